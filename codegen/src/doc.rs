@@ -25,7 +25,12 @@ const HTML: &[(&str, &str)] = &[
 /// sentence (it starts in lower case after one without a full stop) is
 /// joined to the one before.
 pub fn sanitize(text: &str) -> Vec<String> {
-    let mut text = text.replace("\r\n", "\n").replace('\r', "\n");
+    // The schemas' documentation prefixes some absolute links with the
+    // documentation host a second time (`https://docs.aws.amazon.com/http://..`).
+    let mut text = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace("https://docs.aws.amazon.com/http", "http");
     let html = ["<p>", "</p>", "<code>", "<li>"]
         .iter()
         .any(|t| text.contains(t));
@@ -302,6 +307,10 @@ mod tests {
         assert_eq!(
             sanitize("See [the guide](https://docs.aws.amazon.com/x.html#y) now.")[0],
             "See [the guide](https://docs.aws.amazon.com/x.html#y) now."
+        );
+        assert_eq!(
+            sanitize("See [numbers](https://docs.aws.amazon.com/http://www.iana.org/x.xhtml).")[0],
+            "See [numbers](http://www.iana.org/x.xhtml)."
         );
         assert_eq!(
             sanitize("See https://example.com/a_b. And (http://x.io/p).")[0],

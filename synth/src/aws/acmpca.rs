@@ -228,7 +228,7 @@ pub mod certificate {
             Extensions { props }
         }
 
-        /// Contains a sequence of one or more policy information terms, each of which consists of an object identifier (OID) and optional qualifiers. For more information, see NIST's definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier).
+        /// Contains a sequence of one or more policy information terms, each of which consists of an object identifier (OID) and optional qualifiers. For more information, see NIST's definition of [Object Identifier (OID)](https://csrc.nist.gov/glossary/term/Object_Identifier).
         ///
         /// In an end-entity certificate, these terms indicate the policy under which the certificate was issued and the purposes for which it may be used. In a CA certificate, these terms limit the set of policies for certification paths that include this certificate.
         pub fn certificate_policies(mut self, value: impl Into<Val<Vec<PolicyInformation>>>) -> Self {
@@ -236,7 +236,7 @@ pub mod certificate {
             self
         }
 
-        /// Contains a sequence of one or more X.509 extensions, each of which consists of an object identifier (OID), a base64-encoded value, and the critical flag. For more information, see the [Global OID reference database.](https://docs.aws.amazon.com/https://oidref.com/2.5.29)
+        /// Contains a sequence of one or more X.509 extensions, each of which consists of an object identifier (OID), a base64-encoded value, and the critical flag. For more information, see the [Global OID reference database.](https://oidref.com/2.5.29)
         pub fn custom_extensions(mut self, value: impl Into<Val<Vec<CustomExtension>>>) -> Self {
             self.props.set("CustomExtensions", value);
             self
@@ -276,7 +276,7 @@ pub mod certificate {
     impl PolicyInformation {
         /// Creates the value from its required property:
         ///
-        /// - `cert_policy_id`: `CertPolicyId`, Specifies the object identifier (OID) of the certificate policy under which the certificate was issued. For more information, see NIST's definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier).
+        /// - `cert_policy_id`: `CertPolicyId`, Specifies the object identifier (OID) of the certificate policy under which the certificate was issued. For more information, see NIST's definition of [Object Identifier (OID)](https://csrc.nist.gov/glossary/term/Object_Identifier).
         pub fn new(cert_policy_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CertPolicyId", cert_policy_id);
@@ -339,7 +339,7 @@ pub mod certificate {
         }
     }
 
-    /// Defines a ``PolicyInformation`` qualifier. AWS Private CA supports the [certification practice statement (CPS) qualifier](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.1.4) defined in RFC 5280.
+    /// Defines a ``PolicyInformation`` qualifier. AWS Private CA supports the [certification practice statement (CPS) qualifier](https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.1.4) defined in RFC 5280.
     #[derive(Clone, Debug)]
     pub struct Qualifier {
         props: Props,
@@ -373,7 +373,7 @@ pub mod certificate {
     /// The required properties of [`CustomExtension`], by name: the argument of [`CustomExtension::new`].
     #[derive(Clone, Debug)]
     pub struct CustomExtensionRequired {
-        /// Specifies the object identifier (OID) of the X.509 extension. For more information, see the [Global OID reference database.](https://docs.aws.amazon.com/https://oidref.com/2.5.29)
+        /// Specifies the object identifier (OID) of the X.509 extension. For more information, see the [Global OID reference database.](https://oidref.com/2.5.29)
         ///
         /// CloudFormation property `ObjectIdentifier`.
         pub object_identifier: Val<String>,
@@ -432,7 +432,7 @@ pub mod certificate {
             self
         }
 
-        /// Specifies a standard ``ExtendedKeyUsage`` as defined as in [RFC 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.1.12).
+        /// Specifies a standard ``ExtendedKeyUsage`` as defined as in [RFC 5280](https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.1.12).
         pub fn extended_key_usage_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ExtendedKeyUsageType", value);
             self
@@ -519,7 +519,7 @@ pub mod certificate {
         }
     }
 
-    /// Describes an ASN.1 X.400 ``GeneralName`` as defined in [RFC 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280). Only one of the following naming options should be provided. Providing more than one option results in an ``InvalidArgsException`` error.
+    /// Describes an ASN.1 X.400 ``GeneralName`` as defined in [RFC 5280](https://datatracker.ietf.org/doc/html/rfc5280). Only one of the following naming options should be provided. Providing more than one option results in an ``InvalidArgsException`` error.
     #[derive(Clone, Debug)]
     pub struct GeneralName {
         props: Props,
@@ -568,7 +568,7 @@ pub mod certificate {
             self
         }
 
-        /// Represents ``GeneralName`` as an [RFC 822](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc822) email address.
+        /// Represents ``GeneralName`` as an [RFC 822](https://datatracker.ietf.org/doc/html/rfc822) email address.
         pub fn rfc822_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Rfc822Name", value);
             self
@@ -614,7 +614,7 @@ pub mod certificate {
             self
         }
 
-        /// Contains a sequence of one or more X.500 relative distinguished names (RDNs), each of which consists of an object identifier (OID) and a value. For more information, see NIST’s definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier).
+        /// Contains a sequence of one or more X.500 relative distinguished names (RDNs), each of which consists of an object identifier (OID) and a value. For more information, see NIST’s definition of [Object Identifier (OID)](https://csrc.nist.gov/glossary/term/Object_Identifier).
         ///
         /// Custom attributes cannot be used in combination with standard attributes.
         pub fn custom_attributes(mut self, value: impl Into<Val<Vec<CustomAttribute>>>) -> Self {
@@ -744,7 +744,7 @@ pub mod certificate {
         }
     }
 
-    /// Describes an Electronic Data Interchange (EDI) entity as described in as defined in [Subject Alternative Name](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280) in RFC 5280.
+    /// Describes an Electronic Data Interchange (EDI) entity as described in as defined in [Subject Alternative Name](https://datatracker.ietf.org/doc/html/rfc5280) in RFC 5280.
     #[derive(Clone, Debug)]
     pub struct EdiPartyName {
         props: Props,
@@ -787,7 +787,7 @@ pub mod certificate {
         }
     }
 
-    /// Defines a custom ASN.1 X.400 ``GeneralName`` using an object identifier (OID) and value. The OID must satisfy the regular expression shown below. For more information, see NIST's definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier).
+    /// Defines a custom ASN.1 X.400 ``GeneralName`` using an object identifier (OID) and value. The OID must satisfy the regular expression shown below. For more information, see NIST's definition of [Object Identifier (OID)](https://csrc.nist.gov/glossary/term/Object_Identifier).
     #[derive(Clone, Debug)]
     pub struct OtherName {
         props: Props,

@@ -1932,7 +1932,7 @@ pub mod distribution {
         ///
         /// For viewers and CF to use HTTP/2, viewers must support TLSv1.2 or later, and must support Server Name Indication (SNI).
         ///
-        /// For viewers and CF to use HTTP/3, viewers must support TLSv1.3 and Server Name Indication (SNI). CF supports HTTP/3 connection migration to allow the viewer to switch networks without losing connection. For more information about connection migration, see [Connection Migration](https://docs.aws.amazon.com/https://www.rfc-editor.org/rfc/rfc9000.html#name-connection-migration) at RFC 9000. For more information about supported TLSv1.3 ciphers, see [Supported protocols and ciphers between viewers and CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html).
+        /// For viewers and CF to use HTTP/3, viewers must support TLSv1.3 and Server Name Indication (SNI). CF supports HTTP/3 connection migration to allow the viewer to switch networks without losing connection. For more information about connection migration, see [Connection Migration](https://www.rfc-editor.org/rfc/rfc9000.html#name-connection-migration) at RFC 9000. For more information about supported TLSv1.3 ciphers, see [Supported protocols and ciphers between viewers and CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html).
         ///
         /// Allowed values (the enum [`HttpVersion`]): `http1.1`, `http2`, `http2and3`, `http3`.
         pub fn http_version(mut self, value: impl Into<Val<String>>) -> Self {
@@ -3811,7 +3811,7 @@ pub mod distribution {
     ///
     /// If the distribution uses ``Aliases`` (alternate domain names or CNAMEs), use the fields in this type to specify the following settings:
     ///
-    /// +  Which viewers the distribution accepts HTTPS connections from: only viewers that support [server name indication (SNI)](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Server_Name_Indication) (recommended), or all viewers including those that don't support SNI.
+    /// +  Which viewers the distribution accepts HTTPS connections from: only viewers that support [server name indication (SNI)](https://en.wikipedia.org/wiki/Server_Name_Indication) (recommended), or all viewers including those that don't support SNI.
     ///
     /// +  To accept HTTPS connections from only viewers that support SNI, set ``SSLSupportMethod`` to ``sni-only``. This is recommended. Most browsers and clients support SNI. (In CloudFormation, the field name is ``SslSupportMethod``. Note the different capitalization.)
     ///
@@ -3900,7 +3900,7 @@ pub mod distribution {
         ///
         /// If the distribution uses ``Aliases`` (alternate domain names or CNAMEs), specify which viewers the distribution accepts HTTPS connections from.
         ///
-        /// +  ``sni-only`` – The distribution accepts HTTPS connections from only viewers that support [server name indication (SNI)](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Server_Name_Indication). This is recommended. Most browsers and clients support SNI.
+        /// +  ``sni-only`` – The distribution accepts HTTPS connections from only viewers that support [server name indication (SNI)](https://en.wikipedia.org/wiki/Server_Name_Indication). This is recommended. Most browsers and clients support SNI.
         ///
         /// +  ``vip`` – The distribution accepts HTTPS connections from all viewers including those that don't support SNI. This is not recommended, and results in additional monthly charges from CloudFront.
         ///
@@ -7096,7 +7096,7 @@ pub mod response_headers_policy {
 
     /// A configuration for a set of HTTP response headers that are used for cross-origin resource sharing (CORS). CloudFront adds these headers to HTTP responses that it sends for CORS requests that match a cache behavior associated with this response headers policy.
     ///
-    /// For more information about CORS, see [Cross-Origin Resource Sharing (CORS)](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS) in the MDN Web Docs.
+    /// For more information about CORS, see [Cross-Origin Resource Sharing (CORS)](https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS) in the MDN Web Docs.
     #[derive(Clone, Debug)]
     pub struct CorsConfig {
         props: Props,
@@ -7107,28 +7107,28 @@ pub mod response_headers_policy {
     pub struct CorsConfigRequired {
         /// A Boolean that CloudFront uses as the value for the ``Access-Control-Allow-Credentials`` HTTP response header.
         ///
-        /// For more information about the ``Access-Control-Allow-Credentials`` HTTP response header, see [Access-Control-Allow-Credentials](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials) in the MDN Web Docs.
+        /// For more information about the ``Access-Control-Allow-Credentials`` HTTP response header, see [Access-Control-Allow-Credentials](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials) in the MDN Web Docs.
         ///
         /// CloudFormation property `AccessControlAllowCredentials`.
         pub access_control_allow_credentials: Val<bool>,
 
         /// A list of HTTP header names that CloudFront includes as values for the ``Access-Control-Allow-Headers`` HTTP response header.
         ///
-        /// For more information about the ``Access-Control-Allow-Headers`` HTTP response header, see [Access-Control-Allow-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers) in the MDN Web Docs.
+        /// For more information about the ``Access-Control-Allow-Headers`` HTTP response header, see [Access-Control-Allow-Headers](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers) in the MDN Web Docs.
         ///
         /// CloudFormation property `AccessControlAllowHeaders`.
         pub access_control_allow_headers: Val<AccessControlAllowHeaders>,
 
         /// A list of HTTP methods that CloudFront includes as values for the ``Access-Control-Allow-Methods`` HTTP response header.
         ///
-        /// For more information about the ``Access-Control-Allow-Methods`` HTTP response header, see [Access-Control-Allow-Methods](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods) in the MDN Web Docs.
+        /// For more information about the ``Access-Control-Allow-Methods`` HTTP response header, see [Access-Control-Allow-Methods](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods) in the MDN Web Docs.
         ///
         /// CloudFormation property `AccessControlAllowMethods`.
         pub access_control_allow_methods: Val<AccessControlAllowMethods>,
 
         /// A list of origins (domain names) that CloudFront can use as the value for the ``Access-Control-Allow-Origin`` HTTP response header.
         ///
-        /// For more information about the ``Access-Control-Allow-Origin`` HTTP response header, see [Access-Control-Allow-Origin](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin) in the MDN Web Docs.
+        /// For more information about the ``Access-Control-Allow-Origin`` HTTP response header, see [Access-Control-Allow-Origin](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin) in the MDN Web Docs.
         ///
         /// CloudFormation property `AccessControlAllowOrigins`.
         pub access_control_allow_origins: Val<AccessControlAllowOrigins>,
@@ -7163,7 +7163,7 @@ pub mod response_headers_policy {
 
         /// A list of HTTP headers that CloudFront includes as values for the ``Access-Control-Expose-Headers`` HTTP response header.
         ///
-        /// For more information about the ``Access-Control-Expose-Headers`` HTTP response header, see [Access-Control-Expose-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers) in the MDN Web Docs.
+        /// For more information about the ``Access-Control-Expose-Headers`` HTTP response header, see [Access-Control-Expose-Headers](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers) in the MDN Web Docs.
         pub fn access_control_expose_headers(mut self, value: impl Into<Val<AccessControlExposeHeaders>>) -> Self {
             self.props.set("AccessControlExposeHeaders", value);
             self
@@ -7171,7 +7171,7 @@ pub mod response_headers_policy {
 
         /// A number that CloudFront uses as the value for the ``Access-Control-Max-Age`` HTTP response header.
         ///
-        /// For more information about the ``Access-Control-Max-Age`` HTTP response header, see [Access-Control-Max-Age](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Max-Age) in the MDN Web Docs.
+        /// For more information about the ``Access-Control-Max-Age`` HTTP response header, see [Access-Control-Max-Age](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Max-Age) in the MDN Web Docs.
         pub fn access_control_max_age_sec(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("AccessControlMaxAgeSec", value);
             self
@@ -7186,7 +7186,7 @@ pub mod response_headers_policy {
 
     /// A list of HTTP header names that CloudFront includes as values for the ``Access-Control-Allow-Headers`` HTTP response header.
     ///
-    /// For more information about the ``Access-Control-Allow-Headers`` HTTP response header, see [Access-Control-Allow-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers) in the MDN Web Docs.
+    /// For more information about the ``Access-Control-Allow-Headers`` HTTP response header, see [Access-Control-Allow-Headers](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers) in the MDN Web Docs.
     #[derive(Clone, Debug)]
     pub struct AccessControlAllowHeaders {
         props: Props,
@@ -7211,7 +7211,7 @@ pub mod response_headers_policy {
 
     /// A list of HTTP methods that CloudFront includes as values for the ``Access-Control-Allow-Methods`` HTTP response header.
     ///
-    /// For more information about the ``Access-Control-Allow-Methods`` HTTP response header, see [Access-Control-Allow-Methods](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods) in the MDN Web Docs.
+    /// For more information about the ``Access-Control-Allow-Methods`` HTTP response header, see [Access-Control-Allow-Methods](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods) in the MDN Web Docs.
     #[derive(Clone, Debug)]
     pub struct AccessControlAllowMethods {
         props: Props,
@@ -7236,7 +7236,7 @@ pub mod response_headers_policy {
 
     /// A list of origins (domain names) that CloudFront can use as the value for the ``Access-Control-Allow-Origin`` HTTP response header.
     ///
-    /// For more information about the ``Access-Control-Allow-Origin`` HTTP response header, see [Access-Control-Allow-Origin](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin) in the MDN Web Docs.
+    /// For more information about the ``Access-Control-Allow-Origin`` HTTP response header, see [Access-Control-Allow-Origin](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin) in the MDN Web Docs.
     #[derive(Clone, Debug)]
     pub struct AccessControlAllowOrigins {
         props: Props,
@@ -7261,7 +7261,7 @@ pub mod response_headers_policy {
 
     /// A list of HTTP headers that CloudFront includes as values for the ``Access-Control-Expose-Headers`` HTTP response header.
     ///
-    /// For more information about the ``Access-Control-Expose-Headers`` HTTP response header, see [Access-Control-Expose-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers) in the MDN Web Docs.
+    /// For more information about the ``Access-Control-Expose-Headers`` HTTP response header, see [Access-Control-Expose-Headers](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers) in the MDN Web Docs.
     #[derive(Clone, Debug)]
     pub struct AccessControlExposeHeaders {
         props: Props,
@@ -7418,7 +7418,7 @@ pub mod response_headers_policy {
 
         /// The policy directives and their values that CloudFront includes as values for the ``Content-Security-Policy`` HTTP response header.
         ///
-        /// For more information about the ``Content-Security-Policy`` HTTP response header, see [Content-Security-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy) in the MDN Web Docs.
+        /// For more information about the ``Content-Security-Policy`` HTTP response header, see [Content-Security-Policy](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy) in the MDN Web Docs.
         pub fn content_security_policy(mut self, value: impl Into<Val<ContentSecurityPolicy>>) -> Self {
             self.props.set("ContentSecurityPolicy", value);
             self
@@ -7426,7 +7426,7 @@ pub mod response_headers_policy {
 
         /// Determines whether CloudFront includes the ``X-Content-Type-Options`` HTTP response header with its value set to ``nosniff``.
         ///
-        /// For more information about the ``X-Content-Type-Options`` HTTP response header, see [X-Content-Type-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Content-Type-Options) in the MDN Web Docs.
+        /// For more information about the ``X-Content-Type-Options`` HTTP response header, see [X-Content-Type-Options](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Content-Type-Options) in the MDN Web Docs.
         pub fn content_type_options(mut self, value: impl Into<Val<ContentTypeOptions>>) -> Self {
             self.props.set("ContentTypeOptions", value);
             self
@@ -7434,7 +7434,7 @@ pub mod response_headers_policy {
 
         /// Determines whether CloudFront includes the ``X-Frame-Options`` HTTP response header and the header's value.
         ///
-        /// For more information about the ``X-Frame-Options`` HTTP response header, see [X-Frame-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
+        /// For more information about the ``X-Frame-Options`` HTTP response header, see [X-Frame-Options](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
         pub fn frame_options(mut self, value: impl Into<Val<FrameOptions>>) -> Self {
             self.props.set("FrameOptions", value);
             self
@@ -7442,7 +7442,7 @@ pub mod response_headers_policy {
 
         /// Determines whether CloudFront includes the ``Referrer-Policy`` HTTP response header and the header's value.
         ///
-        /// For more information about the ``Referrer-Policy`` HTTP response header, see [Referrer-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
+        /// For more information about the ``Referrer-Policy`` HTTP response header, see [Referrer-Policy](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
         pub fn referrer_policy(mut self, value: impl Into<Val<ReferrerPolicy>>) -> Self {
             self.props.set("ReferrerPolicy", value);
             self
@@ -7450,7 +7450,7 @@ pub mod response_headers_policy {
 
         /// Determines whether CloudFront includes the ``Strict-Transport-Security`` HTTP response header and the header's value.
         ///
-        /// For more information about the ``Strict-Transport-Security`` HTTP response header, see [Security headers](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html#understanding-response-headers-policies-security) in the *Amazon CloudFront Developer Guide* and [Strict-Transport-Security](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Strict-Transport-Security) in the MDN Web Docs.
+        /// For more information about the ``Strict-Transport-Security`` HTTP response header, see [Security headers](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html#understanding-response-headers-policies-security) in the *Amazon CloudFront Developer Guide* and [Strict-Transport-Security](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Strict-Transport-Security) in the MDN Web Docs.
         pub fn strict_transport_security(mut self, value: impl Into<Val<StrictTransportSecurity>>) -> Self {
             self.props.set("StrictTransportSecurity", value);
             self
@@ -7458,7 +7458,7 @@ pub mod response_headers_policy {
 
         /// Determines whether CloudFront includes the ``X-XSS-Protection`` HTTP response header and the header's value.
         ///
-        /// For more information about the ``X-XSS-Protection`` HTTP response header, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
+        /// For more information about the ``X-XSS-Protection`` HTTP response header, see [X-XSS-Protection](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
         pub fn xss_protection(mut self, value: impl Into<Val<XssProtection>>) -> Self {
             self.props.set("XSSProtection", value);
             self
@@ -7473,7 +7473,7 @@ pub mod response_headers_policy {
 
     /// The policy directives and their values that CloudFront includes as values for the ``Content-Security-Policy`` HTTP response header.
     ///
-    /// For more information about the ``Content-Security-Policy`` HTTP response header, see [Content-Security-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy) in the MDN Web Docs.
+    /// For more information about the ``Content-Security-Policy`` HTTP response header, see [Content-Security-Policy](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy) in the MDN Web Docs.
     #[derive(Clone, Debug)]
     pub struct ContentSecurityPolicy {
         props: Props,
@@ -7484,7 +7484,7 @@ pub mod response_headers_policy {
     pub struct ContentSecurityPolicyRequired {
         /// The policy directives and their values that CloudFront includes as values for the ``Content-Security-Policy`` HTTP response header.
         ///
-        /// For more information about the ``Content-Security-Policy`` HTTP response header, see [Content-Security-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy) in the MDN Web Docs.
+        /// For more information about the ``Content-Security-Policy`` HTTP response header, see [Content-Security-Policy](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy) in the MDN Web Docs.
         ///
         /// CloudFormation property `ContentSecurityPolicy`.
         pub content_security_policy: Val<String>,
@@ -7520,7 +7520,7 @@ pub mod response_headers_policy {
 
     /// Determines whether CloudFront includes the ``X-Content-Type-Options`` HTTP response header with its value set to ``nosniff``.
     ///
-    /// For more information about the ``X-Content-Type-Options`` HTTP response header, see [X-Content-Type-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Content-Type-Options) in the MDN Web Docs.
+    /// For more information about the ``X-Content-Type-Options`` HTTP response header, see [X-Content-Type-Options](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Content-Type-Options) in the MDN Web Docs.
     #[derive(Clone, Debug)]
     pub struct ContentTypeOptions {
         props: Props,
@@ -7545,7 +7545,7 @@ pub mod response_headers_policy {
 
     /// Determines whether CloudFront includes the ``X-Frame-Options`` HTTP response header and the header's value.
     ///
-    /// For more information about the ``X-Frame-Options`` HTTP response header, see [X-Frame-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
+    /// For more information about the ``X-Frame-Options`` HTTP response header, see [X-Frame-Options](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
     #[derive(Clone, Debug)]
     pub struct FrameOptions {
         props: Props,
@@ -7556,7 +7556,7 @@ pub mod response_headers_policy {
     pub struct FrameOptionsRequired {
         /// The value of the ``X-Frame-Options`` HTTP response header. Valid values are ``DENY`` and ``SAMEORIGIN``.
         ///
-        /// For more information about these values, see [X-Frame-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
+        /// For more information about these values, see [X-Frame-Options](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
         ///
         /// CloudFormation property `FrameOption`.
         pub frame_option: Val<String>,
@@ -7592,7 +7592,7 @@ pub mod response_headers_policy {
 
     /// Determines whether CloudFront includes the ``Referrer-Policy`` HTTP response header and the header's value.
     ///
-    /// For more information about the ``Referrer-Policy`` HTTP response header, see [Referrer-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
+    /// For more information about the ``Referrer-Policy`` HTTP response header, see [Referrer-Policy](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
     #[derive(Clone, Debug)]
     pub struct ReferrerPolicy {
         props: Props,
@@ -7608,7 +7608,7 @@ pub mod response_headers_policy {
 
         /// Determines whether CloudFront includes the ``Referrer-Policy`` HTTP response header and the header's value.
         ///
-        /// For more information about the ``Referrer-Policy`` HTTP response header, see [Referrer-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
+        /// For more information about the ``Referrer-Policy`` HTTP response header, see [Referrer-Policy](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
         ///
         /// CloudFormation property `ReferrerPolicy`.
         pub referrer_policy: Val<String>,
@@ -7639,7 +7639,7 @@ pub mod response_headers_policy {
 
     /// Determines whether CloudFront includes the ``Strict-Transport-Security`` HTTP response header and the header's value.
     ///
-    /// For more information about the ``Strict-Transport-Security`` HTTP response header, see [Strict-Transport-Security](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Strict-Transport-Security) in the MDN Web Docs.
+    /// For more information about the ``Strict-Transport-Security`` HTTP response header, see [Strict-Transport-Security](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Strict-Transport-Security) in the MDN Web Docs.
     #[derive(Clone, Debug)]
     pub struct StrictTransportSecurity {
         props: Props,
@@ -7696,7 +7696,7 @@ pub mod response_headers_policy {
 
     /// Determines whether CloudFront includes the ``X-XSS-Protection`` HTTP response header and the header's value.
     ///
-    /// For more information about the ``X-XSS-Protection`` HTTP response header, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
+    /// For more information about the ``X-XSS-Protection`` HTTP response header, see [X-XSS-Protection](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
     #[derive(Clone, Debug)]
     pub struct XssProtection {
         props: Props,
@@ -7712,7 +7712,7 @@ pub mod response_headers_policy {
 
         /// A Boolean that determines the value of the ``X-XSS-Protection`` HTTP response header. When this setting is ``true``, the value of the ``X-XSS-Protection`` header is ``1``. When this setting is ``false``, the value of the ``X-XSS-Protection`` header is ``0``.
         ///
-        /// For more information about these settings, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
+        /// For more information about these settings, see [X-XSS-Protection](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
         ///
         /// CloudFormation property `Protection`.
         pub protection: Val<bool>,
@@ -7736,7 +7736,7 @@ pub mod response_headers_policy {
 
         /// A Boolean that determines whether CloudFront includes the ``mode=block`` directive in the ``X-XSS-Protection`` header.
         ///
-        /// For more information about this directive, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
+        /// For more information about this directive, see [X-XSS-Protection](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
         pub fn mode_block(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("ModeBlock", value);
             self
@@ -7746,7 +7746,7 @@ pub mod response_headers_policy {
         ///
         /// You cannot specify a ``ReportUri`` when ``ModeBlock`` is ``true``.
         ///
-        /// For more information about using a reporting URL, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
+        /// For more information about using a reporting URL, see [X-XSS-Protection](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
         pub fn report_uri(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ReportUri", value);
             self

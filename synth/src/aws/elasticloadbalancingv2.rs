@@ -2114,7 +2114,7 @@ pub mod listener_rule {
 
     /// Information about an HTTP method condition.
     ///
-    /// HTTP defines a set of request methods, also referred to as HTTP verbs. For more information, see the [HTTP Method Registry](https://docs.aws.amazon.com/https://www.iana.org/assignments/http-methods/http-methods.xhtml). You can also define custom HTTP methods.
+    /// HTTP defines a set of request methods, also referred to as HTTP verbs. For more information, see the [HTTP Method Registry](https://www.iana.org/assignments/http-methods/http-methods.xhtml). You can also define custom HTTP methods.
     #[derive(Clone, Debug)]
     pub struct HttpRequestMethodConfig {
         props: Props,
