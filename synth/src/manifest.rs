@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+use serde_json::{Map, Value as Json};
 
 /// The manifest's file name inside the output directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -30,16 +31,17 @@ pub mod env {
 }
 
 /// The whole assembly: stacks in dependency order (dependencies first).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// Serialization and parsing are written out here rather than derived, so
+/// a stack crate does not compile serde's derive macros.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Manifest {
     pub version: u32,
     pub stacks: Vec<StackManifest>,
 }
 
 /// One stack of the assembly.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StackManifest {
     /// The CloudFormation stack name.
     pub name: String,
@@ -53,7 +55,6 @@ pub struct StackManifest {
     /// Stack tags, passed to CloudFormation on deploy.
     pub tags: BTreeMap<String, String>,
     pub termination_protection: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Number of resources in the template.
     pub resources: usize,
@@ -63,29 +64,23 @@ pub struct StackManifest {
 }
 
 /// Where a stack is deployed, when the app pins it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Environment {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
 }
 
 /// A parameter's declaration, for deploy to know what it may omit.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ParameterManifest {
-    #[serde(rename = "type")]
+    /// `type` in the file.
     pub type_: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_echo: bool,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// How templates are written (`"json"` or `"yaml"` in the file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TemplateFormat {
     #[default]
     Json,
@@ -93,6 +88,7 @@ pub enum TemplateFormat {
 }
 
 impl TemplateFormat {
+    /// The file extension, also the name in the manifest.
     pub fn extension(self) -> &'static str {
         match self {
             TemplateFormat::Json => "json",
@@ -138,8 +134,10 @@ impl Manifest {
             }
             Err(e) => return Err(ManifestError::Io(shown, e)),
         };
-        let manifest: Manifest = serde_json::from_str(&text)
-            .map_err(|e| ManifestError::Invalid(shown.clone(), e.to_string()))?;
+        let manifest = serde_json::from_str::<Json>(&text)
+            .map_err(|e| e.to_string())
+            .and_then(|json| Manifest::from_json(&json))
+            .map_err(|e| ManifestError::Invalid(shown.clone(), e))?;
         if manifest.version != MANIFEST_VERSION {
             return Err(ManifestError::Version(shown, manifest.version));
         }
@@ -148,5 +146,262 @@ impl Manifest {
 
     pub fn stack(&self, name: &str) -> Option<&StackManifest> {
         self.stacks.iter().find(|s| s.name == name)
+    }
+}
+
+impl Serialize for Manifest {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Manifest", 2)?;
+        m.serialize_field("version", &self.version)?;
+        m.serialize_field("stacks", &self.stacks)?;
+        m.end()
+    }
+}
+
+impl Serialize for StackManifest {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("StackManifest", 11)?;
+        m.serialize_field("name", &self.name)?;
+        m.serialize_field("template", &self.template)?;
+        m.serialize_field("format", self.format.extension())?;
+        m.serialize_field("environment", &self.environment)?;
+        m.serialize_field("dependencies", &self.dependencies)?;
+        m.serialize_field("parameters", &self.parameters)?;
+        m.serialize_field("tags", &self.tags)?;
+        m.serialize_field("terminationProtection", &self.termination_protection)?;
+        if let Some(d) = &self.description {
+            m.serialize_field("description", d)?;
+        }
+        m.serialize_field("resources", &self.resources)?;
+        m.serialize_field("templateBytes", &self.template_bytes)?;
+        m.end()
+    }
+}
+
+impl Serialize for Environment {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Environment", 2)?;
+        if let Some(a) = &self.account {
+            m.serialize_field("account", a)?;
+        }
+        if let Some(r) = &self.region {
+            m.serialize_field("region", r)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for ParameterManifest {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("ParameterManifest", 3)?;
+        m.serialize_field("type", &self.type_)?;
+        if let Some(d) = &self.default {
+            m.serialize_field("default", d)?;
+        }
+        if self.no_echo {
+            m.serialize_field("noEcho", &true)?;
+        }
+        m.end()
+    }
+}
+
+/// Reading the manifest's JSON by hand: each getter names what is wrong.
+fn object<'a>(json: &'a Json, what: &str) -> Result<&'a Map<String, Json>, String> {
+    json.as_object()
+        .ok_or_else(|| format!("{what} is not an object"))
+}
+
+fn text(map: &Map<String, Json>, key: &str, what: &str) -> Result<String, String> {
+    match map.get(key) {
+        Some(Json::String(s)) => Ok(s.clone()),
+        _ => Err(format!("{what}.{key} is missing or not a string")),
+    }
+}
+
+fn optional_text(map: &Map<String, Json>, key: &str, what: &str) -> Result<Option<String>, String> {
+    match map.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("{what}.{key} is not a string")),
+    }
+}
+
+fn number(map: &Map<String, Json>, key: &str, what: &str) -> Result<u64, String> {
+    map.get(key)
+        .and_then(Json::as_u64)
+        .ok_or_else(|| format!("{what}.{key} is missing or not a whole number"))
+}
+
+fn flag(map: &Map<String, Json>, key: &str, what: &str) -> Result<bool, String> {
+    match map.get(key) {
+        None => Ok(false),
+        Some(Json::Bool(b)) => Ok(*b),
+        Some(_) => Err(format!("{what}.{key} is not true or false")),
+    }
+}
+
+fn list<'a>(map: &'a Map<String, Json>, key: &str, what: &str) -> Result<&'a Vec<Json>, String> {
+    map.get(key)
+        .and_then(Json::as_array)
+        .ok_or_else(|| format!("{what}.{key} is missing or not a list"))
+}
+
+fn usize_of(n: u64, what: &str) -> Result<usize, String> {
+    usize::try_from(n).map_err(|_| format!("{what} is too large"))
+}
+
+impl Manifest {
+    /// The manifest from its JSON, or what is wrong with it.
+    pub fn from_json(json: &Json) -> Result<Manifest, String> {
+        let root = object(json, "the manifest")?;
+        let version = u32::try_from(number(root, "version", "the manifest")?)
+            .map_err(|_| "the manifest's version is too large".to_owned())?;
+        let stacks = list(root, "stacks", "the manifest")?
+            .iter()
+            .enumerate()
+            .map(|(i, s)| StackManifest::from_json(s, &format!("stacks[{i}]")))
+            .collect::<Result<_, _>>()?;
+        Ok(Manifest { version, stacks })
+    }
+}
+
+impl StackManifest {
+    fn from_json(json: &Json, what: &str) -> Result<StackManifest, String> {
+        let m = object(json, what)?;
+        let format = match text(m, "format", what)?.as_str() {
+            "json" => TemplateFormat::Json,
+            "yaml" => TemplateFormat::Yaml,
+            other => return Err(format!("{what}.format {other:?} is neither json nor yaml")),
+        };
+        let env = match m.get("environment") {
+            None => Environment::default(),
+            Some(e) => {
+                let e = object(e, &format!("{what}.environment"))?;
+                Environment {
+                    account: optional_text(e, "account", what)?,
+                    region: optional_text(e, "region", what)?,
+                }
+            }
+        };
+        let dependencies = list(m, "dependencies", what)?
+            .iter()
+            .map(|d| {
+                d.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("{what}.dependencies holds a non-string"))
+            })
+            .collect::<Result<_, _>>()?;
+        let mut parameters = BTreeMap::new();
+        if let Some(p) = m.get("parameters") {
+            for (name, p) in object(p, &format!("{what}.parameters"))? {
+                let at = format!("{what}.parameters.{name}");
+                let p = object(p, &at)?;
+                parameters.insert(
+                    name.clone(),
+                    ParameterManifest {
+                        type_: text(p, "type", &at)?,
+                        default: optional_text(p, "default", &at)?,
+                        no_echo: flag(p, "noEcho", &at)?,
+                    },
+                );
+            }
+        }
+        let mut tags = BTreeMap::new();
+        if let Some(t) = m.get("tags") {
+            for (k, v) in object(t, &format!("{what}.tags"))? {
+                let v = v
+                    .as_str()
+                    .ok_or_else(|| format!("{what}.tags.{k} is not a string"))?;
+                tags.insert(k.clone(), v.to_owned());
+            }
+        }
+        Ok(StackManifest {
+            name: text(m, "name", what)?,
+            template: text(m, "template", what)?,
+            format,
+            environment: env,
+            dependencies,
+            parameters,
+            tags,
+            termination_protection: flag(m, "terminationProtection", what)?,
+            description: optional_text(m, "description", what)?,
+            resources: usize_of(number(m, "resources", what)?, what)?,
+            template_bytes: usize_of(number(m, "templateBytes", what)?, what)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Manifest {
+        let mut parameters = BTreeMap::new();
+        parameters.insert(
+            "Token".to_owned(),
+            ParameterManifest {
+                type_: "String".into(),
+                default: None,
+                no_echo: true,
+            },
+        );
+        parameters.insert(
+            "Size".to_owned(),
+            ParameterManifest {
+                type_: "Number".into(),
+                default: Some("2".into()),
+                no_echo: false,
+            },
+        );
+        Manifest {
+            version: MANIFEST_VERSION,
+            stacks: vec![StackManifest {
+                name: "Net".into(),
+                template: "Net.template.yaml".into(),
+                format: TemplateFormat::Yaml,
+                environment: Environment {
+                    account: None,
+                    region: Some("eu-west-1".into()),
+                },
+                dependencies: vec!["Base".into()],
+                parameters,
+                tags: BTreeMap::from([("team".to_owned(), "platform".to_owned())]),
+                termination_protection: true,
+                description: Some("network".into()),
+                resources: 3,
+                template_bytes: 1234,
+            }],
+        }
+    }
+
+    #[test]
+    fn the_manifest_round_trips_through_its_json() {
+        let manifest = sample();
+        let json = serde_json::to_value(&manifest).unwrap();
+        assert_eq!(
+            json["stacks"][0]["parameters"]["Token"],
+            serde_json::json!({"type": "String", "noEcho": true})
+        );
+        assert_eq!(
+            json["stacks"][0]["environment"],
+            serde_json::json!({"region": "eu-west-1"})
+        );
+        assert_eq!(json["stacks"][0]["terminationProtection"], true);
+        assert_eq!(json["stacks"][0]["format"], "yaml");
+        assert_eq!(Manifest::from_json(&json).unwrap(), manifest);
+    }
+
+    #[test]
+    fn a_broken_manifest_says_what_is_wrong() {
+        let mut json = serde_json::to_value(sample()).unwrap();
+        json["stacks"][0]["resources"] = serde_json::json!("many");
+        assert_eq!(
+            Manifest::from_json(&json).unwrap_err(),
+            "stacks[0].resources is missing or not a whole number"
+        );
+        json["stacks"][0]["format"] = serde_json::json!("toml");
+        assert!(Manifest::from_json(&json)
+            .unwrap_err()
+            .contains("neither json nor yaml"));
     }
 }
