@@ -909,3 +909,34 @@ fn module_doc_examples() {
     let t = template(&support::synth(&app), "Data");
     assert_eq!(t["Resources"].as_object().unwrap().len(), 10, "{t:#}");
 }
+
+#[test]
+fn a_grant_in_another_stack_imports_the_bucket_and_key_arns() {
+    let mut app = App::new();
+    let data = app.stack("Data");
+    let key = data.add("Key", Key::builder());
+    let bucket = data.add(
+        "Reports",
+        Bucket::builder().encryption(Encryption::kms(&key)),
+    );
+    let apps = app.stack("Apps");
+    let role = app_role(apps);
+    apps.add("ReadReports", bucket.grant_read(&role));
+    let assembly = support::synth(&app);
+    let t = template(&assembly, "Apps");
+    let statements = statements(&t, "ReadReports");
+    let imported = json!({ "Fn::ImportValue": "Data:Reports:Arn" });
+    assert_eq!(
+        statements[0]["Resource"],
+        json!([imported, { "Fn::Sub": ["${Arn}/*", { "Arn": imported }] }])
+    );
+    assert_eq!(
+        statements[1]["Resource"],
+        json!({ "Fn::ImportValue": "Data:Key:Arn" })
+    );
+    let exports = template(&assembly, "Data")["Outputs"].clone();
+    assert!(
+        exports.as_object().is_some_and(|o| !o.is_empty()),
+        "{exports:#}"
+    );
+}
