@@ -940,3 +940,22 @@ fn a_grant_in_another_stack_imports_the_bucket_and_key_arns() {
         "{exports:#}"
     );
 }
+
+#[test]
+fn expiring_noncurrent_versions_of_an_unversioned_bucket_is_a_warning() {
+    let mut app = App::new();
+    let s = app.stack("Store");
+    s.add(
+        "Data",
+        Bucket::builder()
+            .lifecycle_rule(LifecycleRule::new("old-versions").expire_noncurrent_after_days(30)),
+    );
+    let assembly = support::synth(&app);
+    let warnings: Vec<String> = assembly.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings.iter().any(|w| w.contains(
+            "Store/Data: lifecycle rule old-versions expires noncurrent versions, but the bucket is not versioned"
+        )),
+        "{warnings:?}"
+    );
+}
