@@ -27,6 +27,8 @@ pub mod construct;
 pub mod diagnostics;
 #[cfg(feature = "ec2")]
 pub mod ec2;
+#[cfg(feature = "ecr")]
+pub mod ecr;
 #[cfg(all(feature = "eks", feature = "ec2", feature = "iam"))]
 pub mod eks;
 pub mod element_ids;
@@ -35,10 +37,16 @@ pub mod fns;
 pub mod gitlab;
 #[cfg(feature = "iam")]
 pub mod iam;
+#[cfg(all(feature = "kms", feature = "iam"))]
+pub mod kms;
 pub mod logical_id;
+#[cfg(feature = "logs")]
+pub mod logs;
 pub mod manifest;
 pub mod regions;
 pub mod resource;
+#[cfg(all(feature = "s3", feature = "iam"))]
+pub mod s3;
 pub mod schema;
 pub mod stack;
 mod synthesize;
