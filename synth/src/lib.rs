@@ -37,6 +37,8 @@ pub mod gitlab;
 pub mod iam;
 pub mod logical_id;
 pub mod manifest;
+#[cfg(all(feature = "rds", feature = "ec2"))]
+pub mod rds;
 pub mod regions;
 pub mod resource;
 pub mod schema;
