@@ -552,6 +552,7 @@ impl<'s> Scope<'s> {
     /// Whether the stack already holds a resource of `type_name` whose
     /// properties include each of `props`: how constructs share one
     /// resource per stack (one EKS add-on per cluster, ...).
+    #[cfg_attr(not(feature = "eks"), allow(dead_code))]
     pub(crate) fn stack_has_resource(&self, type_name: &str, props: &[(&str, &Value)]) -> bool {
         self.stack.resources.iter().any(|r| {
             r.type_name == type_name && props.iter().all(|(k, v)| r.props.get(k) == Some(*v))

@@ -4,7 +4,7 @@
 //! `aws-rds/lib/instance.ts`), engine versions checked at synthesis,
 //! connections and grants added after building, and one Pod Identity
 //! agent per cluster.
-#![cfg(feature = "rds")]
+#![cfg(all(feature = "rds", feature = "eks", feature = "ec2", feature = "iam"))]
 
 mod support;
 
