@@ -14,8 +14,8 @@ use synth::eks::{Addon, Cluster, ClusterAttributes, PodIdentityRole, ServiceAcco
 use synth::iam::{ManagedPolicyRef, Principal, Role};
 use synth::prelude::*;
 use synth::rds::{
-    Availability, DatabaseInstance, DeletionProtection, Engine, MysqlVersion, PostgresVersion,
-    StorageEncryption, SubnetSelection,
+    Availability, DatabaseAttributes, DatabaseInstance, DeletionProtection, Engine, MysqlVersion,
+    PostgresVersion, StorageEncryption, SubnetSelection,
 };
 
 fn template(assembly: &synth::Assembly, stack: &str) -> Json {
@@ -536,4 +536,53 @@ fn a_database_in_an_imported_vpc_uses_its_subnets() {
         t["Resources"]["DbSecurityGroup"]["Properties"]["VpcId"],
         "vpc-0123456789abcdef0"
     );
+}
+
+#[test]
+fn an_imported_database_takes_rules_and_grants_like_a_built_one() {
+    let mut app = App::new();
+    let stack = app.stack("Apps");
+    let db = DatabaseInstance::from_attributes(DatabaseAttributes {
+        endpoint_address: "orders.abc123.us-east-1.rds.amazonaws.com".into(),
+        port: 5432,
+        security_group_id: "sg-0123456789abcdef0".into(),
+        secret_arn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:rds!db-1234-AbCdEf"
+            .into(),
+    });
+    let api = stack.add(
+        "Api",
+        PodIdentityRole::builder(
+            &Cluster::from_name("prod"),
+            ServiceAccount {
+                namespace: "shop".into(),
+                name: "api".into(),
+            },
+        ),
+    );
+    stack.add("ApiReadsDbSecret", db.grant_secret_read(api.role()));
+    stack.add(
+        "DbFromOffice",
+        db.allow_from(Peer::ipv4("192.0.2.0/24"), "from the office"),
+    );
+    stack.output("DbPort", db.endpoint_port());
+    let t = template(&support::synth(&app), "Apps");
+    assert_eq!(
+        t["Resources"]["ApiReadsDbSecret"]["Properties"]["PolicyDocument"]["Statement"][0]
+            ["Resource"],
+        "arn:aws:secretsmanager:us-east-1:111122223333:secret:rds!db-1234-AbCdEf"
+    );
+    let rule = &t["Resources"]["DbFromOffice"]["Properties"];
+    assert_eq!(rule["GroupId"], "sg-0123456789abcdef0");
+    assert_eq!(rule["FromPort"], 5432);
+    assert_eq!(t["Outputs"]["DbPort"]["Value"], "5432");
+    assert!(stack_edit_of_import_is_an_error(&db));
+}
+
+fn stack_edit_of_import_is_an_error(db: &DatabaseInstance) -> bool {
+    let mut app = App::new();
+    let stack = app.stack("Other");
+    stack.edit(db).tag("team", "data");
+    app.synth()
+        .unwrap_err()
+        .has("Other", "this construct was imported by ID")
 }

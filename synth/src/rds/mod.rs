@@ -246,20 +246,37 @@ pub struct DatabaseInstanceBuilder {
     port: Option<u16>,
 }
 
-/// A database instance in a stack.
+/// A database instance: built in a stack, or imported by its attributes.
 #[derive(Clone, Debug)]
 pub struct DatabaseInstance {
-    node: NodeId,
-    handle: Handle<cfn::CfnDbInstance>,
-    subnet_group: Handle<cfn::CfnDbSubnetGroup>,
+    node: Option<NodeId>,
+    handle: Option<Handle<cfn::CfnDbInstance>>,
+    subnet_group: Option<Handle<cfn::CfnDbSubnetGroup>>,
     security_group: SecurityGroup,
     port: u16,
+    endpoint_address: Val<String>,
+    endpoint_port: Val<String>,
+    secret_arn: Val<String>,
     path: String,
+}
+
+/// What identifies an existing database instance.
+#[derive(Clone, Debug)]
+pub struct DatabaseAttributes {
+    /// The DNS name to connect to.
+    pub endpoint_address: Val<String>,
+    /// The port it listens on.
+    pub port: u16,
+    /// A security group of the instance, for [`DatabaseInstance::allow_from`].
+    pub security_group_id: Val<String>,
+    /// The ARN of its master user secret, for
+    /// [`DatabaseInstance::grant_secret_read`].
+    pub secret_arn: Val<String>,
 }
 
 impl HasNode for DatabaseInstance {
     fn node(&self) -> Option<NodeId> {
-        Some(self.node)
+        self.node
     }
 }
 
@@ -290,14 +307,30 @@ impl DatabaseInstance {
         }
     }
 
-    /// The `AWS::RDS::DBInstance` resource; its handle reads every
-    /// attribute.
-    pub fn handle(&self) -> Handle<cfn::CfnDbInstance> {
+    /// An existing instance, made outside this app.
+    pub fn from_attributes(attributes: DatabaseAttributes) -> DatabaseInstance {
+        DatabaseInstance {
+            node: None,
+            handle: None,
+            subnet_group: None,
+            security_group: SecurityGroup::from_id(attributes.security_group_id),
+            port: attributes.port,
+            endpoint_address: attributes.endpoint_address,
+            endpoint_port: attributes.port.to_string().into(),
+            secret_arn: attributes.secret_arn,
+            path: String::new(),
+        }
+    }
+
+    /// The `AWS::RDS::DBInstance` resource, when the instance was built
+    /// here; its handle reads every attribute.
+    pub fn handle(&self) -> Option<Handle<cfn::CfnDbInstance>> {
         self.handle
     }
 
-    /// The `AWS::RDS::DBSubnetGroup` resource.
-    pub fn subnet_group(&self) -> Handle<cfn::CfnDbSubnetGroup> {
+    /// The `AWS::RDS::DBSubnetGroup` resource, when the instance was built
+    /// here.
+    pub fn subnet_group(&self) -> Option<Handle<cfn::CfnDbSubnetGroup>> {
         self.subnet_group
     }
 
@@ -311,25 +344,25 @@ impl DatabaseInstance {
         self.port
     }
 
-    /// The construct path.
+    /// The construct path, or `""` for an imported instance.
     pub fn construct_path(&self) -> &str {
         &self.path
     }
 
     /// The DNS name to connect to (`Endpoint.Address`).
     pub fn endpoint_address(&self) -> Val<String> {
-        self.handle.endpoint_address()
+        self.endpoint_address.clone()
     }
 
     /// The port to connect to, as RDS reports it (`Endpoint.Port`).
     pub fn endpoint_port(&self) -> Val<String> {
-        self.handle.endpoint_port()
+        self.endpoint_port.clone()
     }
 
     /// The ARN of the Secrets Manager secret RDS manages for the master
     /// user (`MasterUserSecret.SecretArn`).
     pub fn secret_arn(&self) -> Val<String> {
-        self.handle.master_user_secret_secret_arn()
+        self.secret_arn.clone()
     }
 
     /// An inbound rule on the database's security group, on its port, from
@@ -656,11 +689,14 @@ impl Construct for DatabaseInstanceBuilder {
         let handle = here.add("Resource", db);
         here.edit(&handle).removal_policy(self.removal_policy);
         DatabaseInstance {
-            node: here.node_id(),
-            handle,
-            subnet_group,
+            node: Some(here.node_id()),
+            handle: Some(handle),
+            subnet_group: Some(subnet_group),
             security_group,
             port,
+            endpoint_address: handle.endpoint_address(),
+            endpoint_port: handle.endpoint_port(),
+            secret_arn: handle.master_user_secret_secret_arn(),
             path,
         }
     }
