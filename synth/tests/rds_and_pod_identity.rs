@@ -10,7 +10,7 @@ mod support;
 
 use serde_json::{json, Value as Json};
 use synth::ec2::{Peer, SecurityGroup, Vpc, VpcAttributes};
-use synth::eks::{Addon, Cluster, ClusterAttributes, PodIdentityRole, ServiceAccount};
+use synth::eks::{Addon, AgentAddon, Cluster, ClusterAttributes, PodIdentityRole, ServiceAccount};
 use synth::iam::{ManagedPolicyRef, Principal, Role};
 use synth::prelude::*;
 use synth::rds::{
@@ -585,4 +585,27 @@ fn stack_edit_of_import_is_an_error(db: &DatabaseInstance) -> bool {
     app.synth()
         .unwrap_err()
         .has("Other", "this construct was imported by ID")
+}
+
+#[test]
+fn a_cluster_that_already_runs_the_agent_gets_none() {
+    let mut app = App::new();
+    let stack = app.stack("Apps");
+    stack.add(
+        "Api",
+        PodIdentityRole::builder(
+            &Cluster::from_name("prod"),
+            ServiceAccount {
+                namespace: "shop".into(),
+                name: "api".into(),
+            },
+        )
+        .agent(AgentAddon::AlreadyInstalled),
+    );
+    let t = template(&support::synth(&app), "Apps");
+    assert!(resources_of(&t, "AWS::EKS::Addon").is_empty());
+    assert_eq!(
+        resources_of(&t, "AWS::EKS::PodIdentityAssociation").len(),
+        1
+    );
 }

@@ -28,7 +28,7 @@
 mod pod_identity;
 
 pub use pod_identity::{
-    PodIdentityRole, PodIdentityRoleBuilder, ServiceAccount, POD_IDENTITY_AGENT,
+    AgentAddon, PodIdentityRole, PodIdentityRoleBuilder, ServiceAccount, POD_IDENTITY_AGENT,
 };
 
 use crate::aws::eks as cfn;

@@ -38,6 +38,16 @@ pub struct ServiceAccount {
     pub name: String,
 }
 
+/// Whether the construct adds the Pod Identity agent add-on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgentAddon {
+    /// Add it, once per cluster per stack.
+    Install,
+    /// The cluster already runs the agent (installed from another stack,
+    /// the console or eksctl): EKS refuses a second add-on of that name.
+    AlreadyInstalled,
+}
+
 /// A Pod Identity role, being configured; add it with [`Scope::add`] to
 /// get a [`PodIdentityRole`].
 #[derive(Clone, Debug)]
@@ -45,6 +55,7 @@ pub struct PodIdentityRoleBuilder {
     cluster: Cluster,
     account: ServiceAccount,
     role_name: Option<String>,
+    agent: AgentAddon,
 }
 
 /// An IAM role for the pods of one service account, associated with it
@@ -74,13 +85,17 @@ impl PodIdentityRole {
     /// stack, else under the first role that needs it. An agent add-on
     /// for the cluster already in the stack (added with
     /// `Addon::builder(&cluster, "eks-pod-identity-agent")`) is used as
-    /// is. Default: the role has no permissions (grant them to
-    /// [`PodIdentityRole::role`]) and a generated name.
+    /// is. Roles for one cluster in several stacks each add an agent, which
+    /// EKS refuses: there, and when the cluster already runs the agent,
+    /// use [`PodIdentityRoleBuilder::agent`]. Default: the role has no
+    /// permissions (grant them to [`PodIdentityRole::role`]) and a
+    /// generated name.
     pub fn builder(cluster: &Cluster, account: ServiceAccount) -> PodIdentityRoleBuilder {
         PodIdentityRoleBuilder {
             cluster: cluster.clone(),
             account,
             role_name: None,
+            agent: AgentAddon::Install,
         }
     }
 
@@ -100,6 +115,13 @@ impl PodIdentityRoleBuilder {
     /// CloudFormation.
     pub fn role_name(mut self, name: impl Into<String>) -> Self {
         self.role_name = Some(name.into());
+        self
+    }
+
+    /// Whether to add the `eks-pod-identity-agent` add-on for the cluster.
+    /// Default: [`AgentAddon::Install`] (once per cluster per stack).
+    pub fn agent(mut self, agent: AgentAddon) -> Self {
+        self.agent = agent;
         self
     }
 }
@@ -167,7 +189,7 @@ impl Construct for PodIdentityRoleBuilder {
                 ("ClusterName", self.cluster.name().value()),
             ],
         );
-        if !has_agent {
+        if self.agent == AgentAddon::Install && !has_agent {
             let agent = Addon::builder(&self.cluster, POD_IDENTITY_AGENT);
             match self.cluster.node() {
                 Some(cluster) if cluster.stack == node.stack => {
