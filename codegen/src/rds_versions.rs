@@ -169,6 +169,54 @@ mod tests {
     }
 
     #[test]
+    fn keeps_current_versions_and_lists_deprecated_ones() {
+        let dir = std::env::temp_dir().join(format!("synth-rds-versions-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let branch = |engine: &str, versions: &[&str], under_then: bool| {
+            let list = serde_json::json!({"enum": versions});
+            if under_then {
+                serde_json::json!({
+                    "if": {"properties": {"Engine": {"const": engine}}},
+                    "then": {"properties": {"EngineVersion": list}}
+                })
+            } else {
+                serde_json::json!({
+                    "if": {"properties": {"Engine": {"const": engine}, "EngineVersion": list}},
+                    "then": false
+                })
+            }
+        };
+        let all = serde_json::json!({"allOf": [
+            {"if": {"properties": {"Engine": {"type": "string"}}}},
+            branch("mysql", &["8.0.42", "5.7.44", "8.0.9"], true),
+            branch("postgres", &["16.10", "16.3", "16.9"], true),
+        ]});
+        let deprecated = serde_json::json!({"allOf": [
+            branch("mysql", &["5.7.44"], false),
+            branch("postgres", &["16.3"], false),
+        ]});
+        fs::write(dir.join("engine_version.json"), all.to_string()).unwrap();
+        fs::write(
+            dir.join("engine_version_deprecated.json"),
+            deprecated.to_string(),
+        )
+        .unwrap();
+        let text = generate(&dir).unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+        assert!(text.starts_with(&format!("// {GENERATED_MARKER}")));
+        assert!(text.contains(
+            "pub(crate) const POSTGRES: &[&str] = &[\n    \"16.9\",\n    \"16.10\",\n];"
+        ));
+        assert!(
+            text.contains("pub(crate) const POSTGRES_DEPRECATED: &[&str] = &[\n    \"16.3\",\n];")
+        );
+        assert!(text
+            .contains("pub(crate) const MYSQL: &[&str] = &[\n    \"8.0.9\",\n    \"8.0.42\",\n];"));
+        assert!(text.contains("    pub const V16_10: Self = Self::known(\"16.10\");"));
+        assert!(!text.contains("V16_3"));
+    }
+
+    #[test]
     fn names_constants() {
         assert_eq!(const_name("16.9"), "V16_9");
         assert_eq!(const_name("11.22-rds.20241121"), "V11_22_RDS_20241121");
