@@ -81,6 +81,7 @@ fn a_postgres_instance_has_every_secure_default() {
     // CDK: allocatedStorage 100 GiB, storageType GP2; here 20 GiB gp3.
     assert_eq!(p["AllocatedStorage"], "20");
     assert_eq!(p["StorageType"], "gp3");
+    // CDK: instanceType defaults to m5.large; here a small burstable class.
     assert_eq!(p["DBInstanceClass"], "db.t3.micro");
     // CDK: credentials default to a generated secret for `postgres`; here
     // RDS manages the secret, and no password is in the template.

@@ -473,7 +473,7 @@ impl DatabaseInstanceBuilder {
     }
 
     /// The instance class, `db.t4g.medium`, `db.m7g.large`, ... (must start
-    /// with `db.`). Default: `db.t3.micro`.
+    /// with `db.`). Default: `db.t3.micro` (the AWS CDK: `db.m5.large`).
     pub fn instance_class(mut self, class: impl Into<String>) -> Self {
         self.instance_class = class.into();
         self
