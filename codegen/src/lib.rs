@@ -10,6 +10,7 @@ mod emit;
 mod load;
 mod model;
 pub mod naming;
+pub mod rds_versions;
 
 pub use model::Notes;
 

@@ -1,5 +1,7 @@
 //! `synth-codegen`: regenerates `synth/src/aws/` and the service features of
-//! `synth/Cargo.toml` from the resource schemas of the pinned cfn-lint.
+//! `synth/Cargo.toml` from the resource schemas of the pinned cfn-lint, and
+//! the RDS engine version table `synth/src/rds/engine_versions.rs` from its
+//! RDS engine version data.
 //!
 //! ```text
 //! cargo run -p synth-codegen [-- --check] [--schemas DIR] [--python PATH] [--root DIR] [--notes]
@@ -11,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use synth_codegen::{
-    features_block, generate_all, splice_features, AWS_DIR, CFN_LINT_VERSION, GENERATED_MARKER,
-    SYNTH_MANIFEST,
+    features_block, generate_all, rds_versions, splice_features, AWS_DIR, CFN_LINT_VERSION,
+    GENERATED_MARKER, SYNTH_MANIFEST,
 };
 
 const USAGE: &str = "\
@@ -183,6 +185,10 @@ fn run() -> Result<bool, String> {
         .map_err(|e| format!("reading {}: {e}", manifest_path.display()))?;
     let manifest = splice_features(&manifest, &features_block(&generated.services))?;
     files.insert(PathBuf::from(SYNTH_MANIFEST), manifest);
+    files.insert(
+        PathBuf::from(rds_versions::OUTPUT),
+        rds_versions::generate(&rds_versions::data_dir(&schema_dir))?,
+    );
     let stale = stale_files(&root, &files);
 
     if args.notes {
@@ -224,6 +230,10 @@ fn run() -> Result<bool, String> {
     }
 
     fs::create_dir_all(root.join(AWS_DIR)).map_err(|e| format!("creating {AWS_DIR}: {e}"))?;
+    if let Some(dir) = Path::new(rds_versions::OUTPUT).parent() {
+        fs::create_dir_all(root.join(dir))
+            .map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    }
     let mut written = 0;
     for (rel, content) in &files {
         let path = root.join(rel);

@@ -43,6 +43,8 @@ pub mod logical_id;
 #[cfg(feature = "logs")]
 pub mod logs;
 pub mod manifest;
+#[cfg(all(feature = "rds", feature = "ec2"))]
+pub mod rds;
 pub mod regions;
 pub mod resource;
 #[cfg(all(feature = "s3", feature = "iam"))]

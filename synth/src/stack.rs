@@ -549,6 +549,16 @@ impl<'s> Scope<'s> {
             .collect()
     }
 
+    /// Whether the stack already holds a resource of `type_name` whose
+    /// properties include each of `props`: how constructs share one
+    /// resource per stack (one EKS add-on per cluster, ...).
+    #[cfg_attr(not(feature = "eks"), allow(dead_code))]
+    pub(crate) fn stack_has_resource(&self, type_name: &str, props: &[(&str, &Value)]) -> bool {
+        self.stack.resources.iter().any(|r| {
+            r.type_name == type_name && props.iter().all(|(k, v)| r.props.get(k) == Some(*v))
+        })
+    }
+
     /// The resource options apply to: the resource itself, or a
     /// construct's own resource (its child named `Resource` or `Default`).
     fn own_resource(&mut self, what: &str) -> Option<&mut ResourceNode> {

@@ -25,6 +25,12 @@
 //! app.synth().expect("valid");
 //! ```
 
+mod pod_identity;
+
+pub use pod_identity::{
+    AgentAddon, PodIdentityRole, PodIdentityRoleBuilder, ServiceAccount, POD_IDENTITY_AGENT,
+};
+
 use crate::aws::eks as cfn;
 use crate::construct::{Construct, HasNode};
 use crate::ec2::{SecurityGroup, Subnet, Zone};
