@@ -4,6 +4,9 @@
 //! Another stack can build on the bootstrap: [`define_bootstrap`] returns
 //! it, with its VPC, roles and cluster typed.
 
+mod runner_data;
+
+pub use runner_data::{define_runner_data, STACK as RUNNER_DATA_STACK};
 use synth::eks::Cluster;
 use synth::gitlab::{ClusterOptions, GitlabEksBootstrap};
 use synth::prelude::*;
@@ -11,7 +14,7 @@ use synth::prelude::*;
 /// The name of the bootstrap stack.
 pub const STACK: &str = "GitlabEks";
 
-/// Defines every stack of the app on `app` and returns the bootstrap.
+/// Defines the bootstrap stack on `app` and returns it.
 pub fn define(app: &mut App) -> GitlabEksBootstrap<Cluster> {
     define_bootstrap(app, STACK)
 }
@@ -33,9 +36,11 @@ pub fn define_bootstrap(app: &mut App, name: &str) -> GitlabEksBootstrap<Cluster
     )
 }
 
-/// The app as the command line runs it: settings from `SYNTH_*` variables.
+/// The app as the command line runs it (settings from `SYNTH_*`
+/// variables): the bootstrap, and `RunnerData` built on it.
 pub fn app() -> App {
     let mut app = App::from_env();
-    define(&mut app);
+    let bootstrap = define(&mut app);
+    define_runner_data(&mut app, &bootstrap);
     app
 }
