@@ -64,9 +64,10 @@ fn main() -> std::process::ExitCode {{
         "WebSecurityGroup",
         CfnSecurityGroup::new("web servers").vpc_id(vpc.vpc_id()),
     );
-    let role = Role::assumed_by(Principal::service("ec2.amazonaws.com"))
-        .description("web server instances")
-        .build(stack, "InstanceRole");
+    let role = stack.add(
+        "InstanceRole",
+        Role::assumed_by(Principal::service("ec2.amazonaws.com")).description("web server instances"),
+    );
     stack.output("SubnetId", subnet.subnet_id()).export("network-subnet");
     stack.output("WebSecurityGroupId", group.group_id());
     stack.output("InstanceRoleArn", role.arn());
