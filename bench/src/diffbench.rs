@@ -8,7 +8,7 @@ use std::time::Instant;
 use synth::manifest::TemplateFormat;
 use synth::App;
 use synth_bench::{define_diff_stack, open_ssh, DiffVersion, DIFF_STACK};
-use synth_cli::diff::{self, render, template};
+use synth_diff::{self as diff, render, template};
 
 use crate::measure::Stats;
 

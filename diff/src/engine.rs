@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::security::{self, SecurityChanges};
-use super::template::Template;
+use crate::security::{self, SecurityChanges};
+use crate::template::Template;
 
 /// The properties of a type whose change replaces the resource, as paths
 /// (`Name`, `KubernetesNetworkConfig/IpFamily`).

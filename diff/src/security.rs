@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::engine::Change;
+use crate::engine::Change;
 
 /// One IAM statement added or removed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -441,7 +441,7 @@ fn rules(id: &str, resource: Option<&Json>) -> Vec<RuleChange> {
         "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
             let group = p
                 .get("GroupId")
-                .map_or_else(|| id.to_owned(), super::render::short);
+                .map_or_else(|| id.to_owned(), crate::render::short);
             let direction = if type_name.ends_with("Ingress") {
                 "ingress"
             } else {

@@ -1,6 +1,7 @@
-//! `synth diff`'s engine: what differs between two templates of a stack,
-//! for people and machines. Pure: the command decides where the old
-//! template comes from (the deployed stack, a file, another assembly).
+//! The semantic diff of two CloudFormation templates of a stack, for
+//! people and machines: what `synth diff` and `synth deploy` show. Pure:
+//! the caller decides where the old template comes from (the deployed
+//! stack, a file, another assembly); no AWS access, no async runtime.
 
 pub mod engine;
 pub mod render;

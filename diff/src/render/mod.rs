@@ -1,0 +1,109 @@
+//! Diffs for people (terminal text, Markdown for merge requests) and
+//! machines (versioned JSON, GitLab's infrastructure report), one module
+//! per format; the helpers they share are here.
+
+use std::fmt::Write;
+
+use serde_json::Value as Json;
+
+use crate::engine::{Change, Counts, Replacement, ResourceChange, StackDiff};
+
+pub mod gitlab;
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+pub use gitlab::gitlab_report;
+pub use json::{json, JSON_SCHEMA_VERSION};
+pub use markdown::markdown;
+pub use text::{terminal, Style};
+
+/// A value in one line: intrinsics in their short YAML form, long values cut.
+pub fn short(v: &Json) -> String {
+    let text = match v {
+        Json::String(s) => format!("{s:?}"),
+        Json::Object(m) if m.len() == 1 => {
+            let (k, inner) = m
+                .iter()
+                .next()
+                .map(|(k, v)| (k.as_str(), v))
+                .unwrap_or(("", v));
+            match (k, inner) {
+                ("Ref", Json::String(r)) => format!("!Ref {r}"),
+                ("Fn::GetAtt", Json::Array(a)) if a.len() == 2 => {
+                    format!(
+                        "!GetAtt {}.{}",
+                        a[0].as_str().unwrap_or("?"),
+                        a[1].as_str().unwrap_or("?")
+                    )
+                }
+                ("Fn::Sub", Json::String(s)) => format!("!Sub {s:?}"),
+                (k, inner) if k.starts_with("Fn::") => format!("!{} {}", &k[4..], compact(inner)),
+                _ => compact(v),
+            }
+        }
+        other => compact(other),
+    };
+    cut(text, 160)
+}
+
+pub(crate) fn compact(v: &Json) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn cut(text: String, max: usize) -> String {
+    if text.chars().count() <= max {
+        text
+    } else {
+        let mut t: String = text.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+pub(crate) fn opt(v: &Option<Json>) -> String {
+    v.as_ref().map_or_else(|| "(none)".to_owned(), short)
+}
+
+pub(crate) fn marker(c: Change) -> &'static str {
+    match c {
+        Change::Add => "[+]",
+        Change::Remove => "[-]",
+        Change::Modify => "[~]",
+    }
+}
+
+pub(crate) fn replacement_note(r: &ResourceChange) -> String {
+    let mut note = match r.replacement {
+        Replacement::Will => " (replace)".to_owned(),
+        Replacement::May => " (may replace)".to_owned(),
+        Replacement::None => String::new(),
+    };
+    if r.stateful && (r.change == Change::Remove || r.replacement != Replacement::None) {
+        note.push_str(" !! stateful: data is lost");
+    }
+    note
+}
+
+pub(crate) fn summary(c: Counts) -> String {
+    let mut s = format!(
+        "{} to add, {} to change, {} to remove",
+        c.create, c.update, c.delete
+    );
+    if c.replace > 0 {
+        let _ = write!(s, " ({} replaced)", c.replace);
+    }
+    s
+}
+
+pub(crate) fn total(diffs: &[StackDiff]) -> Counts {
+    diffs
+        .iter()
+        .map(StackDiff::counts)
+        .fold(Counts::default(), |a, c| Counts {
+            create: a.create + c.create,
+            update: a.update + c.update,
+            delete: a.delete + c.delete,
+            replace: a.replace + c.replace,
+        })
+}
