@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
+use crate::normalize::{self, Environment};
 use crate::security::{self, SecurityChanges};
 use crate::template::Template;
 
@@ -59,7 +60,28 @@ pub struct ResourceChange {
     pub reasons: Vec<String>,
     /// Holds data that replacing or deleting loses.
     pub stateful: bool,
+    /// For a stateful resource removed or replaced, what becomes of its
+    /// data: `lost`, `retained` (`Retain`/`RetainExceptOnCreate`: the
+    /// old resource is orphaned, kept) or `snapshot`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataFate>,
+    /// For an added resource identical to a removed one: the removed
+    /// one's logical ID (a likely rename).
+    #[serde(rename = "renamedFrom", skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+    /// For a removed resource, the added one it was likely renamed to.
+    #[serde(rename = "renamedTo", skip_serializing_if = "Option::is_none")]
+    pub renamed_to: Option<String>,
     pub properties: Vec<PropertyChange>,
+}
+
+/// What a removal or replacement does to a stateful resource's data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataFate {
+    Lost,
+    Retained,
+    Snapshot,
 }
 
 /// A change to an entry of another section (Parameters, Outputs, ...).
@@ -87,6 +109,10 @@ pub struct StackDiff {
     pub security: SecurityChanges,
     /// True when the change widens permissions or network access.
     pub broadening: bool,
+    /// What the comparison assumed to evaluate intrinsics
+    /// (`AWS::Region = us-east-1 (assumed)`, mappings looked up,
+    /// conditions evaluated).
+    pub assumed: Vec<String>,
 }
 
 /// Counts for summaries and GitLab's merge request widget.
@@ -151,7 +177,8 @@ pub fn is_stateful(type_name: &str) -> bool {
     STATEFUL.contains(&type_name)
 }
 
-/// Diffs two templates of the stack `stack`. An absent stack is an empty
+/// Diffs two templates of the stack `stack` in the default environment
+/// (`us-east-1`, account `123456789012`). An absent stack is an empty
 /// `old` with `exists` false.
 pub fn diff(
     stack: &str,
@@ -160,6 +187,40 @@ pub fn diff(
     exists: bool,
     create_only: CreateOnly,
 ) -> StackDiff {
+    diff_in(
+        stack,
+        old,
+        new,
+        exists,
+        create_only,
+        &Environment::default(),
+    )
+}
+
+/// Diffs two templates of the stack `stack` deployed in `env`: both are
+/// normalized first (`crate::normalize`), so only what CloudFormation
+/// would see as different is reported.
+pub fn diff_in(
+    stack: &str,
+    old: &Template,
+    new: &Template,
+    exists: bool,
+    create_only: CreateOnly,
+    env: &Environment,
+) -> StackDiff {
+    let env = env.clone().with_stack_name(stack);
+    let (old_n, mut resolved) = normalize::normalize(old, &env);
+    let (new_n, resolved_new) = normalize::normalize(new, &env);
+    resolved.merge(resolved_new);
+    let (old, new) = (&old_n, &new_n);
+    let parameters: BTreeSet<String> = [old, new]
+        .iter()
+        .filter_map(|t| section(t, "Parameters"))
+        .flat_map(|p| p.keys().cloned())
+        .collect();
+    let ctx = Ctx {
+        parameters: &parameters,
+    };
     let empty = Map::new();
     let old_res = section(old, "Resources").unwrap_or(&empty);
     let new_res = section(new, "Resources").unwrap_or(&empty);
@@ -184,7 +245,13 @@ pub fn diff(
                     changes.insert(id.clone(), c);
                     continue;
                 }
-                let props = property_changes(old_r, new_r, create_only(new_type));
+                let props = property_changes(
+                    old_r,
+                    new_r,
+                    create_only(new_type),
+                    synth::aws::replacement::conditional_create_only(new_type),
+                    &ctx,
+                );
                 if !props.is_empty() {
                     let mut c = resource_change(id, new_type, Change::Modify, props);
                     c.replacement = c
@@ -219,6 +286,15 @@ pub fn diff(
         }
     }
     propagate(new_res, &mut changes, create_only);
+    renames(old_res, new_res, &mut changes);
+    for c in changes.values_mut() {
+        let resource = if c.change == Change::Add {
+            new_res.get(&c.logical_id)
+        } else {
+            old_res.get(&c.logical_id)
+        };
+        c.data = data_fate(c, resource, new_res.get(&c.logical_id));
+    }
 
     let mut resources: Vec<ResourceChange> = Vec::new();
     // Keep the new template's order, then removals in the old one's.
@@ -266,6 +342,129 @@ pub fn diff(
         sections,
         security,
         broadening,
+        assumed: resolved.notes(&env),
+    }
+}
+
+/// What the engine knows while judging values.
+struct Ctx<'a> {
+    /// The parameters of either template: a `Ref` to one is only known at
+    /// deploy.
+    parameters: &'a BTreeSet<String>,
+}
+
+/// What a removal or replacement does to a stateful resource's data:
+/// removal follows `DeletionPolicy` (RDS clusters and instances default to
+/// a snapshot), replacement `UpdateReplacePolicy`.
+fn data_fate(c: &ResourceChange, old: Option<&Json>, new: Option<&Json>) -> Option<DataFate> {
+    if !c.stateful {
+        return None;
+    }
+    let policy = |r: Option<&Json>, key: &str| {
+        r.and_then(|r| r.get(key))
+            .and_then(Json::as_str)
+            .map(str::to_owned)
+    };
+    let policy = match (c.change, c.replacement) {
+        (Change::Remove, _) => policy(old, "DeletionPolicy").or_else(|| {
+            matches!(
+                c.type_name.as_str(),
+                "AWS::RDS::DBCluster" | "AWS::RDS::DBInstance"
+            )
+            .then(|| "Snapshot".to_owned())
+        }),
+        (Change::Modify, Replacement::Will | Replacement::May) => {
+            policy(new, "UpdateReplacePolicy")
+        }
+        _ => return None,
+    };
+    Some(match policy.as_deref() {
+        Some("Retain" | "RetainExceptOnCreate") => DataFate::Retained,
+        Some("Snapshot") => DataFate::Snapshot,
+        _ => DataFate::Lost,
+    })
+}
+
+/// A removed resource and an added one of the same type with the same
+/// properties and attributes (after normalization, and with references
+/// to the old ID read as references to the new one) are likely a rename.
+fn renames(
+    old_res: &Map<String, Json>,
+    new_res: &Map<String, Json>,
+    changes: &mut BTreeMap<String, ResourceChange>,
+) {
+    let removed: Vec<String> = changes
+        .values()
+        .filter(|c| c.change == Change::Remove)
+        .map(|c| c.logical_id.clone())
+        .collect();
+    let added: Vec<String> = changes
+        .values()
+        .filter(|c| c.change == Change::Add)
+        .map(|c| c.logical_id.clone())
+        .collect();
+    let comparable = |r: &Json| -> Json {
+        let mut r = r.clone();
+        if let Some(m) = r.as_object_mut() {
+            m.remove("Metadata");
+        }
+        r
+    };
+    let mut taken = BTreeSet::new();
+    for old_id in &removed {
+        let Some(o) = old_res.get(old_id) else {
+            continue;
+        };
+        let o = comparable(o);
+        for new_id in &added {
+            if taken.contains(new_id) {
+                continue;
+            }
+            let Some(n) = new_res.get(new_id) else {
+                continue;
+            };
+            let n = comparable(n);
+            if n.get("Type") != o.get("Type") {
+                continue;
+            }
+            let renamed = rename_refs(&o, old_id, new_id);
+            if renamed == n {
+                taken.insert(new_id.clone());
+                if let Some(c) = changes.get_mut(new_id) {
+                    c.renamed_from = Some(old_id.clone());
+                }
+                if let Some(c) = changes.get_mut(old_id) {
+                    c.renamed_to = Some(new_id.clone());
+                }
+                break;
+            }
+        }
+    }
+}
+
+/// `v` with every reference to `from` made a reference to `to`.
+fn rename_refs(v: &Json, from: &str, to: &str) -> Json {
+    match v {
+        Json::Object(m) => {
+            let mut out = Map::new();
+            for (k, x) in m {
+                let x = match (k.as_str(), x) {
+                    ("Ref", Json::String(r)) if r == from => Json::String(to.to_owned()),
+                    ("Fn::GetAtt", Json::Array(a))
+                        if a.first().and_then(Json::as_str) == Some(from) =>
+                    {
+                        let mut a = a.clone();
+                        a[0] = Json::String(to.to_owned());
+                        Json::Array(a)
+                    }
+                    _ => rename_refs(x, from, to),
+                };
+                out.insert(k.clone(), x);
+            }
+            Json::Object(out)
+        }
+        Json::Array(items) => Json::Array(items.iter().map(|i| rename_refs(i, from, to)).collect()),
+        other => other.clone(),
     }
 }
 
@@ -290,13 +489,22 @@ fn resource_change(
         replacement: Replacement::None,
         reasons: Vec::new(),
         stateful: is_stateful(type_name),
+        data: None,
+        renamed_from: None,
+        renamed_to: None,
         properties,
     }
 }
 
 /// Property-level changes of a resource, plus its resource attributes
 /// (`DependsOn`, `DeletionPolicy`, ...) under their own names.
-fn property_changes(old: &Json, new: &Json, create_only: &[&str]) -> Vec<PropertyChange> {
+fn property_changes(
+    old: &Json,
+    new: &Json,
+    create_only: &[&str],
+    conditional: &[&str],
+    ctx: &Ctx,
+) -> Vec<PropertyChange> {
     let empty = Json::Object(Map::new());
     let old_props = old.get("Properties").unwrap_or(&empty);
     let new_props = new.get("Properties").unwrap_or(&empty);
@@ -312,6 +520,19 @@ fn property_changes(old: &Json, new: &Json, create_only: &[&str]) -> Vec<Propert
                 old_props,
                 new_props,
                 create_only,
+                ctx,
+            )
+            .max(
+                replacement_of(
+                    &path,
+                    o.as_ref(),
+                    n.as_ref(),
+                    old_props,
+                    new_props,
+                    conditional,
+                    ctx,
+                )
+                .min(Replacement::May),
             );
             PropertyChange {
                 path,
@@ -482,6 +703,7 @@ fn replacement_of(
     old_props: &Json,
     new_props: &Json,
     create_only: &[&str],
+    ctx: &Ctx,
 ) -> Replacement {
     let parts = components(path);
     let mut result = Replacement::None;
@@ -490,7 +712,7 @@ fn replacement_of(
         let inside = co.len() <= parts.len() && co[..] == parts[..co.len()];
         let above = co.len() > parts.len() && co[..parts.len()] == parts[..];
         let r = if inside {
-            certainty(old, new)
+            certainty(old, new, ctx)
         } else if above {
             // The change is to an object holding a create-only property:
             // replaced only if that property's value itself differs.
@@ -498,7 +720,7 @@ fn replacement_of(
             if o == n {
                 Replacement::None
             } else {
-                certainty(o, n)
+                certainty(o, n, ctx)
             }
         } else {
             Replacement::None
@@ -512,32 +734,93 @@ fn lookup<'a>(value: &'a Json, path: &[&str]) -> Option<&'a Json> {
     path.iter().try_fold(value, |v, k| v.get(k))
 }
 
-/// A literal change certainly replaces; one involving values computed at
-/// deploy (parameters, imports, conditions) may not.
-fn certainty(old: Option<&Json>, new: Option<&Json>) -> Replacement {
-    if [old, new].iter().flatten().any(|v| has_unknowable(v)) {
-        Replacement::May
-    } else {
-        Replacement::Will
+/// A change certainly replaces when the value certainly differs: a
+/// property set or unset, different literals, different resources; it
+/// may replace when values only known at deploy (parameters, imports,
+/// unresolved conditions and mappings, dynamic references) could still
+/// come out equal.
+fn certainty(old: Option<&Json>, new: Option<&Json>, ctx: &Ctx) -> Replacement {
+    match (old, new) {
+        (Some(o), Some(n)) if !certainly_differs(o, n, ctx) => Replacement::May,
+        _ => Replacement::Will,
     }
 }
 
-fn has_unknowable(v: &Json) -> bool {
+/// Whether `v` is fully known before deploy: literals (without dynamic
+/// references) and references to resources.
+fn is_known(v: &Json, ctx: &Ctx) -> bool {
     match v {
-        Json::Object(m) => {
-            let computed = m.keys().any(|k| {
-                matches!(
-                    k.as_str(),
-                    "Fn::ImportValue" | "Fn::If" | "Fn::FindInMap" | "Fn::GetAZs"
-                )
-            }) || m
-                .get("Ref")
-                .and_then(Json::as_str)
-                .is_some_and(|r| !r.starts_with("AWS::"));
-            computed || m.values().any(has_unknowable)
+        Json::String(s) => !s.contains("{{resolve:"),
+        Json::Object(m) if m.len() == 1 => match m.iter().next() {
+            Some((k, Json::String(r))) if k == "Ref" => !ctx.parameters.contains(r),
+            Some((k, _)) if k == "Fn::GetAtt" => true,
+            Some((k, _)) if k == "Condition" || k.starts_with("Fn::") => false,
+            _ => m.values().all(|x| is_known(x, ctx)),
+        },
+        Json::Object(m) => m.values().all(|x| is_known(x, ctx)),
+        Json::Array(items) => items.iter().all(|x| is_known(x, ctx)),
+        _ => true,
+    }
+}
+
+fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
+    if old == new {
+        return false;
+    }
+    let intrinsic = |v: &Json| {
+        v.as_object().is_some_and(|m| {
+            m.len() == 1
+                && m.keys()
+                    .next()
+                    .is_some_and(|k| k == "Ref" || k.starts_with("Fn::"))
+        })
+    };
+    match (old, new) {
+        (Json::Array(o), Json::Array(n)) => {
+            (o.len() != n.len() && o.iter().chain(n).all(|x| is_known(x, ctx)))
+                || (o.len() == n.len()
+                    && o.iter().zip(n).any(|(a, b)| certainly_differs(a, b, ctx)))
         }
-        Json::Array(items) => items.iter().any(has_unknowable),
-        _ => false,
+        (Json::Object(o), Json::Object(n)) if !intrinsic(old) && !intrinsic(new) => {
+            o.keys().any(|k| !n.contains_key(k))
+                || n.keys().any(|k| !o.contains_key(k))
+                || o.iter()
+                    .any(|(k, a)| n.get(k).is_some_and(|b| certainly_differs(a, b, ctx)))
+        }
+        _ => {
+            if is_known(old, ctx) && is_known(new, ctx) {
+                return true;
+            }
+            // The same unknown parts with different literal text, or
+            // another zone of the same list (`!Select [1, !GetAZs ""]`).
+            match (old, new) {
+                (Json::Object(o), Json::Object(n)) => {
+                    match (o.get("Fn::Select"), n.get("Fn::Select")) {
+                        (Some(Json::Array(a)), Some(Json::Array(b)))
+                            if a.len() == 2 && b.len() == 2 && a[1] == b[1] =>
+                        {
+                            return a[0] != b[0] && is_known(&a[0], ctx) && is_known(&b[0], ctx);
+                        }
+                        _ => {}
+                    }
+                    match (o.get("Fn::Sub"), n.get("Fn::Sub")) {
+                        (Some(Json::String(a)), Some(Json::String(b))) => {
+                            let vars = |s: &str| {
+                                let mut out = BTreeSet::new();
+                                references(&serde_json::json!({"Fn::Sub": s}), &mut out);
+                                out
+                            };
+                            vars(a) == vars(b)
+                                && vars(a).iter().all(|v| !ctx.parameters.contains(v))
+                                && !a.contains("{{resolve:")
+                                && !b.contains("{{resolve:")
+                        }
+                        _ => false,
+                    }
+                }
+                _ => false,
+            }
+        }
     }
 }
 

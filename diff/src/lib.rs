@@ -4,11 +4,13 @@
 //! stack, a file, another assembly); no AWS access, no async runtime.
 
 pub mod engine;
+pub mod normalize;
 pub mod render;
 pub mod security;
 pub mod template;
 
-pub use engine::{diff, Change, Replacement, StackDiff};
+pub use engine::{diff, diff_in, Change, Replacement, StackDiff};
+pub use normalize::Environment;
 
 /// The create-only (replacing) properties of a resource type, from the
 /// resource schemas the library was generated from.

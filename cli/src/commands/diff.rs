@@ -40,12 +40,22 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<()> {
             &assembly.template_path(stack).display().to_string(),
         )?;
         let old_parsed = parse(&old.body, &old.name)?;
-        diffs.push(engine::diff(
+        // Intrinsics are evaluated in the stack's region: the one it is
+        // pinned to, else the region in force, else an assumed default
+        // (the report says which).
+        let region = stack
+            .environment
+            .region
+            .as_deref()
+            .or_else(|| ctx.region().ok().flatten().map(|r| r.region.name));
+        let env = engine::Environment::new(region, stack.environment.account.as_deref(), None);
+        diffs.push(engine::diff_in(
             &stack.name,
             &old_parsed,
             &new,
             old.exists,
             engine::create_only,
+            &env,
         ));
         if args.unified || args.context_lines.is_some() {
             let old_text = pretty(&old_parsed);

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::text::{list, statement_actions};
-use super::{marker, opt, short, summary};
-use crate::engine::{Change, Replacement, StackDiff};
+use super::{assumed_note, data_note, marker, opt, rename_note, short, summary};
+use crate::engine::{Replacement, StackDiff};
 
 /// A Markdown table (nothing when there are no rows), with an optional
 /// bold title above it.
@@ -70,6 +70,7 @@ pub fn markdown(diffs: &[StackDiff]) -> String {
         let resources = d.resources.iter().map(|r| {
             let mut details: Vec<String> =
                 r.reasons.iter().map(|x| format!("because {x}")).collect();
+            details.extend(rename_note(r));
             for p in &r.properties {
                 details.push(if p.old == p.new {
                     format!("`{}` gets a new value", p.path)
@@ -82,15 +83,14 @@ pub fn markdown(diffs: &[StackDiff]) -> String {
                 Replacement::May => "may replace",
                 Replacement::None => "",
             };
-            let stateful =
-                r.stateful && (r.change == Change::Remove || r.replacement != Replacement::None);
+            let fate = data_note(r);
             vec![
                 marker(r.change).to_owned(),
                 format!("`{}`", r.logical_id),
                 format!("`{}`", r.type_name),
                 format!(
                     "{replacement}{}",
-                    if stateful { " ⚠️ stateful" } else { "" }
+                    fate.map_or_else(String::new, |f| format!(" ⚠️ stateful: {f}"))
                 ),
                 details.join("<br>"),
             ]
@@ -174,6 +174,9 @@ pub fn markdown(diffs: &[StackDiff]) -> String {
             "Description",
         ];
         table(&mut out, Some("Security group rules"), &headers, rules);
+        if let Some(note) = assumed_note(d) {
+            let _ = write!(out, "_{}_\n\n", md_cell(&note));
+        }
         out.push_str("</details>\n\n");
     }
     out

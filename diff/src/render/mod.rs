@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use serde_json::Value as Json;
 
-use crate::engine::{Change, Counts, Replacement, ResourceChange, StackDiff};
+use crate::engine::{Change, Counts, DataFate, Replacement, ResourceChange, StackDiff};
 
 pub mod gitlab;
 pub mod json;
@@ -79,10 +79,34 @@ pub(crate) fn replacement_note(r: &ResourceChange) -> String {
         Replacement::May => " (may replace)".to_owned(),
         Replacement::None => String::new(),
     };
-    if r.stateful && (r.change == Change::Remove || r.replacement != Replacement::None) {
-        note.push_str(" !! stateful: data is lost");
+    if let Some(fate) = data_note(r) {
+        let _ = write!(note, " !! stateful: {fate}");
     }
     note
+}
+
+/// What becomes of a removed or replaced stateful resource's data.
+pub(crate) fn data_note(r: &ResourceChange) -> Option<&'static str> {
+    Some(match r.data? {
+        DataFate::Lost => "data is lost",
+        DataFate::Retained => "retained: the old resource and its data are kept (orphaned)",
+        DataFate::Snapshot => "a snapshot is taken before deletion",
+    })
+}
+
+/// The hint for a likely rename, on the added resource.
+pub(crate) fn rename_note(r: &ResourceChange) -> Option<String> {
+    let old = r.renamed_from.as_ref()?;
+    Some(format!(
+        "likely a rename of {old}: pin the old ID with `stack.edit(&thing).logical_id(\"{old}\")` \
+         to keep the resource instead of replacing it (deleting {old}, creating {})",
+        r.logical_id
+    ))
+}
+
+/// The "assumed" note: what evaluating intrinsics took as given.
+pub(crate) fn assumed_note(d: &StackDiff) -> Option<String> {
+    (!d.assumed.is_empty()).then(|| format!("Assumed: {}", d.assumed.join("; ")))
 }
 
 pub(crate) fn summary(c: Counts) -> String {

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use serde_json::Value as Json;
 
-use super::{marker, opt, replacement_note, short, summary};
+use super::{assumed_note, marker, opt, rename_note, replacement_note, short, summary};
 use crate::engine::{Change, Replacement, StackDiff};
 use crate::security::{SecurityChanges, StatementChange};
 
@@ -60,6 +60,9 @@ pub fn terminal(d: &StackDiff, style: Style) -> String {
             let _ = writeln!(out, "{}{}", style.change(r.change, &head), note);
             for reason in &r.reasons {
                 let _ = writeln!(out, "    because {reason}");
+            }
+            if let Some(hint) = rename_note(r) {
+                let _ = writeln!(out, "    {hint}");
             }
             for p in &r.properties {
                 let tag = match p.replacement {
@@ -126,6 +129,9 @@ pub fn terminal(d: &StackDiff, style: Style) -> String {
         );
     }
     let _ = writeln!(out, "{}", summary(d.counts()));
+    if let Some(note) = assumed_note(d) {
+        let _ = writeln!(out, "{note}");
+    }
     out
 }
 
