@@ -8,6 +8,7 @@ pub mod normalize;
 pub mod render;
 pub mod security;
 pub mod template;
+pub mod verdict;
 
 pub use engine::{diff, diff_in, Change, Replacement, StackDiff};
 pub use normalize::Environment;
