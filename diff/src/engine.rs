@@ -286,6 +286,17 @@ pub fn diff_in(
         }
     }
     propagate(new_res, &mut changes, create_only);
+    // CloudFormation does not update metadata alone: when metadata is all
+    // that changes, nothing is deployed.
+    let metadata_only = changes.values().all(|c| {
+        c.change == Change::Modify
+            && c.reasons.is_empty()
+            && !c.properties.is_empty()
+            && c.properties.iter().all(|p| p.path == "Metadata")
+    });
+    if metadata_only {
+        changes.clear();
+    }
     renames(old_res, new_res, &mut changes);
     for c in changes.values_mut() {
         let resource = if c.change == Change::Add {

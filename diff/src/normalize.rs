@@ -125,6 +125,8 @@ pub struct Resolved {
     pub conditions: BTreeMap<String, bool>,
     /// Mapping lookups evaluated (`RegionMap[us-east-1][Ami]`).
     pub lookups: BTreeSet<String>,
+    /// Parameters taken at their default.
+    pub parameters: BTreeSet<String>,
 }
 
 impl Resolved {
@@ -132,11 +134,22 @@ impl Resolved {
         self.pseudo.extend(other.pseudo);
         self.conditions.extend(other.conditions);
         self.lookups.extend(other.lookups);
+        self.parameters.extend(other.parameters);
     }
 
     /// One line per assumption, for every output format.
     pub fn notes(&self, env: &Environment) -> Vec<String> {
         let mut out: Vec<String> = self.pseudo.iter().filter_map(|p| env.describe(p)).collect();
+        if !self.parameters.is_empty() {
+            out.push(format!(
+                "parameters at their defaults: {}",
+                self.parameters
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         if !self.lookups.is_empty() {
             out.push(format!(
                 "mappings looked up: {}",
@@ -161,6 +174,7 @@ pub fn normalize(template: &Template, env: &Environment) -> (Template, Resolved)
         env,
         mappings: template.get("Mappings").and_then(Json::as_object),
         condition_defs: template.get("Conditions").and_then(Json::as_object),
+        parameters: template.get("Parameters").and_then(Json::as_object),
         conditions: BTreeMap::new(),
         resolved: Resolved::default(),
     };
@@ -202,6 +216,7 @@ struct Evaluator<'a> {
     env: &'a Environment,
     mappings: Option<&'a Map<String, Json>>,
     condition_defs: Option<&'a Map<String, Json>>,
+    parameters: Option<&'a Map<String, Json>>,
     conditions: BTreeMap<String, Option<bool>>,
     resolved: Resolved,
 }
@@ -383,8 +398,45 @@ impl Evaluator<'_> {
                 self.resolved.pseudo.insert(name.clone());
                 Some(Json::String(v))
             }
-            None => Some(intrinsic("Ref", arg.clone())),
+            None => Some(
+                self.parameter_default(name)
+                    .unwrap_or_else(|| intrinsic("Ref", arg.clone())),
+            ),
         }
+    }
+
+    /// A parameter's default, the value a deploy that passes none uses;
+    /// `None` without a default or for values resolved at deploy (SSM).
+    fn parameter_default(&mut self, name: &str) -> Option<Json> {
+        let p = self.parameters?.get(name)?;
+        let type_name = p.get("Type").and_then(Json::as_str).unwrap_or("String");
+        if type_name.starts_with("AWS::SSM::") {
+            return None;
+        }
+        let default = match p.get("Default")? {
+            Json::Number(n) => n.to_string(),
+            Json::Bool(b) => b.to_string(),
+            Json::String(s) => s.clone(),
+            Json::Array(items) => items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                .collect::<Vec<_>>()
+                .join(","),
+            _ => return None,
+        };
+        self.resolved.parameters.insert(name.to_owned());
+        Some(
+            if type_name.starts_with("List<") || type_name == "CommaDelimitedList" {
+                Json::Array(
+                    default
+                        .split(',')
+                        .map(|x| Json::String(x.trim().to_owned()))
+                        .collect(),
+                )
+            } else {
+                Json::String(default)
+            },
+        )
     }
 
     fn fn_if(&mut self, arg: &Json) -> Option<Json> {
@@ -433,9 +485,16 @@ impl Evaluator<'_> {
                         Some(Json::String(s)) => Some(s.clone()),
                         Some(Json::Number(n)) => Some(n.to_string()),
                         Some(_) => None,
-                        None => self.env.pseudo(&name).inspect(|_| {
-                            self.resolved.pseudo.insert(name.clone());
-                        }),
+                        None => match self.env.pseudo(&name) {
+                            Some(v) => {
+                                self.resolved.pseudo.insert(name.clone());
+                                Some(v)
+                            }
+                            None => match self.parameter_default(&name) {
+                                Some(Json::String(s)) => Some(s),
+                                _ => None,
+                            },
+                        },
                     };
                     match known {
                         Some(v) => out.push(SubPiece::Text(v)),
