@@ -209,8 +209,17 @@ pub fn diff_in(
     env: &Environment,
 ) -> StackDiff {
     let env = env.clone().with_stack_name(stack);
-    let (old_n, mut resolved) = normalize::normalize(old, &env);
-    let (new_n, resolved_new) = normalize::normalize(new, &env);
+    // Resources written the same in both templates come out the same when
+    // what they are evaluated against is the same too.
+    let same_context = ["Parameters", "Mappings", "Conditions"]
+        .iter()
+        .all(|k| old.get(*k) == new.get(*k));
+    let old_resources = section(old, "Resources");
+    let new_resources = section(new, "Resources");
+    let (old_n, mut resolved) =
+        normalize::normalize_except(old, &env, new_resources.filter(|_| same_context));
+    let (new_n, resolved_new) =
+        normalize::normalize_except(new, &env, old_resources.filter(|_| same_context));
     resolved.merge(resolved_new);
     let (old, new) = (&old_n, &new_n);
     let parameters: BTreeSet<String> = [old, new]

@@ -170,6 +170,18 @@ impl Resolved {
 
 /// A template's canonical form and what it took to get there.
 pub fn normalize(template: &Template, env: &Environment) -> (Template, Resolved) {
+    normalize_except(template, env, None)
+}
+
+/// As [`normalize`], but resources equal to the one of the same ID in
+/// `same` are kept as they are: when the two templates share their
+/// Parameters, Mappings and Conditions, such resources normalize alike,
+/// so only the others need the work.
+pub fn normalize_except(
+    template: &Template,
+    env: &Environment,
+    same: Option<&Map<String, Json>>,
+) -> (Template, Resolved) {
     let mut ev = Evaluator {
         env,
         mappings: template.get("Mappings").and_then(Json::as_object),
@@ -183,24 +195,39 @@ pub fn normalize(template: &Template, env: &Environment) -> (Template, Resolved)
             ev.condition(name, 0);
         }
     }
-    let mut out = template.clone();
-    if let Some(Json::Object(resources)) = template.get("Resources") {
-        let mut normalized = Map::new();
-        for (id, r) in resources {
-            if let Some(r) = ev.resource(r) {
-                normalized.insert(id.clone(), r);
+    let mut out = Template::new();
+    for (key, section) in template {
+        let section = match (key.as_str(), section) {
+            ("Resources", Json::Object(resources)) => {
+                let mut normalized = Map::new();
+                for (id, r) in resources {
+                    if same.is_some_and(|s| s.get(id) == Some(r)) {
+                        normalized.insert(id.clone(), r.clone());
+                        continue;
+                    }
+                    if let Some(r) = ev.resource(r) {
+                        normalized.insert(id.clone(), r);
+                    }
+                }
+                Json::Object(normalized)
             }
-        }
-        out.insert("Resources".into(), Json::Object(normalized));
-    }
-    if let Some(Json::Object(outputs)) = template.get("Outputs") {
-        let mut normalized = Map::new();
-        for (id, o) in outputs {
-            if let Some(o) = ev.with_condition(o) {
-                normalized.insert(id.clone(), ev.value(&o).unwrap_or(Json::Null));
+            ("Outputs", Json::Object(outputs)) => {
+                let mut normalized = Map::new();
+                for (id, o) in outputs {
+                    if ev.exists(o) {
+                        let mut o = o.clone();
+                        ev.normalize_in_place(&mut o);
+                        if let Some(m) = o.as_object_mut() {
+                            m.remove("Condition");
+                        }
+                        normalized.insert(id.clone(), o);
+                    }
+                }
+                Json::Object(normalized)
             }
-        }
-        out.insert("Outputs".into(), Json::Object(normalized));
+            _ => section.clone(),
+        };
+        out.insert(key.clone(), section);
     }
     // Conditions keep their definitions (a changed definition is shown);
     // only those still unknown matter to values.
@@ -233,38 +260,77 @@ const ATTRIBUTES: &[&str] = &[
 ];
 
 impl Evaluator<'_> {
-    /// A resource or output without its `Condition` when that is known
-    /// true; `None` when it is known false (it does not exist).
-    fn with_condition(&mut self, r: &Json) -> Option<Json> {
-        let Some(name) = r.get("Condition").and_then(Json::as_str) else {
-            return Some(r.clone());
-        };
-        match self.condition(name, 0) {
-            Some(false) => None,
-            Some(true) => {
-                let mut r = r.clone();
-                if let Some(m) = r.as_object_mut() {
-                    m.remove("Condition");
+    /// False when the resource or output has a `Condition` known false
+    /// (it does not exist).
+    fn exists(&mut self, r: &Json) -> bool {
+        match r.get("Condition").and_then(Json::as_str) {
+            Some(name) => self.condition(name, 0) != Some(false),
+            None => true,
+        }
+    }
+
+    /// Whether a `Condition` attribute is known true (and can go).
+    fn known_true(&mut self, r: &Json) -> bool {
+        r.get("Condition")
+            .and_then(Json::as_str)
+            .is_some_and(|name| self.condition(name, 0) == Some(true))
+    }
+
+    /// `v` evaluated in place; false when it is `AWS::NoValue`.
+    fn normalize_in_place(&mut self, v: &mut Json) -> bool {
+        match v {
+            Json::Object(m)
+                if m.len() == 1
+                    && m.keys()
+                        .next()
+                        .is_some_and(|k| k == "Ref" || k.starts_with("Fn::")) =>
+            {
+                match self.value(v) {
+                    Some(x) => {
+                        *v = x;
+                        true
+                    }
+                    None => false,
                 }
-                Some(r)
             }
-            None => Some(r.clone()),
+            Json::Object(m) => {
+                let mut gone = Vec::new();
+                for (k, x) in m.iter_mut() {
+                    if !self.normalize_in_place(x) {
+                        gone.push(k.clone());
+                    }
+                }
+                for k in gone {
+                    m.shift_remove(&k);
+                }
+                true
+            }
+            Json::Array(items) => {
+                items.retain_mut(|x| self.normalize_in_place(x));
+                true
+            }
+            _ => true,
         }
     }
 
     fn resource(&mut self, r: &Json) -> Option<Json> {
-        let r = self.with_condition(r)?;
-        let Json::Object(m) = &r else {
-            return Some(r);
+        if !self.exists(r) {
+            return None;
+        }
+        let drop_condition = self.known_true(r);
+        let Json::Object(m) = r else {
+            return Some(r.clone());
         };
         let type_name = m.get("Type").and_then(Json::as_str).unwrap_or("");
         let mut out = Map::new();
         for (k, v) in m {
             let v = match k.as_str() {
+                "Condition" if drop_condition => continue,
                 "Properties" => {
-                    let Some(mut props) = self.value(v) else {
+                    let mut props = v.clone();
+                    if !self.normalize_in_place(&mut props) {
                         continue;
-                    };
+                    }
                     coerce_properties(type_name, &mut props);
                     props
                 }
@@ -282,7 +348,10 @@ impl Evaluator<'_> {
                     Json::Array(list.into_iter().map(Json::String).collect())
                 }
                 k if ATTRIBUTES.contains(&k) && k != "Condition" => {
-                    let Some(v) = self.value(v) else { continue };
+                    let mut v = v.clone();
+                    if !self.normalize_in_place(&mut v) {
+                        continue;
+                    }
                     v
                 }
                 _ => v.clone(),
@@ -715,8 +784,11 @@ fn coerce_properties(type_name: &str, props: &mut Json) {
     }
     let kinds = synth::aws::replacement::value_kinds(type_name);
     if let Json::Object(m) = props {
+        let mut path = String::new();
         for (k, v) in m.iter_mut() {
-            coerce(kinds, k, v);
+            path.clear();
+            path.push_str(k);
+            coerce(kinds, &mut path, v);
         }
     }
 }
@@ -739,7 +811,7 @@ fn has_prefix(kinds: &[(&str, ValueKind)], path: &str) -> bool {
     })
 }
 
-fn coerce(kinds: &[(&str, ValueKind)], path: &str, v: &mut Json) {
+fn coerce(kinds: &[(&str, ValueKind)], path: &mut String, v: &mut Json) {
     match v {
         Json::Object(m) if m.len() == 1 && m.keys().next().is_some_and(|k| k == "Fn::If") => {
             if let Some(Json::Array(a)) = m.get_mut("Fn::If") {
@@ -757,24 +829,28 @@ fn coerce(kinds: &[(&str, ValueKind)], path: &str, v: &mut Json) {
             if kind_at(kinds, path) == Some(Some(ValueKind::Json)) {
                 return;
             }
+            let len = path.len();
             for (k, x) in m.iter_mut() {
-                let exact = format!("{path}/{k}");
-                let next = if has_prefix(kinds, &exact) {
-                    exact
-                } else {
-                    format!("{path}/*")
-                };
-                coerce(kinds, &next, x);
+                path.push('/');
+                path.push_str(k);
+                if !has_prefix(kinds, path) {
+                    path.truncate(len);
+                    path.push_str("/*");
+                }
+                coerce(kinds, path, x);
+                path.truncate(len);
             }
         }
         Json::Array(items) => {
             if kind_at(kinds, path) == Some(Some(ValueKind::Json)) {
                 return;
             }
-            let next = format!("{path}/*");
+            let len = path.len();
+            path.push_str("/*");
             for x in items {
-                coerce(kinds, &next, x);
+                coerce(kinds, path, x);
             }
+            path.truncate(len);
         }
         scalar => match kind_at(kinds, path) {
             Some(Some(ValueKind::Number)) => {
