@@ -21,15 +21,14 @@ fn main() {
         let a = template::parse(&old).expect("the old template parses");
         let b = template::parse(&new).expect("the new template parses");
         let t1 = Instant::now();
-        if std::env::var_os("TIME_NORMALIZE").is_some() {
-            let t = Instant::now();
-            let env = synth_diff::Environment::default();
-            let x = synth_diff::normalize::normalize(&a, &env);
-            let y = synth_diff::normalize::normalize(&b, &env);
-            std::hint::black_box((x, y));
-            eprintln!("normalize {:?}", t.elapsed());
-        }
-        let d = synth_diff::diff("Stack", &a, &b, true, synth_diff::create_only);
+        let d = synth_diff::diff_owned(
+            "Stack",
+            a,
+            b,
+            true,
+            synth_diff::create_only,
+            &synth_diff::Environment::default(),
+        );
         let t2 = Instant::now();
         let text = render::terminal(&d, render::Style { color: false });
         let t3 = Instant::now();

@@ -208,18 +208,61 @@ pub fn diff_in(
     create_only: CreateOnly,
     env: &Environment,
 ) -> StackDiff {
+    diff_owned(stack, old.clone(), new.clone(), exists, create_only, env)
+}
+
+/// As [`diff_in`], taking the templates (no copy is made).
+pub fn diff_owned(
+    stack: &str,
+    old: Template,
+    new: Template,
+    exists: bool,
+    create_only: CreateOnly,
+    env: &Environment,
+) -> StackDiff {
     let env = env.clone().with_stack_name(stack);
     // Resources written the same in both templates come out the same when
-    // what they are evaluated against is the same too.
-    let same_context = ["Parameters", "Mappings", "Conditions"]
+    // what they are evaluated against is the same too: only the others
+    // are normalized.
+    // Parameters whose declaration differs: a resource naming one may
+    // evaluate differently though written the same.
+    let empty = Map::new();
+    let (op, np) = (
+        section(&old, "Parameters").unwrap_or(&empty),
+        section(&new, "Parameters").unwrap_or(&empty),
+    );
+    let changed_parameters: BTreeSet<String> = op
+        .keys()
+        .chain(np.keys())
+        .filter(|k| op.get(*k) != np.get(*k))
+        .cloned()
+        .collect();
+    let mut condition_refs = BTreeSet::new();
+    if let Some(c) = new.get("Conditions") {
+        references(c, &mut condition_refs);
+    }
+    let same_context = ["Mappings", "Conditions"]
         .iter()
-        .all(|k| old.get(*k) == new.get(*k));
-    let old_resources = section(old, "Resources");
-    let new_resources = section(new, "Resources");
-    let (old_n, mut resolved) =
-        normalize::normalize_except(old, &env, new_resources.filter(|_| same_context));
-    let (new_n, resolved_new) =
-        normalize::normalize_except(new, &env, old_resources.filter(|_| same_context));
+        .all(|k| old.get(*k) == new.get(*k))
+        && condition_refs.is_disjoint(&changed_parameters);
+    let mut same = BTreeSet::new();
+    if same_context {
+        if let (Some(o), Some(n)) = (section(&old, "Resources"), section(&new, "Resources")) {
+            for (id, r) in o {
+                if n.get(id) == Some(r) {
+                    let mut refs = BTreeSet::new();
+                    if !changed_parameters.is_empty() {
+                        references(r, &mut refs);
+                    }
+                    if refs.is_disjoint(&changed_parameters) {
+                        same.insert(id.clone());
+                    }
+                }
+            }
+        }
+    }
+    let (old_n, mut resolved) = normalize::normalize_owned(old, &env, &same);
+    let (new_n, resolved_new) = normalize::normalize_owned(new, &env, &same);
     resolved.merge(resolved_new);
     let (old, new) = (&old_n, &new_n);
     let parameters: BTreeSet<String> = [old, new]
@@ -236,6 +279,9 @@ pub fn diff_in(
 
     let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
     for (id, new_r) in new_res {
+        if same.contains(id) {
+            continue;
+        }
         let new_type = type_of(new_r);
         match old_res.get(id) {
             None => {
@@ -353,7 +399,7 @@ pub fn diff_in(
         }
     }
 
-    let security = security::changes(old_res, new_res);
+    let security = security::changes_except(old_res, new_res, &same);
     let broadening = security.is_broadening();
     StackDiff {
         stack: stack.into(),
@@ -423,32 +469,26 @@ fn renames(
         .filter(|c| c.change == Change::Add)
         .map(|c| c.logical_id.clone())
         .collect();
-    let comparable = |r: &Json| -> Json {
-        let mut r = r.clone();
-        if let Some(m) = r.as_object_mut() {
-            m.remove("Metadata");
-        }
-        r
-    };
     let mut taken = BTreeSet::new();
     for old_id in &removed {
-        let Some(o) = old_res.get(old_id) else {
+        let Some(Json::Object(o)) = old_res.get(old_id) else {
             continue;
         };
-        let o = comparable(o);
         for new_id in &added {
             if taken.contains(new_id) {
                 continue;
             }
-            let Some(n) = new_res.get(new_id) else {
+            let Some(Json::Object(n)) = new_res.get(new_id) else {
                 continue;
             };
-            let n = comparable(n);
-            if n.get("Type") != o.get("Type") {
-                continue;
-            }
-            let renamed = rename_refs(&o, old_id, new_id);
-            if renamed == n {
+            // The same but for Metadata (which holds construct paths).
+            let keys = |m: &Map<String, Json>| m.keys().filter(|k| *k != "Metadata").count();
+            let same = o.get("Type") == n.get("Type")
+                && keys(o) == keys(n)
+                && o.iter()
+                    .filter(|(k, _)| *k != "Metadata")
+                    .all(|(k, v)| n.get(k).is_some_and(|w| same_renamed(v, w, old_id, new_id)));
+            if same {
                 taken.insert(new_id.clone());
                 if let Some(c) = changes.get_mut(new_id) {
                     c.renamed_from = Some(old_id.clone());
@@ -462,29 +502,34 @@ fn renames(
     }
 }
 
-/// `v` with every reference to `from` made a reference to `to`.
-fn rename_refs(v: &Json, from: &str, to: &str) -> Json {
-    match v {
-        Json::Object(m) => {
-            let mut out = Map::new();
-            for (k, x) in m {
-                let x = match (k.as_str(), x) {
-                    ("Ref", Json::String(r)) if r == from => Json::String(to.to_owned()),
-                    ("Fn::GetAtt", Json::Array(a))
-                        if a.first().and_then(Json::as_str) == Some(from) =>
-                    {
-                        let mut a = a.clone();
-                        a[0] = Json::String(to.to_owned());
-                        Json::Array(a)
-                    }
-                    _ => rename_refs(x, from, to),
-                };
-                out.insert(k.clone(), x);
+/// Whether `old` equals `new` once references to `from` read `to`.
+fn same_renamed(old: &Json, new: &Json, from: &str, to: &str) -> bool {
+    match (old, new) {
+        (Json::Object(o), Json::Object(n)) => {
+            if o.len() != n.len() {
+                return false;
             }
-            Json::Object(out)
+            o.iter().all(|(k, v)| {
+                let Some(w) = n.get(k) else { return false };
+                match (k.as_str(), v, w) {
+                    ("Ref", Json::String(a), Json::String(b)) => a == b || (a == from && b == to),
+                    ("Fn::GetAtt", Json::Array(a), Json::Array(b))
+                        if a.len() == b.len() && !a.is_empty() =>
+                    {
+                        let first = match (&a[0], &b[0]) {
+                            (Json::String(x), Json::String(y)) => x == y || (x == from && y == to),
+                            (x, y) => x == y,
+                        };
+                        first && a[1..] == b[1..]
+                    }
+                    _ => same_renamed(v, w, from, to),
+                }
+            })
         }
-        Json::Array(items) => Json::Array(items.iter().map(|i| rename_refs(i, from, to)).collect()),
-        other => other.clone(),
+        (Json::Array(a), Json::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_renamed(x, y, from, to))
+        }
+        _ => old == new,
     }
 }
 
@@ -542,7 +587,10 @@ fn property_changes(
                 create_only,
                 ctx,
             )
-            .max(
+            .max(conditional_replacement(
+                type_of(new),
+                &path,
+                new,
                 replacement_of(
                     &path,
                     o.as_ref(),
@@ -551,9 +599,8 @@ fn property_changes(
                     new_props,
                     conditional,
                     ctx,
-                )
-                .min(Replacement::May),
-            );
+                ),
+            ));
             PropertyChange {
                 path,
                 old: o,
@@ -754,6 +801,44 @@ fn lookup<'a>(value: &'a Json, path: &[&str]) -> Option<&'a Json> {
     path.iter().try_fold(value, |v, k| v.get(k))
 }
 
+/// What changing a conditionally create-only property does. The schema
+/// only says "sometimes"; where the template decides, it is decided: an
+/// Auto Scaling group's launch configuration, template, instance mix or
+/// subnets replace it only under `AutoScalingReplacingUpdate` with
+/// `WillReplace`; an RDS instance's source instance, snapshot and zone
+/// replace it, its other such settings are updated in place (maintenance,
+/// backups, Multi-AZ, parameter group). Otherwise it may replace.
+fn conditional_replacement(
+    type_name: &str,
+    path: &str,
+    resource: &Json,
+    how: Replacement,
+) -> Replacement {
+    if how == Replacement::None {
+        return how;
+    }
+    let top = components(path).first().copied().unwrap_or("");
+    match type_name {
+        "AWS::AutoScaling::AutoScalingGroup" => {
+            let will = resource
+                .get("UpdatePolicy")
+                .and_then(|u| u.get("AutoScalingReplacingUpdate"))
+                .and_then(|r| r.get("WillReplace"))
+                .is_some_and(|w| w == &Json::Bool(true) || w == "true");
+            if will {
+                how
+            } else {
+                Replacement::None
+            }
+        }
+        "AWS::RDS::DBInstance" => match top {
+            "SourceDBInstanceIdentifier" | "DBSnapshotIdentifier" | "AvailabilityZone" => how,
+            _ => Replacement::None,
+        },
+        _ => how.min(Replacement::May),
+    }
+}
+
 /// A change certainly replaces when the value certainly differs: a
 /// property set or unset, different literals, different resources; it
 /// may replace when values only known at deploy (parameters, imports,
@@ -762,6 +847,9 @@ fn lookup<'a>(value: &'a Json, path: &[&str]) -> Option<&'a Json> {
 fn certainty(old: Option<&Json>, new: Option<&Json>, ctx: &Ctx) -> Replacement {
     match (old, new) {
         (Some(o), Some(n)) if !certainly_differs(o, n, ctx) => Replacement::May,
+        // Set or unset: certain unless the value set may turn out absent
+        // or equal to the default (a parameter, an unresolved condition).
+        (Some(v), None) | (None, Some(v)) if !is_known(v, ctx) => Replacement::May,
         _ => Replacement::Will,
     }
 }
@@ -774,6 +862,7 @@ fn is_known(v: &Json, ctx: &Ctx) -> bool {
         Json::Object(m) if m.len() == 1 => match m.iter().next() {
             Some((k, Json::String(r))) if k == "Ref" => !ctx.parameters.contains(r),
             Some((k, _)) if k == "Fn::GetAtt" => true,
+            Some((k, inner)) if k == "Fn::Base64" => is_known(inner, ctx),
             Some((k, _)) if k == "Condition" || k.starts_with("Fn::") => false,
             _ => m.values().all(|x| is_known(x, ctx)),
         },
@@ -815,6 +904,9 @@ fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
             // another zone of the same list (`!Select [1, !GetAZs ""]`).
             match (old, new) {
                 (Json::Object(o), Json::Object(n)) => {
+                    if let (Some(a), Some(b)) = (o.get("Fn::Base64"), n.get("Fn::Base64")) {
+                        return certainly_differs(a, b, ctx);
+                    }
                     match (o.get("Fn::Select"), n.get("Fn::Select")) {
                         (Some(Json::Array(a)), Some(Json::Array(b)))
                             if a.len() == 2 && b.len() == 2 && a[1] == b[1] =>
@@ -888,11 +980,25 @@ fn propagate(
     changes: &mut BTreeMap<String, ResourceChange>,
     create_only: CreateOnly,
 ) {
+    let conditional = synth::aws::replacement::conditional_create_only;
     loop {
-        let replaced: BTreeMap<String, Replacement> = changes
+        // Replaced resources, and new ones: a reference to either gets a
+        // new value.
+        let replaced: BTreeMap<String, (Replacement, bool)> = changes
             .iter()
-            .filter(|(_, c)| c.change == Change::Modify && c.replacement != Replacement::None)
-            .map(|(id, c)| (id.clone(), c.replacement))
+            .filter(|(_, c)| {
+                c.change == Change::Add
+                    || (c.change == Change::Modify && c.replacement != Replacement::None)
+            })
+            .map(|(id, c)| {
+                let new = c.change == Change::Add;
+                let how = if new {
+                    Replacement::Will
+                } else {
+                    c.replacement
+                };
+                (id.clone(), (how, new))
+            })
             .collect();
         let mut progressed = false;
         for (id, r) in new_res {
@@ -907,22 +1013,42 @@ fn propagate(
                 let mut refs = BTreeSet::new();
                 references(value, &mut refs);
                 for target in refs.iter().filter(|t| *t != id) {
-                    let Some(&how) = replaced.get(target) else {
+                    let Some(&(how, new)) = replaced.get(target) else {
                         continue;
                     };
-                    let replaces = co
-                        .iter()
-                        .any(|c| c.split('/').next() == Some(prop.as_str()));
-                    let effect = if replaces { how } else { Replacement::None };
-                    let reason = if replaces {
-                        format!("{prop} references {target}, which is replaced")
+                    let top = |c: &&str| c.split('/').next() == Some(prop.as_str());
+                    let effect = if co.iter().any(top) {
+                        how
+                    } else if conditional(type_name).iter().any(top) {
+                        conditional_replacement(type_name, prop, r, how)
                     } else {
-                        format!("{prop} references {target}, which is replaced (updated in place)")
+                        Replacement::None
+                    };
+                    // A resource that may be replaced may keep its identity:
+                    // what refers to it in place is not known to change.
+                    if effect == Replacement::None && how == Replacement::May {
+                        continue;
+                    }
+                    let what = if new { "new" } else { "replaced" };
+                    let reason = if effect != Replacement::None {
+                        format!("{prop} references {target}, which is {what}")
+                    } else {
+                        format!("{prop} references {target}, which is {what} (updated in place)")
                     };
                     let change = changes.entry(id.clone()).or_insert_with(|| {
                         resource_change(id, type_name, Change::Modify, Vec::new())
                     });
                     if change.reasons.contains(&reason) {
+                        continue;
+                    }
+                    // A property whose own text changed already says why.
+                    let written = change.properties.iter().any(|p| {
+                        p.old != p.new
+                            && (p.path == *prop
+                                || p.path.starts_with(&format!("{prop}."))
+                                || p.path.starts_with(&format!("{prop}[")))
+                    });
+                    if written && effect <= change.replacement {
                         continue;
                     }
                     change.reasons.push(reason);

@@ -10,7 +10,7 @@ pub mod security;
 pub mod template;
 pub mod verdict;
 
-pub use engine::{diff, diff_in, Change, Replacement, StackDiff};
+pub use engine::{diff, diff_in, diff_owned, Change, Replacement, StackDiff};
 pub use normalize::Environment;
 
 /// The create-only (replacing) properties of a resource type, from the

@@ -170,18 +170,20 @@ impl Resolved {
 
 /// A template's canonical form and what it took to get there.
 pub fn normalize(template: &Template, env: &Environment) -> (Template, Resolved) {
-    normalize_except(template, env, None)
+    normalize_owned(template.clone(), env, &BTreeSet::new())
 }
 
-/// As [`normalize`], but resources equal to the one of the same ID in
-/// `same` are kept as they are: when the two templates share their
-/// Parameters, Mappings and Conditions, such resources normalize alike,
-/// so only the others need the work.
-pub fn normalize_except(
-    template: &Template,
+/// As [`normalize`], in place, leaving the resources named in `skip` as
+/// they are (resources written the same in two templates that share their
+/// Parameters, Mappings and Conditions normalize alike, so a diff needs
+/// only the others).
+pub fn normalize_owned(
+    mut template: Template,
     env: &Environment,
-    same: Option<&Map<String, Json>>,
+    skip: &BTreeSet<String>,
 ) -> (Template, Resolved) {
+    let resources = template.remove("Resources");
+    let outputs = template.remove("Outputs");
     let mut ev = Evaluator {
         env,
         mappings: template.get("Mappings").and_then(Json::as_object),
@@ -195,48 +197,44 @@ pub fn normalize_except(
             ev.condition(name, 0);
         }
     }
-    let mut out = Template::new();
-    for (key, section) in template {
-        let section = match (key.as_str(), section) {
-            ("Resources", Json::Object(resources)) => {
-                let mut normalized = Map::new();
-                for (id, r) in resources {
-                    if same.is_some_and(|s| s.get(id) == Some(r)) {
-                        normalized.insert(id.clone(), r.clone());
-                        continue;
+    let resources = match resources {
+        Some(Json::Object(mut resources)) => {
+            resources.retain(|id, r| skip.contains(id) || ev.resource(r));
+            Some(Json::Object(resources))
+        }
+        other => other,
+    };
+    let outputs = match outputs {
+        Some(Json::Object(outputs)) => {
+            let mut normalized = Map::new();
+            for (id, mut o) in outputs {
+                if ev.exists(&o) {
+                    ev.normalize_in_place(&mut o);
+                    if let Some(m) = o.as_object_mut() {
+                        m.remove("Condition");
                     }
-                    if let Some(r) = ev.resource(r) {
-                        normalized.insert(id.clone(), r);
-                    }
+                    normalized.insert(id, o);
                 }
-                Json::Object(normalized)
             }
-            ("Outputs", Json::Object(outputs)) => {
-                let mut normalized = Map::new();
-                for (id, o) in outputs {
-                    if ev.exists(o) {
-                        let mut o = o.clone();
-                        ev.normalize_in_place(&mut o);
-                        if let Some(m) = o.as_object_mut() {
-                            m.remove("Condition");
-                        }
-                        normalized.insert(id.clone(), o);
-                    }
-                }
-                Json::Object(normalized)
-            }
-            _ => section.clone(),
-        };
-        out.insert(key.clone(), section);
-    }
+            Some(Json::Object(normalized))
+        }
+        other => other,
+    };
     // Conditions keep their definitions (a changed definition is shown);
     // only those still unknown matter to values.
-    ev.resolved.conditions = ev
+    let mut resolved = std::mem::take(&mut ev.resolved);
+    resolved.conditions = ev
         .conditions
         .iter()
         .filter_map(|(k, v)| v.map(|v| (k.clone(), v)))
         .collect();
-    (out, ev.resolved)
+    if let Some(r) = resources {
+        template.insert("Resources".into(), r);
+    }
+    if let Some(o) = outputs {
+        template.insert("Outputs".into(), o);
+    }
+    (template, resolved)
 }
 
 struct Evaluator<'a> {
@@ -313,26 +311,33 @@ impl Evaluator<'_> {
         }
     }
 
-    fn resource(&mut self, r: &Json) -> Option<Json> {
+    /// Normalizes a resource in place; false when it does not exist
+    /// (its condition is known false).
+    fn resource(&mut self, r: &mut Json) -> bool {
         if !self.exists(r) {
-            return None;
+            return false;
         }
         let drop_condition = self.known_true(r);
         let Json::Object(m) = r else {
-            return Some(r.clone());
+            return true;
         };
-        let type_name = m.get("Type").and_then(Json::as_str).unwrap_or("");
-        let mut out = Map::new();
-        for (k, v) in m {
-            let v = match k.as_str() {
-                "Condition" if drop_condition => continue,
+        if drop_condition {
+            m.shift_remove("Condition");
+        }
+        let type_name = m
+            .get("Type")
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let mut gone = Vec::new();
+        for (k, v) in m.iter_mut() {
+            match k.as_str() {
                 "Properties" => {
-                    let mut props = v.clone();
-                    if !self.normalize_in_place(&mut props) {
-                        continue;
+                    if self.normalize_in_place(v) {
+                        coerce_properties(&type_name, v);
+                    } else {
+                        gone.push(k.clone());
                     }
-                    coerce_properties(type_name, &mut props);
-                    props
                 }
                 "DependsOn" => {
                     let mut list: Vec<String> = match v {
@@ -345,20 +350,18 @@ impl Evaluator<'_> {
                     };
                     list.sort();
                     list.dedup();
-                    Json::Array(list.into_iter().map(Json::String).collect())
+                    *v = Json::Array(list.into_iter().map(Json::String).collect());
                 }
-                k if ATTRIBUTES.contains(&k) && k != "Condition" => {
-                    let mut v = v.clone();
-                    if !self.normalize_in_place(&mut v) {
-                        continue;
-                    }
-                    v
+                k if ATTRIBUTES.contains(&k) && k != "Condition" && !self.normalize_in_place(v) => {
+                    gone.push(k.to_owned());
                 }
-                _ => v.clone(),
-            };
-            out.insert(k.clone(), v);
+                _ => {}
+            }
         }
-        Some(Json::Object(out))
+        for k in gone {
+            m.shift_remove(&k);
+        }
+        true
     }
 
     /// A condition's value, when it depends only on the environment.

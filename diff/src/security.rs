@@ -97,12 +97,24 @@ impl SecurityChanges {
 
 /// Security changes between two `Resources` sections.
 pub fn changes(old: &Map<String, Json>, new: &Map<String, Json>) -> SecurityChanges {
+    changes_except(old, new, &std::collections::BTreeSet::new())
+}
+
+/// As [`changes`], skipping the resources in `same` (known equal).
+pub fn changes_except(
+    old: &Map<String, Json>,
+    new: &Map<String, Json>,
+    same: &std::collections::BTreeSet<String>,
+) -> SecurityChanges {
     let mut out = SecurityChanges::default();
     let ids: Vec<&String> = new
         .keys()
         .chain(old.keys().filter(|k| !new.contains_key(*k)))
         .collect();
     for id in ids {
+        if same.contains(id) {
+            continue;
+        }
         let (o, n) = (old.get(id), new.get(id));
         if o == n {
             continue;
