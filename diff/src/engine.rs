@@ -698,10 +698,12 @@ fn diff_keyed(
     }
 }
 
-/// Arrays: items present on one side only are added or removed (by value,
-/// so reordering alone shows nothing); when exactly one item changed in
-/// place, its inner differences are shown.
+/// Arrays: items present on one side only are added or removed (by
+/// value); when items changed in place, their inner differences are
+/// shown; a list only reordered is one change of the whole list (the
+/// resource is updated, though policies compare statements as sets).
 fn diff_items(path: &str, old: &[Json], new: &[Json], out: &mut Vec<RawChange>) {
+    let before = out.len();
     let removed: Vec<(usize, &Json)> = old
         .iter()
         .enumerate()
@@ -712,7 +714,8 @@ fn diff_items(path: &str, old: &[Json], new: &[Json], out: &mut Vec<RawChange>) 
         .enumerate()
         .filter(|(_, n)| !old.contains(n))
         .collect();
-    if removed.len() == added.len()
+    if !removed.is_empty()
+        && removed.len() == added.len()
         && removed
             .iter()
             .zip(&added)
@@ -729,8 +732,9 @@ fn diff_items(path: &str, old: &[Json], new: &[Json], out: &mut Vec<RawChange>) 
     for (j, n) in added {
         out.push((format!("{path}[{j}]"), None, Some(n.clone())));
     }
-    if out.is_empty() && old.len() != new.len() {
-        // Only duplicates changed.
+    if out.len() == before {
+        // Only the order or duplicates changed: CloudFormation still sees
+        // a new value.
         out.push((
             path.to_owned(),
             Some(Json::Array(old.to_vec())),
