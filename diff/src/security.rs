@@ -652,6 +652,9 @@ fn peer_covers(wide: &Json, narrow: &Json) -> bool {
     };
     match (cidr(wide), cidr(narrow)) {
         (Some(w), Some(n)) => cidr_contains(w, n),
+        // The whole internet includes a security group's members and a
+        // prefix list's ranges.
+        (Some((_, 0)), None) => !narrow.is_null(),
         _ => false,
     }
 }

@@ -371,3 +371,13 @@ fn a_different_resource_under_another_id_is_no_rename() {
         "{d:#?}"
     );
 }
+
+#[test]
+fn the_world_replaced_by_a_security_group_or_prefix_list_is_narrowing() {
+    let any = sg("{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}");
+    let group = sg("{IpProtocol: tcp, FromPort: 22, ToPort: 22, SourceSecurityGroupId: sg-1}");
+    let list = sg("{IpProtocol: tcp, FromPort: 22, ToPort: 22, SourcePrefixListId: pl-1}");
+    assert!(!diff(&any, &group).broadening);
+    assert!(!diff(&any, &list).broadening);
+    assert!(diff(&group, &any).broadening);
+}
