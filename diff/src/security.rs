@@ -2,7 +2,7 @@
 //! resource policies), managed policy attachments, and security group
 //! rules; and the single verdict of whether a change broadens access.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -451,13 +451,16 @@ fn atoms(statement: &Json) -> Vec<Atom> {
 
 /// IAM's wildcard match: `*` any run, `?` one character.
 fn glob(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    if !pattern.contains(['*', '?']) {
+        return pattern == text;
+    }
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == t[ti]) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == b'*' {
             star = Some(pi);
             mark = ti;
             pi += 1;
@@ -469,7 +472,7 @@ fn glob(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|c| *c == '*')
+    p[pi..].iter().all(|c| *c == b'*')
 }
 
 /// Whether the permission `wide` includes `narrow`.
@@ -490,17 +493,22 @@ fn atom_covers(wide: &Atom, narrow: &Atom) -> bool {
 
 /// True when `new` allows something `old` did not, or denies less.
 fn widens(old: &[Json], new: &[Json]) -> bool {
+    if old == new {
+        return false;
+    }
     let (before, after): (Vec<Atom>, Vec<Atom>) = (
         old.iter().flat_map(atoms).collect(),
         new.iter().flat_map(atoms).collect(),
     );
+    let (before_set, after_set): (BTreeSet<&Atom>, BTreeSet<&Atom>) =
+        (before.iter().collect(), after.iter().collect());
     after
         .iter()
-        .filter(|a| a.effect == "Allow")
+        .filter(|a| a.effect == "Allow" && !before_set.contains(a))
         .any(|a| !before.iter().any(|b| atom_covers(b, a)))
         || before
             .iter()
-            .filter(|b| b.effect == "Deny")
+            .filter(|b| b.effect == "Deny" && !after_set.contains(b))
             .any(|b| !after.iter().any(|a| atom_covers(a, b)))
 }
 
