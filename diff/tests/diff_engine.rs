@@ -147,6 +147,17 @@ fn renamed_resource_is_a_removal_and_an_addition() {
         d.broadening,
         "a new role with managed policies is new access"
     );
+    // A likely rename, with the pin that keeps it and what it avoids.
+    assert_eq!(
+        find(&d, "GitlabWorkerRole").renamed_from.as_deref(),
+        Some("GitlabNodeRole")
+    );
+    let text = render::terminal(&d, Style { color: false });
+    assert!(
+        text.contains("logical_id(\"GitlabNodeRole\")")
+            && text.contains("which also replaces GitlabNodes"),
+        "{text}"
+    );
 }
 
 #[test]

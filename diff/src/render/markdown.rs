@@ -70,7 +70,7 @@ pub fn markdown(diffs: &[StackDiff]) -> String {
         let resources = d.resources.iter().map(|r| {
             let mut details: Vec<String> =
                 r.reasons.iter().map(|x| format!("because {x}")).collect();
-            details.extend(rename_note(r));
+            details.extend(rename_note(r, d));
             for p in &r.properties {
                 details.push(if p.old == p.new {
                     format!("`{}` gets a new value", p.path)

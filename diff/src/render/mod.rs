@@ -94,14 +94,35 @@ pub(crate) fn data_note(r: &ResourceChange) -> Option<&'static str> {
     })
 }
 
-/// The hint for a likely rename, on the added resource.
-pub(crate) fn rename_note(r: &ResourceChange) -> Option<String> {
+/// The hint for a likely rename, on the added resource: the pin that
+/// keeps the old resource, and the replacements it avoids (the resource
+/// itself, and what its new ID replaces).
+pub(crate) fn rename_note(r: &ResourceChange, d: &StackDiff) -> Option<String> {
     let old = r.renamed_from.as_ref()?;
-    Some(format!(
+    let new = &r.logical_id;
+    let dependents: Vec<&str> = d
+        .resources
+        .iter()
+        .filter(|c| c.change == Change::Modify && c.replacement != Replacement::None)
+        .filter(|c| {
+            c.properties.iter().any(|p| {
+                let mut refs = std::collections::BTreeSet::new();
+                if let Some(v) = &p.new {
+                    crate::engine::references(v, &mut refs);
+                }
+                p.replacement != Replacement::None && refs.contains(new)
+            })
+        })
+        .map(|c| c.logical_id.as_str())
+        .collect();
+    let mut note = format!(
         "likely a rename of {old}: pin the old ID with `stack.edit(&thing).logical_id(\"{old}\")` \
-         to keep the resource instead of replacing it (deleting {old}, creating {})",
-        r.logical_id
-    ))
+         to keep the resource instead of replacing it (deleting {old}, creating {new})"
+    );
+    if !dependents.is_empty() {
+        let _ = write!(note, ", which also replaces {}", dependents.join(", "));
+    }
+    Some(note)
 }
 
 /// The "assumed" note: what evaluating intrinsics took as given.

@@ -61,7 +61,7 @@ pub fn terminal(d: &StackDiff, style: Style) -> String {
             for reason in &r.reasons {
                 let _ = writeln!(out, "    because {reason}");
             }
-            if let Some(hint) = rename_note(r) {
+            if let Some(hint) = rename_note(r, d) {
                 let _ = writeln!(out, "    {hint}");
             }
             for p in &r.properties {
