@@ -852,9 +852,24 @@ fn certainty(old: Option<&Json>, new: Option<&Json>, ctx: &Ctx) -> Replacement {
     match (old, new) {
         (Some(o), Some(n)) if !certainly_differs(o, n, ctx) => Replacement::May,
         // Set or unset: certain unless the value set may turn out absent
-        // or equal to the default (a parameter, an unresolved condition).
-        (Some(v), None) | (None, Some(v)) if !is_known(v, ctx) => Replacement::May,
+        // or empty (an `Fn::If` not resolved here, which may give
+        // `AWS::NoValue`; a parameter without default).
+        (Some(v), None) | (None, Some(v)) if may_be_unset(v, ctx) => Replacement::May,
         _ => Replacement::Will,
+    }
+}
+
+fn may_be_unset(v: &Json, ctx: &Ctx) -> bool {
+    match v {
+        Json::Object(m) => {
+            m.contains_key("Fn::If")
+                || m.get("Ref")
+                    .and_then(Json::as_str)
+                    .is_some_and(|r| ctx.parameters.contains(r))
+                || m.values().any(|x| may_be_unset(x, ctx))
+        }
+        Json::Array(items) => items.iter().any(|x| may_be_unset(x, ctx)),
+        _ => false,
     }
 }
 
