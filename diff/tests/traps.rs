@@ -381,3 +381,13 @@ fn the_world_replaced_by_a_security_group_or_prefix_list_is_narrowing() {
     assert!(!diff(&any, &list).broadening);
     assert!(diff(&group, &any).broadening);
 }
+
+#[test]
+fn create_only_set_to_an_import_will_replace_to_an_empty_parameter_may() {
+    let without =
+        "Parameters:\n  Name: {Type: String}\nResources:\n  B:\n    Type: AWS::S3::Bucket\n";
+    let import = "Parameters:\n  Name: {Type: String}\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !ImportValue Name\n";
+    let param = "Parameters:\n  Name: {Type: String}\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Ref Name\n";
+    assert_eq!(only(&diff(without, import)).2, Replacement::Will);
+    assert_eq!(only(&diff(without, param)).2, Replacement::May);
+}
