@@ -1,5 +1,6 @@
 //! The diff engine on two 500-resource templates: parsing both bodies
-//! (`template::parse`), the semantic diff (`diff::diff`) and the terminal
+//! (`template::parse`), the semantic diff (`diff::diff_owned`, which
+//! normalizes both templates in place) and the terminal
 //! rendering (`render::terminal`), what `synth diff` does per stack once it
 //! has the deployed template.
 
@@ -8,7 +9,7 @@ use std::time::Instant;
 use synth::manifest::TemplateFormat;
 use synth::App;
 use synth_bench::{define_diff_stack, open_ssh, DiffVersion, DIFF_STACK};
-use synth_cli::diff::{self, render, template};
+use synth_diff::{self as diff, render, template};
 
 use crate::measure::Stats;
 
@@ -52,7 +53,15 @@ fn case(name: &'static str, old: &str, new: &str, runs: usize, warmup: usize) ->
         let a = template::parse(old).expect("the old template parses");
         let b = template::parse(new).expect("the new template parses");
         let t1 = Instant::now();
-        let d = diff::diff(DIFF_STACK, &a, &b, true, diff::create_only);
+        let sizes = (resources(&a), resources(&b));
+        let d = diff::diff_owned(
+            DIFF_STACK,
+            a,
+            b,
+            true,
+            diff::create_only,
+            &diff::Environment::default(),
+        );
         let t2 = Instant::now();
         let text = render::terminal(&d, render::Style { color: false });
         let t3 = Instant::now();
@@ -63,19 +72,14 @@ fn case(name: &'static str, old: &str, new: &str, runs: usize, warmup: usize) ->
             renders.push(t3 - t2);
             totals.push(t3 - t0);
         }
-        last = Some((a, b, d));
+        last = Some((sizes, d));
     }
-    let (a, b, d) = last.expect("at least one run");
-    let n = |t: &template::Template| {
-        t.get("Resources")
-            .and_then(|r| r.as_object())
-            .map_or(0, |r| r.len())
-    };
+    let ((old_resources, new_resources), d) = last.expect("at least one run");
     let c = d.counts();
     DiffCase {
         name,
-        old_resources: n(&a),
-        new_resources: n(&b),
+        old_resources,
+        new_resources,
         old_bytes: old.len(),
         new_bytes: new.len(),
         counts: (c.create, c.update, c.delete, c.replace),
@@ -85,6 +89,12 @@ fn case(name: &'static str, old: &str, new: &str, runs: usize, warmup: usize) ->
         render: Stats::new(renders),
         total: Stats::new(totals),
     }
+}
+
+fn resources(t: &template::Template) -> usize {
+    t.get("Resources")
+        .and_then(|r| r.as_object())
+        .map_or(0, |r| r.len())
 }
 
 pub fn run(runs: usize, warmup: usize) -> Vec<DiffCase> {

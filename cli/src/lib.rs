@@ -11,7 +11,7 @@ pub mod config;
 pub mod context;
 pub mod deploy;
 pub mod deployed;
-pub mod diff;
+pub use synth_diff as diff;
 pub mod error;
 pub mod git;
 pub mod profile;

@@ -818,43 +818,84 @@ pub fn service_file(header: &str, svc: &Service) -> String {
     out
 }
 
-/// `replacement.rs`: every type's create-only properties in one small
-/// table that is always compiled, for tools (diff) that must judge any
-/// type without compiling every service.
+/// `replacement.rs`: every type's create-only and conditionally
+/// create-only properties, and the paths of its values that are not
+/// strings, in small tables that are always compiled, for tools (diff)
+/// that must judge any type without compiling every service.
 pub fn replacement_file(header: &str, services: &[Service]) -> String {
-    let mut rows: Vec<(&str, &[String])> = services
+    let mut rows: Vec<&crate::model::ResourceModel> = services
         .iter()
         .flat_map(|svc| svc.resources.iter())
-        .map(|r| (r.type_name.as_str(), r.create_only.as_slice()))
         .collect();
-    rows.sort_by(|a, b| a.0.cmp(b.0));
+    rows.sort_by(|a, b| a.type_name.cmp(&b.type_name));
     let mut out = String::new();
     out.push_str(header);
     out.push_str(
-        "//! The create-only properties of every resource type: changing one\n\
-         //! replaces the resource. Always compiled, whatever the features.\n\n\
-         /// `(type name, create-only property paths)`, sorted by type name.\n\
+        "//! The create-only properties of every resource type (changing one\n\
+         //! replaces the resource), the conditionally create-only ones (changing\n\
+         //! one may replace it), and which property values are numbers, booleans\n\
+         //! or free-form JSON. Always compiled, whatever the features.\n\n\
+         use crate::schema::ValueKind;\n\n\
+         /// `(type name, create-only paths, conditionally create-only paths)`.\n\
+         type Row = (\n    &'static str,\n    &'static [&'static str],\n    &'static [&'static str],\n);\n\n\
+         /// Every type's row, sorted by type name.\n\
          #[rustfmt::skip]\n\
-         static CREATE_ONLY: &[(&str, &[&str])] = &[\n",
+         static CREATE_ONLY: &[Row] = &[\n",
     );
-    for (type_name, paths) in rows {
-        let list: Vec<String> = paths.iter().map(|p| lit(p)).collect();
-        let _ = writeln!(out, "    ({}, &[{}]),", lit(type_name), list.join(", "));
+    for r in &rows {
+        let list = |paths: &[String]| -> String {
+            paths.iter().map(|p| lit(p)).collect::<Vec<_>>().join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "    ({}, &[{}], &[{}]),",
+            lit(&r.type_name),
+            list(&r.create_only),
+            list(&r.conditional_create_only)
+        );
     }
     out.push_str(
         "];\n\n\
+         /// `(type name, (property path, kind) sorted by path)`, sorted by type\n\
+         /// name; `*` stands for any list item or map value.\n\
+         #[rustfmt::skip]\n\
+         static VALUE_KINDS: &[(&str, &[(&str, ValueKind)])] = &[\n",
+    );
+    for r in &rows {
+        let kinds: Vec<String> = crate::model::value_kinds(r)
+            .iter()
+            .map(|(p, k)| format!("({}, ValueKind::{k:?})", lit(p)))
+            .collect();
+        if !kinds.is_empty() {
+            let _ = writeln!(out, "    ({}, &[{}]),", lit(&r.type_name), kinds.join(", "));
+        }
+    }
+    out.push_str(
+        "];\n\n\
+         fn row(type_name: &str) -> Option<&'static Row> {\n    \
+         CREATE_ONLY\n        \
+         .binary_search_by(|(name, _, _)| (*name).cmp(type_name))\n        \
+         .ok()\n        \
+         .map(|i| &CREATE_ONLY[i])\n}\n\n\
          /// The property paths of `type_name` whose change replaces the\n\
          /// resource (`Name`, `KubernetesNetworkConfig/IpFamily`); empty for\n\
          /// unknown types.\n\
          pub fn create_only(type_name: &str) -> &'static [&'static str] {\n    \
-         CREATE_ONLY\n        \
-         .binary_search_by(|(name, _)| (*name).cmp(type_name))\n        \
-         .map_or(&[], |i| CREATE_ONLY[i].1)\n}\n\n\
+         row(type_name).map_or(&[], |r| r.1)\n}\n\n\
+         /// The property paths of `type_name` whose change replaces the\n\
+         /// resource in some cases only; empty for unknown types.\n\
+         pub fn conditional_create_only(type_name: &str) -> &'static [&'static str] {\n    \
+         row(type_name).map_or(&[], |r| r.2)\n}\n\n\
          /// Whether the schemas know `type_name`.\n\
          pub fn is_known(type_name: &str) -> bool {\n    \
-         CREATE_ONLY\n        \
+         row(type_name).is_some()\n}\n\n\
+         /// The property paths of `type_name` holding numbers, booleans or\n\
+         /// free-form JSON (`*` is any list item or map value), sorted by path;\n\
+         /// every other property of a known type holds strings.\n\
+         pub fn value_kinds(type_name: &str) -> &'static [(&'static str, ValueKind)] {\n    \
+         VALUE_KINDS\n        \
          .binary_search_by(|(name, _)| (*name).cmp(type_name))\n        \
-         .is_ok()\n}\n",
+         .map_or(&[], |i| VALUE_KINDS[i].1)\n}\n",
     );
     out
 }

@@ -142,6 +142,9 @@ pub struct ResourceModel {
     pub root_constrained: bool,
     pub attributes: Vec<Attribute>,
     pub create_only: Vec<String>,
+    /// Property paths whose change replaces the resource only in some
+    /// cases (`conditionalCreateOnlyProperties`).
+    pub conditional_create_only: Vec<String>,
     pub write_only: Vec<String>,
     pub primary_identifier: Vec<String>,
     pub tagging: Option<(String, TagKind)>,
@@ -823,6 +826,9 @@ pub fn build(
     let mut create_only = path_list("createOnlyProperties");
     create_only.sort();
     create_only.dedup();
+    let mut conditional_create_only = path_list("conditionalCreateOnlyProperties");
+    conditional_create_only.sort();
+    conditional_create_only.dedup();
     let mut write_only = path_list("writeOnlyProperties");
     write_only.sort();
     write_only.dedup();
@@ -914,12 +920,61 @@ pub fn build(
         root_constrained,
         attributes,
         create_only,
+        conditional_create_only,
         write_only,
         primary_identifier,
         tagging,
         regions,
         enums,
     }
+}
+
+/// The kind of a property value that is not a string, for tools that
+/// compare values as CloudFormation does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ValueKind {
+    Number,
+    Boolean,
+    Json,
+}
+
+/// Every property path (`Timeout`, `Listeners/*/Port`; `*` is any list
+/// item or map value) whose value is a number, a boolean or free-form
+/// JSON, sorted. Other paths hold strings. Recursive structs are walked
+/// once per path.
+pub fn value_kinds(model: &ResourceModel) -> Vec<(String, ValueKind)> {
+    fn walk(
+        model: &ResourceModel,
+        ty: &Ty,
+        path: String,
+        seen: &mut Vec<usize>,
+        out: &mut Vec<(String, ValueKind)>,
+    ) {
+        match ty {
+            Ty::Str => {}
+            Ty::Int | Ty::Num => out.push((path, ValueKind::Number)),
+            Ty::Bool => out.push((path, ValueKind::Boolean)),
+            Ty::Json => out.push((path, ValueKind::Json)),
+            Ty::List(item) | Ty::Map(item) => walk(model, item, format!("{path}/*"), seen, out),
+            Ty::Struct(i) => {
+                if seen.contains(i) || seen.len() > 8 {
+                    return;
+                }
+                seen.push(*i);
+                for f in &model.structs[*i].fields {
+                    walk(model, &f.ty, format!("{path}/{}", f.cfn), seen, out);
+                }
+                seen.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for f in &model.root.fields {
+        walk(model, &f.ty, f.cfn.clone(), &mut Vec::new(), &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Gives every struct with two or more required properties the name of

@@ -358,3 +358,41 @@ fn malformed_inputs_are_errors() {
     let empty = Fixture::new();
     assert!(generate(&empty.providers()).is_err());
 }
+
+#[test]
+fn the_replacement_table_has_conditional_create_only_paths_and_value_kinds() {
+    let f = Fixture::new();
+    f.schema(
+        "ddd",
+        json!({
+            "typeName": "AWS::Test::Thing",
+            "description": "A thing.",
+            "properties": {
+                "Name": {"type": "string"},
+                "Size": {"type": "integer"},
+                "Enabled": {"type": "boolean"},
+                "Doc": {"type": "object"},
+                "Rules": {"type": "array", "items": {"$ref": "#/definitions/Rule"}}
+            },
+            "definitions": {
+                "Rule": {"type": "object", "properties": {"Port": {"type": "number"}, "Cidr": {"type": "string"}}}
+            },
+            "createOnlyProperties": ["/properties/Name"],
+            "conditionalCreateOnlyProperties": ["/properties/Size"],
+            "primaryIdentifier": ["/properties/Name"]
+        }),
+    );
+    f.region("us-east-1", json!({"AWS::Test::Thing": "ddd"}));
+    let generated = generate_all(&f.providers()).unwrap();
+    let table = file(&generated.files, "synth/src/aws/replacement.rs");
+    assert!(
+        table.contains(r#"("AWS::Test::Thing", &["Name"], &["Size"]),"#),
+        "{table}"
+    );
+    assert!(
+        table.contains(r#"("AWS::Test::Thing", &[("Doc", ValueKind::Json), ("Enabled", ValueKind::Boolean), ("Rules/*/Port", ValueKind::Number), ("Size", ValueKind::Number)]),"#),
+        "{table}"
+    );
+    assert!(table.contains("pub fn conditional_create_only(type_name: &str)"));
+    assert!(table.contains("pub fn value_kinds(type_name: &str)"));
+}

@@ -26,6 +26,17 @@ pub struct TypeMeta {
     pub regions: RegionSet,
 }
 
+/// The kind of a property value that is not a string (see
+/// `synth::aws::replacement::value_kinds`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A number or an integer.
+    Number,
+    Boolean,
+    /// Free-form JSON (a policy document, a map of anything).
+    Json,
+}
+
 /// Where and in which shape a type takes tags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tagging {

@@ -40,18 +40,28 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<()> {
             &assembly.template_path(stack).display().to_string(),
         )?;
         let old_parsed = parse(&old.body, &old.name)?;
-        diffs.push(engine::diff(
+        // Intrinsics are evaluated in the stack's region: the one it is
+        // pinned to, else the region in force, else an assumed default
+        // (the report says which).
+        let region = stack
+            .environment
+            .region
+            .as_deref()
+            .or_else(|| ctx.region().ok().flatten().map(|r| r.region.name));
+        let env = engine::Environment::new(region, stack.environment.account.as_deref(), None);
+        diffs.push(engine::diff_in(
             &stack.name,
             &old_parsed,
             &new,
             old.exists,
             engine::create_only,
+            &env,
         ));
         if args.unified || args.context_lines.is_some() {
             let old_text = pretty(&old_parsed);
             let new_text = pretty(&new);
             let context = args.context_lines.unwrap_or(3);
-            unified.push_str(&render::unified(
+            unified.push_str(&unified_diff(
                 &old.name,
                 &stack.template,
                 &old_text,
@@ -158,4 +168,44 @@ fn deployed(ctx: &Context, stacks: &[&StackManifest]) -> Result<Vec<Old>> {
         }
         Ok(out)
     })
+}
+
+/// A unified diff of the two template texts.
+pub fn unified_diff(
+    old_name: &str,
+    new_name: &str,
+    old: &str,
+    new: &str,
+    context: usize,
+) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(context)
+        .header(old_name, new_name)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unified_diff;
+
+    #[test]
+    fn unified_text_diff_of_the_templates() {
+        let text = unified_diff(
+            "deployed",
+            "out/App.template.json",
+            "a\nb\nc\nd\n",
+            "a\nB\nc\nd\n",
+            1,
+        );
+        assert!(
+            text.contains("--- deployed") && text.contains("+++ out/App.template.json"),
+            "{text}"
+        );
+        assert!(text.contains("-b\n+B\n"), "{text}");
+        assert!(
+            text.contains(" a\n") && !text.contains(" d\n"),
+            "one line of context: {text}"
+        );
+    }
 }

@@ -356,12 +356,18 @@ pub async fn deploy_stack(
     };
     let old = crate::diff::template::parse(&old)
         .map_err(|e| Error::failed(format!("the deployed template of {name}: {e}")))?;
-    let diff = crate::diff::diff(
+    let env = crate::diff::Environment::new(
+        client.config().region().map(|r| r.as_ref()),
+        input.manifest.environment.account.as_deref(),
+        None,
+    );
+    let diff = crate::diff::diff_in(
         name,
         &old,
         &input.template,
         change_type == ChangeSetType::Update,
         crate::diff::create_only,
+        &env,
     );
 
     let change_set = format!(

@@ -2,12 +2,12 @@
 //! resource policies), managed policy attachments, and security group
 //! rules; and the single verdict of whether a change broadens access.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::engine::Change;
+use crate::engine::Change;
 
 /// One IAM statement added or removed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -29,6 +29,10 @@ pub struct StatementChange {
     pub principals: Vec<Json>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<Json>,
+    /// The condition of the `Fn::If` the statement sits in (it applies
+    /// only when that condition holds, or only when it does not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditional: Option<String>,
 }
 
 /// A managed policy attached or detached.
@@ -64,6 +68,10 @@ pub struct SecurityChanges {
     /// does not count).
     #[serde(skip)]
     pub widens_iam: bool,
+    /// Some added rule is not inside a rule the group had (protocol,
+    /// ports and peer network).
+    #[serde(skip)]
+    pub widens_network: bool,
 }
 
 impl SecurityChanges {
@@ -77,28 +85,46 @@ impl SecurityChanges {
     /// Deny statements, newly attached managed policies and added security
     /// group rules all widen what is allowed.
     pub fn is_broadening(&self) -> bool {
+        let boundary = |m: &AttachmentChange| m.policy.get("PermissionsBoundary").is_some();
         self.widens_iam
+            || self.widens_network
             || self
                 .managed_policies
                 .iter()
-                .any(|m| m.change == Change::Add)
-            || self
-                .security_group_rules
-                .iter()
-                .any(|r| r.change == Change::Add)
+                .any(|m| (m.change == Change::Add) != boundary(m))
     }
 }
 
 /// Security changes between two `Resources` sections.
 pub fn changes(old: &Map<String, Json>, new: &Map<String, Json>) -> SecurityChanges {
+    changes_except(old, new, &std::collections::BTreeSet::new())
+}
+
+/// As [`changes`], skipping the resources in `same` (known equal).
+pub fn changes_except(
+    old: &Map<String, Json>,
+    new: &Map<String, Json>,
+    same: &std::collections::BTreeSet<String>,
+) -> SecurityChanges {
     let mut out = SecurityChanges::default();
     let ids: Vec<&String> = new
         .keys()
         .chain(old.keys().filter(|k| !new.contains_key(*k)))
         .collect();
     for id in ids {
+        if same.contains(id) {
+            continue;
+        }
         let (o, n) = (old.get(id), new.get(id));
         if o == n {
+            continue;
+        }
+        // A removed resource CloudFormation retains keeps granting.
+        let retained = n.is_none()
+            && o.and_then(|r| r.get("DeletionPolicy"))
+                .and_then(Json::as_str)
+                .is_some_and(|p| p.starts_with("Retain"));
+        if retained {
             continue;
         }
         let (op, np) = (policies(o), policies(n));
@@ -134,6 +160,11 @@ pub fn changes(old: &Map<String, Json>, new: &Map<String, Json>) -> SecurityChan
         }
         let (or, nr) = (rules(id, o), rules(id, n));
         for r in &nr {
+            if !or.contains(r) && !or.iter().any(|old| covers(old, r)) {
+                out.widens_network = true;
+            }
+        }
+        for r in &nr {
             if !or.contains(r) {
                 out.security_group_rules.push(RuleChange {
                     change: Change::Add,
@@ -158,7 +189,8 @@ fn props(resource: Option<&Json>) -> Option<(&str, &Map<String, Json>)> {
     Some((r.get("Type")?.as_str()?, r.get("Properties")?.as_object()?))
 }
 
-/// Every policy document a resource carries, by a name for people.
+/// Every policy document a resource carries, by a name for people that
+/// says what it applies to (`bucket policy on !Ref Logs`).
 fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
     let mut out = BTreeMap::new();
     let Some((type_name, p)) = props(resource) else {
@@ -169,8 +201,85 @@ fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
             out.insert(name, statements(doc));
         }
     };
-    if type_name == "AWS::IAM::Role" {
-        put("trust policy".into(), p.get("AssumeRolePolicyDocument"));
+    let on = |key: &str| {
+        p.get(key).map_or_else(
+            || "?".to_owned(),
+            |v| match v {
+                Json::Array(items) => items
+                    .iter()
+                    .map(crate::render::short)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => crate::render::short(other),
+            },
+        )
+    };
+    match type_name {
+        "AWS::IAM::Role" => put("trust policy".into(), p.get("AssumeRolePolicyDocument")),
+        "AWS::SQS::QueuePolicy" => put(
+            format!("queue policy on {}", on("Queues")),
+            p.get("PolicyDocument"),
+        ),
+        "AWS::SNS::TopicPolicy" => put(
+            format!("topic policy on {}", on("Topics")),
+            p.get("PolicyDocument"),
+        ),
+        "AWS::SNS::TopicInlinePolicy" => put(
+            format!("topic policy on {}", on("TopicArn")),
+            p.get("PolicyDocument"),
+        ),
+        "AWS::S3::BucketPolicy" => put(
+            format!("bucket policy on {}", on("Bucket")),
+            p.get("PolicyDocument"),
+        ),
+        "AWS::KMS::Key" => put("key policy".into(), p.get("KeyPolicy")),
+        "AWS::SSO::PermissionSet" => put("inline policy".into(), p.get("InlinePolicy")),
+        "AWS::Lambda::Permission" => {
+            let principal = match p.get("Principal") {
+                Some(Json::String(s)) if s == "*" => Json::String("*".into()),
+                Some(Json::String(s))
+                    if s.ends_with(".amazonaws.com") || s.ends_with(".amazonaws.com.cn") =>
+                {
+                    serde_json::json!({"Service": s})
+                }
+                Some(other) => serde_json::json!({"AWS": other}),
+                None => Json::Null,
+            };
+            let mut condition = Map::new();
+            for (key, cond, op) in [
+                ("SourceArn", "aws:SourceArn", "ArnLike"),
+                ("SourceAccount", "aws:SourceAccount", "StringEquals"),
+                ("PrincipalOrgID", "aws:PrincipalOrgID", "StringEquals"),
+                (
+                    "FunctionUrlAuthType",
+                    "lambda:FunctionUrlAuthType",
+                    "StringEquals",
+                ),
+            ] {
+                if let Some(v) = p.get(key) {
+                    let entry = condition
+                        .entry(op)
+                        .or_insert_with(|| Json::Object(Map::new()));
+                    if let Some(m) = entry.as_object_mut() {
+                        m.insert(cond.into(), v.clone());
+                    }
+                }
+            }
+            let mut statement = serde_json::json!({
+                "Effect": "Allow",
+                "Action": p.get("Action").cloned().unwrap_or(Json::Null),
+                "Resource": p.get("FunctionName").cloned().unwrap_or(Json::Null),
+                "Principal": principal,
+            });
+            if !condition.is_empty() {
+                statement["Condition"] = Json::Object(condition);
+            }
+            put(
+                format!("resource policy of function {}", on("FunctionName")),
+                Some(&serde_json::json!({"Statement": [statement]})),
+            );
+        }
+        _ => {}
     }
     if let Some(Json::Array(inline)) = p.get("Policies") {
         for (i, policy) in inline.iter().enumerate() {
@@ -184,21 +293,72 @@ fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
             );
         }
     }
-    for key in ["PolicyDocument", "KeyPolicy"] {
-        put(key.to_owned(), p.get(key));
+    let resource_policy = matches!(
+        type_name,
+        "AWS::SQS::QueuePolicy"
+            | "AWS::SNS::TopicPolicy"
+            | "AWS::SNS::TopicInlinePolicy"
+            | "AWS::S3::BucketPolicy"
+    );
+    if !resource_policy {
+        put("PolicyDocument".to_owned(), p.get("PolicyDocument"));
     }
     out
 }
 
 /// The statements of a document, each normalized so that order and
-/// single-versus-list spelling do not count as changes.
+/// single-versus-list spelling do not count as changes. A document given
+/// as a JSON string is read; statements inside `Fn::If` are taken from
+/// both branches and marked with the condition.
 fn statements(doc: &Json) -> Vec<Json> {
+    let mut out = Vec::new();
+    collect_statements(doc, None, &mut out);
+    out
+}
+
+fn if_branches(v: &Json) -> Option<(&str, [&Json; 2])> {
+    let a = v.get("Fn::If")?.as_array()?;
+    Some((a.first()?.as_str()?, [a.get(1)?, a.get(2)?]))
+}
+
+fn collect_statements(doc: &Json, cond: Option<&str>, out: &mut Vec<Json>) {
+    if let Json::String(text) = doc {
+        if let Ok(parsed) = serde_json::from_str::<Json>(text) {
+            collect_statements(&parsed, cond, out);
+        }
+        return;
+    }
+    if let Some((c, branches)) = if_branches(doc) {
+        for b in branches {
+            collect_statements(b, Some(cond.unwrap_or(c)), out);
+        }
+        return;
+    }
     let list = match doc.get("Statement") {
         Some(Json::Array(items)) => items.clone(),
         Some(one) => vec![one.clone()],
         None => Vec::new(),
     };
-    list.iter().map(normalize).collect()
+    for item in &list {
+        push_statement(item, cond, out);
+    }
+}
+
+fn push_statement(item: &Json, cond: Option<&str>, out: &mut Vec<Json>) {
+    if let Some((c, branches)) = if_branches(item) {
+        for b in branches {
+            push_statement(b, Some(cond.unwrap_or(c)), out);
+        }
+        return;
+    }
+    if item.get("Ref").and_then(Json::as_str) == Some("AWS::NoValue") {
+        return;
+    }
+    let mut n = normalize(item);
+    if let (Some(c), Some(m)) = (cond, n.as_object_mut()) {
+        m.insert("IfCondition".into(), Json::String(c.to_owned()));
+    }
+    out.push(n);
 }
 
 fn as_list(v: Option<&Json>) -> Vec<Json> {
@@ -242,48 +402,114 @@ fn normalize(statement: &Json) -> Json {
     Json::Object(m)
 }
 
-/// The single permissions a statement grants or denies: one string per
-/// effect, action, resource, principal and condition combination.
-fn atoms(statement: &Json) -> Vec<String> {
+/// One permission a statement grants or denies: an effect, an action,
+/// a resource, a principal and a condition (`not X` for the Not forms).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Atom {
+    effect: String,
+    action: String,
+    resource: String,
+    principal: String,
+    condition: String,
+}
+
+fn atoms(statement: &Json) -> Vec<Atom> {
     let effect = statement
         .get("Effect")
         .and_then(Json::as_str)
         .unwrap_or("Allow");
+    let text = |v: &Json| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
     let axis = |key: &str, not_key: &str| -> Vec<String> {
         match (statement.get(key), statement.get(not_key)) {
-            (Some(Json::Array(items)), _) => items.iter().map(|i| i.to_string()).collect(),
+            (Some(Json::Array(items)), _) => items.iter().map(text).collect(),
             (_, Some(not)) => vec![format!("not {not}")],
             _ => vec![String::new()],
         }
     };
-    let condition = statement
+    let mut condition = statement
         .get("Condition")
         .map_or_else(String::new, |c| c.to_string());
+    if let Some(c) = statement.get("IfCondition") {
+        condition.push_str(&format!(" if {c}"));
+    }
     let mut out = Vec::new();
     for action in axis("Action", "NotAction") {
         for resource in axis("Resource", "NotResource") {
             for principal in axis("Principal", "NotPrincipal") {
-                out.push(format!(
-                    "{effect}|{action}|{resource}|{principal}|{condition}"
-                ));
+                out.push(Atom {
+                    effect: effect.to_owned(),
+                    action: action.to_ascii_lowercase(),
+                    resource: resource.clone(),
+                    principal,
+                    condition: condition.clone(),
+                });
             }
         }
     }
     out
 }
 
+/// IAM's wildcard match: `*` any run, `?` one character.
+fn glob(pattern: &str, text: &str) -> bool {
+    if !pattern.contains(['*', '?']) {
+        return pattern == text;
+    }
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == b'*')
+}
+
+/// Whether the permission `wide` includes `narrow`.
+fn atom_covers(wide: &Atom, narrow: &Atom) -> bool {
+    let any_principal = |p: &str| p == "\"*\"" || p == "*" || p == r#"{"AWS":"*"}"#;
+    wide.effect == narrow.effect
+        && (wide.action == narrow.action
+            || (!wide.action.starts_with("not ")
+                && !narrow.action.starts_with("not ")
+                && glob(&wide.action, &narrow.action)))
+        && (wide.resource == narrow.resource
+            || (!wide.resource.starts_with("not ")
+                && !narrow.resource.starts_with("not ")
+                && glob(&wide.resource, &narrow.resource)))
+        && (wide.principal == narrow.principal || any_principal(&wide.principal))
+        && (wide.condition == narrow.condition || wide.condition.is_empty())
+}
+
 /// True when `new` allows something `old` did not, or denies less.
 fn widens(old: &[Json], new: &[Json]) -> bool {
-    let set = |docs: &[Json]| -> std::collections::BTreeSet<String> {
-        docs.iter().flat_map(atoms).collect()
-    };
-    let (before, after) = (set(old), set(new));
+    if old == new {
+        return false;
+    }
+    let (before, after): (Vec<Atom>, Vec<Atom>) = (
+        old.iter().flat_map(atoms).collect(),
+        new.iter().flat_map(atoms).collect(),
+    );
+    let (before_set, after_set): (BTreeSet<&Atom>, BTreeSet<&Atom>) =
+        (before.iter().collect(), after.iter().collect());
     after
         .iter()
-        .any(|a| a.starts_with("Allow|") && !before.contains(a))
+        .filter(|a| a.effect == "Allow" && !before_set.contains(a))
+        .any(|a| !before.iter().any(|b| atom_covers(b, a)))
         || before
             .iter()
-            .any(|a| a.starts_with("Deny|") && !after.contains(a))
+            .filter(|b| b.effect == "Deny" && !after_set.contains(b))
+            .any(|b| !after.iter().any(|a| atom_covers(a, b)))
 }
 
 fn diff_statements(
@@ -326,6 +552,10 @@ fn diff_statements(
                 .cloned()
                 .unwrap_or_default(),
             condition: s.get("Condition").cloned(),
+            conditional: s
+                .get("IfCondition")
+                .and_then(Json::as_str)
+                .map(str::to_owned),
         }
     };
     let mut added: Vec<&Json> = new.iter().filter(|s| !old.contains(s)).collect();
@@ -367,15 +597,112 @@ fn diff_statements(
     out.extend(removed.into_iter().map(|s| emit(s, Change::Remove)));
 }
 
+/// What a resource attaches: managed policies (roles, users, groups,
+/// SSO permission sets), permissions boundaries, and for a policy
+/// resource the roles, users and groups it is attached to.
 fn attachments(resource: Option<&Json>) -> Vec<Json> {
-    let Some((_, p)) = props(resource) else {
+    let Some((type_name, p)) = props(resource) else {
         return Vec::new();
     };
     let mut out = as_list(p.get("ManagedPolicyArns"));
+    out.extend(as_list(p.get("ManagedPolicies")));
+    for r in as_list(p.get("CustomerManagedPolicyReferences")) {
+        out.push(serde_json::json!({"CustomerManagedPolicy": r}));
+    }
     if let Some(b) = p.get("PermissionsBoundary") {
         out.push(serde_json::json!({"PermissionsBoundary": b}));
     }
+    if matches!(type_name, "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") {
+        for (key, kind) in [("Roles", "Role"), ("Users", "User"), ("Groups", "Group")] {
+            for target in as_list(p.get(key)) {
+                out.push(serde_json::json!({"AttachedTo": {kind: target}}));
+            }
+        }
+    }
     out
+}
+
+/// Whether the rule `wide` allows all that `narrow` does: same group and
+/// direction, its protocol (or all), its ports, and a peer network that
+/// contains the other's.
+fn covers(wide: &RuleChange, narrow: &RuleChange) -> bool {
+    if wide.group != narrow.group || wide.direction != narrow.direction {
+        return false;
+    }
+    if wide.protocol != "all" && wide.protocol != narrow.protocol {
+        return false;
+    }
+    let range = |p: &str| -> Option<(i64, i64)> {
+        if p == "all" {
+            return Some((i64::MIN, i64::MAX));
+        }
+        match p.split_once('-') {
+            Some((a, b)) if !a.is_empty() => Some((a.parse().ok()?, b.parse().ok()?)),
+            _ => p.parse().ok().map(|x| (x, x)),
+        }
+    };
+    let ports_inside = wide.protocol == "all"
+        || wide.ports == narrow.ports
+        || matches!((range(&wide.ports), range(&narrow.ports)), (Some((a, b)), Some((c, d))) if a <= c && d <= b);
+    ports_inside && peer_covers(&wide.peer, &narrow.peer)
+}
+
+fn peer_covers(wide: &Json, narrow: &Json) -> bool {
+    if wide == narrow {
+        return true;
+    }
+    let cidr = |p: &Json| -> Option<(std::net::IpAddr, u8)> {
+        let (_, v) = p
+            .as_object()?
+            .iter()
+            .find(|(k, _)| k.starts_with("CidrIp"))?;
+        parse_cidr(v.as_str()?)
+    };
+    match (cidr(wide), cidr(narrow)) {
+        (Some(w), Some(n)) => cidr_contains(w, n),
+        // The whole internet includes a security group's members and a
+        // prefix list's ranges.
+        (Some((_, 0)), None) => !narrow.is_null(),
+        _ => false,
+    }
+}
+
+/// `10.0.0.0/8`, `::/0`: the address and prefix length.
+pub fn parse_cidr(text: &str) -> Option<(std::net::IpAddr, u8)> {
+    let (addr, len) = text.trim().split_once('/')?;
+    let addr: std::net::IpAddr = addr.parse().ok()?;
+    let len: u8 = len.parse().ok()?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    (len <= max).then_some((addr, len))
+}
+
+/// Whether a CIDR is the whole internet (`/0`, IPv4 or IPv6, any spelling).
+pub fn is_world(text: &str) -> bool {
+    parse_cidr(text).is_some_and(|(_, len)| len == 0)
+}
+
+fn cidr_contains(wide: (std::net::IpAddr, u8), narrow: (std::net::IpAddr, u8)) -> bool {
+    use std::net::IpAddr;
+    let bits = |a: IpAddr| -> u128 {
+        match a {
+            IpAddr::V4(v) => u128::from(u32::from(v)) << 96,
+            IpAddr::V6(v) => u128::from(v),
+        }
+    };
+    if wide.0.is_ipv4() != narrow.0.is_ipv4() || wide.1 > narrow.1 {
+        return false;
+    }
+    // IPv4 addresses sit in the top 32 bits, so a prefix counts from the top.
+    let len = u32::from(wide.1);
+    if len == 0 {
+        return true;
+    }
+    let mask = if len >= 128 {
+        u128::MAX
+    } else {
+        !(u128::MAX >> len)
+    };
+    bits(wide.0) & mask == bits(narrow.0) & mask
 }
 
 fn rules(id: &str, resource: Option<&Json>) -> Vec<RuleChange> {
@@ -441,7 +768,7 @@ fn rules(id: &str, resource: Option<&Json>) -> Vec<RuleChange> {
         "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
             let group = p
                 .get("GroupId")
-                .map_or_else(|| id.to_owned(), super::render::short);
+                .map_or_else(|| id.to_owned(), crate::render::short);
             let direction = if type_name.ends_with("Ingress") {
                 "ingress"
             } else {

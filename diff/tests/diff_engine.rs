@@ -3,9 +3,9 @@
 //! output format, pinned by snapshots reviewers can read.
 
 use serde_json::{json, Value as Json};
-use synth_cli::diff::render::{self, Style};
-use synth_cli::diff::template::Template;
-use synth_cli::diff::{self, Change, Replacement, StackDiff};
+use synth_diff::render::{self, Style};
+use synth_diff::template::Template;
+use synth_diff::{self as diff, Change, Replacement, StackDiff};
 
 fn bootstrap() -> Template {
     let mut app = synth::App::new();
@@ -147,6 +147,17 @@ fn renamed_resource_is_a_removal_and_an_addition() {
         d.broadening,
         "a new role with managed policies is new access"
     );
+    // A likely rename, with the pin that keeps it and what it avoids.
+    assert_eq!(
+        find(&d, "GitlabWorkerRole").renamed_from.as_deref(),
+        Some("GitlabNodeRole")
+    );
+    let text = render::terminal(&d, Style { color: false });
+    assert!(
+        text.contains("logical_id(\"GitlabNodeRole\")")
+            && text.contains("which also replaces GitlabNodes"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -233,25 +244,5 @@ fn gitlab_report_counts_replacements_as_delete_and_create() {
             "update": c.update - c.replace,
             "delete": c.delete + c.replace
         })
-    );
-}
-
-#[test]
-fn unified_text_diff_of_the_templates() {
-    let text = render::unified(
-        "deployed",
-        "out/App.template.json",
-        "a\nb\nc\nd\n",
-        "a\nB\nc\nd\n",
-        1,
-    );
-    assert!(
-        text.contains("--- deployed") && text.contains("+++ out/App.template.json"),
-        "{text}"
-    );
-    assert!(text.contains("-b\n+B\n"), "{text}");
-    assert!(
-        text.contains(" a\n") && !text.contains(" d\n"),
-        "one line of context: {text}"
     );
 }

@@ -5,17 +5,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
-use super::security::{self, SecurityChanges};
-use super::template::Template;
+use crate::normalize::{self, Environment};
+use crate::security::{self, SecurityChanges};
+use crate::template::Template;
 
 /// The properties of a type whose change replaces the resource, as paths
 /// (`Name`, `KubernetesNetworkConfig/IpFamily`).
 pub type CreateOnly = fn(&str) -> &'static [&'static str];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Change {
     Add,
@@ -24,7 +25,7 @@ pub enum Change {
 }
 
 /// Whether an update replaces the physical resource.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Replacement {
     #[default]
@@ -59,7 +60,28 @@ pub struct ResourceChange {
     pub reasons: Vec<String>,
     /// Holds data that replacing or deleting loses.
     pub stateful: bool,
+    /// For a stateful resource removed or replaced, what becomes of its
+    /// data: `lost`, `retained` (`Retain`/`RetainExceptOnCreate`: the
+    /// old resource is orphaned, kept) or `snapshot`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataFate>,
+    /// For an added resource identical to a removed one: the removed
+    /// one's logical ID (a likely rename).
+    #[serde(rename = "renamedFrom", skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+    /// For a removed resource, the added one it was likely renamed to.
+    #[serde(rename = "renamedTo", skip_serializing_if = "Option::is_none")]
+    pub renamed_to: Option<String>,
     pub properties: Vec<PropertyChange>,
+}
+
+/// What a removal or replacement does to a stateful resource's data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataFate {
+    Lost,
+    Retained,
+    Snapshot,
 }
 
 /// A change to an entry of another section (Parameters, Outputs, ...).
@@ -87,6 +109,10 @@ pub struct StackDiff {
     pub security: SecurityChanges,
     /// True when the change widens permissions or network access.
     pub broadening: bool,
+    /// What the comparison assumed to evaluate intrinsics
+    /// (`AWS::Region = us-east-1 (assumed)`, mappings looked up,
+    /// conditions evaluated).
+    pub assumed: Vec<String>,
 }
 
 /// Counts for summaries and GitLab's merge request widget.
@@ -151,7 +177,8 @@ pub fn is_stateful(type_name: &str) -> bool {
     STATEFUL.contains(&type_name)
 }
 
-/// Diffs two templates of the stack `stack`. An absent stack is an empty
+/// Diffs two templates of the stack `stack` in the default environment
+/// (`us-east-1`, account `123456789012`). An absent stack is an empty
 /// `old` with `exists` false.
 pub fn diff(
     stack: &str,
@@ -160,12 +187,101 @@ pub fn diff(
     exists: bool,
     create_only: CreateOnly,
 ) -> StackDiff {
+    diff_in(
+        stack,
+        old,
+        new,
+        exists,
+        create_only,
+        &Environment::default(),
+    )
+}
+
+/// Diffs two templates of the stack `stack` deployed in `env`: both are
+/// normalized first (`crate::normalize`), so only what CloudFormation
+/// would see as different is reported.
+pub fn diff_in(
+    stack: &str,
+    old: &Template,
+    new: &Template,
+    exists: bool,
+    create_only: CreateOnly,
+    env: &Environment,
+) -> StackDiff {
+    diff_owned(stack, old.clone(), new.clone(), exists, create_only, env)
+}
+
+/// As [`diff_in`], taking the templates (no copy is made).
+pub fn diff_owned(
+    stack: &str,
+    old: Template,
+    new: Template,
+    exists: bool,
+    create_only: CreateOnly,
+    env: &Environment,
+) -> StackDiff {
+    let env = env.clone().with_stack_name(stack);
+    // Resources written the same in both templates come out the same when
+    // what they are evaluated against is the same too: only the others
+    // are normalized.
+    // Parameters whose declaration differs: a resource naming one may
+    // evaluate differently though written the same.
+    let empty = Map::new();
+    let (op, np) = (
+        section(&old, "Parameters").unwrap_or(&empty),
+        section(&new, "Parameters").unwrap_or(&empty),
+    );
+    let changed_parameters: BTreeSet<String> = op
+        .keys()
+        .chain(np.keys())
+        .filter(|k| op.get(*k) != np.get(*k))
+        .cloned()
+        .collect();
+    let mut condition_refs = BTreeSet::new();
+    if let Some(c) = new.get("Conditions") {
+        references(c, &mut condition_refs);
+    }
+    let same_context = ["Mappings", "Conditions"]
+        .iter()
+        .all(|k| old.get(*k) == new.get(*k))
+        && condition_refs.is_disjoint(&changed_parameters);
+    let mut same = BTreeSet::new();
+    if same_context {
+        if let (Some(o), Some(n)) = (section(&old, "Resources"), section(&new, "Resources")) {
+            for (id, r) in o {
+                if n.get(id) == Some(r) {
+                    let mut refs = BTreeSet::new();
+                    if !changed_parameters.is_empty() {
+                        references(r, &mut refs);
+                    }
+                    if refs.is_disjoint(&changed_parameters) {
+                        same.insert(id.clone());
+                    }
+                }
+            }
+        }
+    }
+    let (old_n, mut resolved) = normalize::normalize_owned(old, &env, &same);
+    let (new_n, resolved_new) = normalize::normalize_owned(new, &env, &same);
+    resolved.merge(resolved_new);
+    let (old, new) = (&old_n, &new_n);
+    let parameters: BTreeSet<String> = [old, new]
+        .iter()
+        .filter_map(|t| section(t, "Parameters"))
+        .flat_map(|p| p.keys().cloned())
+        .collect();
+    let ctx = Ctx {
+        parameters: &parameters,
+    };
     let empty = Map::new();
     let old_res = section(old, "Resources").unwrap_or(&empty);
     let new_res = section(new, "Resources").unwrap_or(&empty);
 
     let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
     for (id, new_r) in new_res {
+        if same.contains(id) {
+            continue;
+        }
         let new_type = type_of(new_r);
         match old_res.get(id) {
             None => {
@@ -184,7 +300,13 @@ pub fn diff(
                     changes.insert(id.clone(), c);
                     continue;
                 }
-                let props = property_changes(old_r, new_r, create_only(new_type));
+                let props = property_changes(
+                    old_r,
+                    new_r,
+                    create_only(new_type),
+                    synth::aws::replacement::conditional_create_only(new_type),
+                    &ctx,
+                );
                 if !props.is_empty() {
                     let mut c = resource_change(id, new_type, Change::Modify, props);
                     c.replacement = c
@@ -219,6 +341,26 @@ pub fn diff(
         }
     }
     propagate(new_res, &mut changes, create_only);
+    // CloudFormation does not update metadata alone: when metadata is all
+    // that changes, nothing is deployed.
+    let metadata_only = changes.values().all(|c| {
+        c.change == Change::Modify
+            && c.reasons.is_empty()
+            && !c.properties.is_empty()
+            && c.properties.iter().all(|p| p.path == "Metadata")
+    });
+    if metadata_only {
+        changes.clear();
+    }
+    renames(old_res, new_res, &mut changes);
+    for c in changes.values_mut() {
+        let resource = if c.change == Change::Add {
+            new_res.get(&c.logical_id)
+        } else {
+            old_res.get(&c.logical_id)
+        };
+        c.data = data_fate(c, resource, new_res.get(&c.logical_id));
+    }
 
     let mut resources: Vec<ResourceChange> = Vec::new();
     // Keep the new template's order, then removals in the old one's.
@@ -257,7 +399,7 @@ pub fn diff(
         }
     }
 
-    let security = security::changes(old_res, new_res);
+    let security = security::changes_except(old_res, new_res, &same);
     let broadening = security.is_broadening();
     StackDiff {
         stack: stack.into(),
@@ -266,6 +408,128 @@ pub fn diff(
         sections,
         security,
         broadening,
+        assumed: resolved.notes(&env),
+    }
+}
+
+/// What the engine knows while judging values.
+struct Ctx<'a> {
+    /// The parameters of either template: a `Ref` to one is only known at
+    /// deploy.
+    parameters: &'a BTreeSet<String>,
+}
+
+/// What a removal or replacement does to a stateful resource's data:
+/// removal follows `DeletionPolicy` (RDS clusters and instances default to
+/// a snapshot), replacement `UpdateReplacePolicy`.
+fn data_fate(c: &ResourceChange, old: Option<&Json>, new: Option<&Json>) -> Option<DataFate> {
+    if !c.stateful {
+        return None;
+    }
+    let policy = |r: Option<&Json>, key: &str| {
+        r.and_then(|r| r.get(key))
+            .and_then(Json::as_str)
+            .map(str::to_owned)
+    };
+    let policy = match (c.change, c.replacement) {
+        (Change::Remove, _) => policy(old, "DeletionPolicy").or_else(|| {
+            matches!(
+                c.type_name.as_str(),
+                "AWS::RDS::DBCluster" | "AWS::RDS::DBInstance"
+            )
+            .then(|| "Snapshot".to_owned())
+        }),
+        (Change::Modify, Replacement::Will | Replacement::May) => {
+            policy(new, "UpdateReplacePolicy")
+        }
+        _ => return None,
+    };
+    Some(match policy.as_deref() {
+        Some("Retain" | "RetainExceptOnCreate") => DataFate::Retained,
+        Some("Snapshot") => DataFate::Snapshot,
+        _ => DataFate::Lost,
+    })
+}
+
+/// A removed resource and an added one of the same type with the same
+/// properties and attributes (after normalization, and with references
+/// to the old ID read as references to the new one) are likely a rename.
+fn renames(
+    old_res: &Map<String, Json>,
+    new_res: &Map<String, Json>,
+    changes: &mut BTreeMap<String, ResourceChange>,
+) {
+    let removed: Vec<String> = changes
+        .values()
+        .filter(|c| c.change == Change::Remove)
+        .map(|c| c.logical_id.clone())
+        .collect();
+    let added: Vec<String> = changes
+        .values()
+        .filter(|c| c.change == Change::Add)
+        .map(|c| c.logical_id.clone())
+        .collect();
+    let mut taken = BTreeSet::new();
+    for old_id in &removed {
+        let Some(Json::Object(o)) = old_res.get(old_id) else {
+            continue;
+        };
+        for new_id in &added {
+            if taken.contains(new_id) {
+                continue;
+            }
+            let Some(Json::Object(n)) = new_res.get(new_id) else {
+                continue;
+            };
+            // The same but for Metadata (which holds construct paths).
+            let keys = |m: &Map<String, Json>| m.keys().filter(|k| *k != "Metadata").count();
+            let same = o.get("Type") == n.get("Type")
+                && keys(o) == keys(n)
+                && o.iter()
+                    .filter(|(k, _)| *k != "Metadata")
+                    .all(|(k, v)| n.get(k).is_some_and(|w| same_renamed(v, w, old_id, new_id)));
+            if same {
+                taken.insert(new_id.clone());
+                if let Some(c) = changes.get_mut(new_id) {
+                    c.renamed_from = Some(old_id.clone());
+                }
+                if let Some(c) = changes.get_mut(old_id) {
+                    c.renamed_to = Some(new_id.clone());
+                }
+                break;
+            }
+        }
+    }
+}
+
+/// Whether `old` equals `new` once references to `from` read `to`.
+fn same_renamed(old: &Json, new: &Json, from: &str, to: &str) -> bool {
+    match (old, new) {
+        (Json::Object(o), Json::Object(n)) => {
+            if o.len() != n.len() {
+                return false;
+            }
+            o.iter().all(|(k, v)| {
+                let Some(w) = n.get(k) else { return false };
+                match (k.as_str(), v, w) {
+                    ("Ref", Json::String(a), Json::String(b)) => a == b || (a == from && b == to),
+                    ("Fn::GetAtt", Json::Array(a), Json::Array(b))
+                        if a.len() == b.len() && !a.is_empty() =>
+                    {
+                        let first = match (&a[0], &b[0]) {
+                            (Json::String(x), Json::String(y)) => x == y || (x == from && y == to),
+                            (x, y) => x == y,
+                        };
+                        first && a[1..] == b[1..]
+                    }
+                    _ => same_renamed(v, w, from, to),
+                }
+            })
+        }
+        (Json::Array(a), Json::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_renamed(x, y, from, to))
+        }
+        _ => old == new,
     }
 }
 
@@ -290,13 +554,22 @@ fn resource_change(
         replacement: Replacement::None,
         reasons: Vec::new(),
         stateful: is_stateful(type_name),
+        data: None,
+        renamed_from: None,
+        renamed_to: None,
         properties,
     }
 }
 
 /// Property-level changes of a resource, plus its resource attributes
 /// (`DependsOn`, `DeletionPolicy`, ...) under their own names.
-fn property_changes(old: &Json, new: &Json, create_only: &[&str]) -> Vec<PropertyChange> {
+fn property_changes(
+    old: &Json,
+    new: &Json,
+    create_only: &[&str],
+    conditional: &[&str],
+    ctx: &Ctx,
+) -> Vec<PropertyChange> {
     let empty = Json::Object(Map::new());
     let old_props = old.get("Properties").unwrap_or(&empty);
     let new_props = new.get("Properties").unwrap_or(&empty);
@@ -312,7 +585,22 @@ fn property_changes(old: &Json, new: &Json, create_only: &[&str]) -> Vec<Propert
                 old_props,
                 new_props,
                 create_only,
-            );
+                ctx,
+            )
+            .max(conditional_replacement(
+                type_of(new),
+                &path,
+                new,
+                replacement_of(
+                    &path,
+                    o.as_ref(),
+                    n.as_ref(),
+                    old_props,
+                    new_props,
+                    conditional,
+                    ctx,
+                ),
+            ));
             PropertyChange {
                 path,
                 old: o,
@@ -410,10 +698,12 @@ fn diff_keyed(
     }
 }
 
-/// Arrays: items present on one side only are added or removed (by value,
-/// so reordering alone shows nothing); when exactly one item changed in
-/// place, its inner differences are shown.
+/// Arrays: items present on one side only are added or removed (by
+/// value); when items changed in place, their inner differences are
+/// shown; a list only reordered is one change of the whole list (the
+/// resource is updated, though policies compare statements as sets).
 fn diff_items(path: &str, old: &[Json], new: &[Json], out: &mut Vec<RawChange>) {
+    let before = out.len();
     let removed: Vec<(usize, &Json)> = old
         .iter()
         .enumerate()
@@ -424,7 +714,8 @@ fn diff_items(path: &str, old: &[Json], new: &[Json], out: &mut Vec<RawChange>) 
         .enumerate()
         .filter(|(_, n)| !old.contains(n))
         .collect();
-    if removed.len() == added.len()
+    if !removed.is_empty()
+        && removed.len() == added.len()
         && removed
             .iter()
             .zip(&added)
@@ -441,8 +732,9 @@ fn diff_items(path: &str, old: &[Json], new: &[Json], out: &mut Vec<RawChange>) 
     for (j, n) in added {
         out.push((format!("{path}[{j}]"), None, Some(n.clone())));
     }
-    if out.is_empty() && old.len() != new.len() {
-        // Only duplicates changed.
+    if out.len() == before {
+        // Only the order or duplicates changed: CloudFormation still sees
+        // a new value.
         out.push((
             path.to_owned(),
             Some(Json::Array(old.to_vec())),
@@ -482,6 +774,7 @@ fn replacement_of(
     old_props: &Json,
     new_props: &Json,
     create_only: &[&str],
+    ctx: &Ctx,
 ) -> Replacement {
     let parts = components(path);
     let mut result = Replacement::None;
@@ -490,7 +783,7 @@ fn replacement_of(
         let inside = co.len() <= parts.len() && co[..] == parts[..co.len()];
         let above = co.len() > parts.len() && co[..parts.len()] == parts[..];
         let r = if inside {
-            certainty(old, new)
+            certainty(old, new, ctx)
         } else if above {
             // The change is to an object holding a create-only property:
             // replaced only if that property's value itself differs.
@@ -498,7 +791,7 @@ fn replacement_of(
             if o == n {
                 Replacement::None
             } else {
-                certainty(o, n)
+                certainty(o, n, ctx)
             }
         } else {
             Replacement::None
@@ -512,32 +805,153 @@ fn lookup<'a>(value: &'a Json, path: &[&str]) -> Option<&'a Json> {
     path.iter().try_fold(value, |v, k| v.get(k))
 }
 
-/// A literal change certainly replaces; one involving values computed at
-/// deploy (parameters, imports, conditions) may not.
-fn certainty(old: Option<&Json>, new: Option<&Json>) -> Replacement {
-    if [old, new].iter().flatten().any(|v| has_unknowable(v)) {
-        Replacement::May
-    } else {
-        Replacement::Will
+/// What changing a conditionally create-only property does. The schema
+/// only says "sometimes"; where the template decides, it is decided: an
+/// Auto Scaling group's launch configuration, template, instance mix or
+/// subnets replace it only under `AutoScalingReplacingUpdate` with
+/// `WillReplace`; an RDS instance's source instance, snapshot and zone
+/// replace it, its other such settings are updated in place (maintenance,
+/// backups, Multi-AZ, parameter group). Otherwise it may replace.
+fn conditional_replacement(
+    type_name: &str,
+    path: &str,
+    resource: &Json,
+    how: Replacement,
+) -> Replacement {
+    if how == Replacement::None {
+        return how;
+    }
+    let top = components(path).first().copied().unwrap_or("");
+    match type_name {
+        "AWS::AutoScaling::AutoScalingGroup" => {
+            let will = resource
+                .get("UpdatePolicy")
+                .and_then(|u| u.get("AutoScalingReplacingUpdate"))
+                .and_then(|r| r.get("WillReplace"))
+                .is_some_and(|w| w == &Json::Bool(true) || w == "true");
+            if will {
+                how
+            } else {
+                Replacement::None
+            }
+        }
+        "AWS::RDS::DBInstance" => match top {
+            "SourceDBInstanceIdentifier" | "DBSnapshotIdentifier" | "AvailabilityZone" => how,
+            _ => Replacement::None,
+        },
+        _ => how.min(Replacement::May),
     }
 }
 
-fn has_unknowable(v: &Json) -> bool {
+/// A change certainly replaces when the value certainly differs: a
+/// property set or unset, different literals, different resources; it
+/// may replace when values only known at deploy (parameters, imports,
+/// unresolved conditions and mappings, dynamic references) could still
+/// come out equal.
+fn certainty(old: Option<&Json>, new: Option<&Json>, ctx: &Ctx) -> Replacement {
+    match (old, new) {
+        (Some(o), Some(n)) if !certainly_differs(o, n, ctx) => Replacement::May,
+        // Set or unset: certain unless the value set may turn out absent
+        // or empty (an `Fn::If` not resolved here, which may give
+        // `AWS::NoValue`; a parameter without default).
+        (Some(v), None) | (None, Some(v)) if may_be_unset(v, ctx) => Replacement::May,
+        _ => Replacement::Will,
+    }
+}
+
+fn may_be_unset(v: &Json, ctx: &Ctx) -> bool {
     match v {
         Json::Object(m) => {
-            let computed = m.keys().any(|k| {
-                matches!(
-                    k.as_str(),
-                    "Fn::ImportValue" | "Fn::If" | "Fn::FindInMap" | "Fn::GetAZs"
-                )
-            }) || m
-                .get("Ref")
-                .and_then(Json::as_str)
-                .is_some_and(|r| !r.starts_with("AWS::"));
-            computed || m.values().any(has_unknowable)
+            m.contains_key("Fn::If")
+                || m.get("Ref")
+                    .and_then(Json::as_str)
+                    .is_some_and(|r| ctx.parameters.contains(r))
+                || m.values().any(|x| may_be_unset(x, ctx))
         }
-        Json::Array(items) => items.iter().any(has_unknowable),
+        Json::Array(items) => items.iter().any(|x| may_be_unset(x, ctx)),
         _ => false,
+    }
+}
+
+/// Whether `v` is fully known before deploy: literals (without dynamic
+/// references) and references to resources.
+fn is_known(v: &Json, ctx: &Ctx) -> bool {
+    match v {
+        Json::String(s) => !s.contains("{{resolve:"),
+        Json::Object(m) if m.len() == 1 => match m.iter().next() {
+            Some((k, Json::String(r))) if k == "Ref" => !ctx.parameters.contains(r),
+            Some((k, _)) if k == "Fn::GetAtt" => true,
+            Some((k, inner)) if k == "Fn::Base64" => is_known(inner, ctx),
+            Some((k, _)) if k == "Condition" || k.starts_with("Fn::") => false,
+            _ => m.values().all(|x| is_known(x, ctx)),
+        },
+        Json::Object(m) => m.values().all(|x| is_known(x, ctx)),
+        Json::Array(items) => items.iter().all(|x| is_known(x, ctx)),
+        _ => true,
+    }
+}
+
+fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
+    if old == new {
+        return false;
+    }
+    let intrinsic = |v: &Json| {
+        v.as_object().is_some_and(|m| {
+            m.len() == 1
+                && m.keys()
+                    .next()
+                    .is_some_and(|k| k == "Ref" || k.starts_with("Fn::"))
+        })
+    };
+    match (old, new) {
+        (Json::Array(o), Json::Array(n)) => {
+            (o.len() != n.len() && o.iter().chain(n).all(|x| is_known(x, ctx)))
+                || (o.len() == n.len()
+                    && o.iter().zip(n).any(|(a, b)| certainly_differs(a, b, ctx)))
+        }
+        (Json::Object(o), Json::Object(n)) if !intrinsic(old) && !intrinsic(new) => {
+            o.keys().any(|k| !n.contains_key(k))
+                || n.keys().any(|k| !o.contains_key(k))
+                || o.iter()
+                    .any(|(k, a)| n.get(k).is_some_and(|b| certainly_differs(a, b, ctx)))
+        }
+        _ => {
+            if is_known(old, ctx) && is_known(new, ctx) {
+                return true;
+            }
+            // The same unknown parts with different literal text, or
+            // another zone of the same list (`!Select [1, !GetAZs ""]`).
+            match (old, new) {
+                (Json::Object(o), Json::Object(n)) => {
+                    if let (Some(a), Some(b)) = (o.get("Fn::Base64"), n.get("Fn::Base64")) {
+                        return certainly_differs(a, b, ctx);
+                    }
+                    match (o.get("Fn::Select"), n.get("Fn::Select")) {
+                        (Some(Json::Array(a)), Some(Json::Array(b)))
+                            if a.len() == 2 && b.len() == 2 && a[1] == b[1] =>
+                        {
+                            return a[0] != b[0] && is_known(&a[0], ctx) && is_known(&b[0], ctx);
+                        }
+                        _ => {}
+                    }
+                    match (o.get("Fn::Sub"), n.get("Fn::Sub")) {
+                        (Some(Json::String(a)), Some(Json::String(b))) => {
+                            let vars = |s: &str| {
+                                let mut out = BTreeSet::new();
+                                references(&serde_json::json!({"Fn::Sub": s}), &mut out);
+                                out
+                            };
+                            vars(a) == vars(b)
+                                && vars(a).iter().all(|v| !ctx.parameters.contains(v))
+                                && !a.contains("{{resolve:")
+                                && !b.contains("{{resolve:")
+                        }
+                        _ => false,
+                    }
+                }
+                _ => false,
+            }
+        }
     }
 }
 
@@ -585,11 +999,25 @@ fn propagate(
     changes: &mut BTreeMap<String, ResourceChange>,
     create_only: CreateOnly,
 ) {
+    let conditional = synth::aws::replacement::conditional_create_only;
     loop {
-        let replaced: BTreeMap<String, Replacement> = changes
+        // Replaced resources, and new ones: a reference to either gets a
+        // new value.
+        let replaced: BTreeMap<String, (Replacement, bool)> = changes
             .iter()
-            .filter(|(_, c)| c.change == Change::Modify && c.replacement != Replacement::None)
-            .map(|(id, c)| (id.clone(), c.replacement))
+            .filter(|(_, c)| {
+                c.change == Change::Add
+                    || (c.change == Change::Modify && c.replacement != Replacement::None)
+            })
+            .map(|(id, c)| {
+                let new = c.change == Change::Add;
+                let how = if new {
+                    Replacement::Will
+                } else {
+                    c.replacement
+                };
+                (id.clone(), (how, new))
+            })
             .collect();
         let mut progressed = false;
         for (id, r) in new_res {
@@ -604,22 +1032,42 @@ fn propagate(
                 let mut refs = BTreeSet::new();
                 references(value, &mut refs);
                 for target in refs.iter().filter(|t| *t != id) {
-                    let Some(&how) = replaced.get(target) else {
+                    let Some(&(how, new)) = replaced.get(target) else {
                         continue;
                     };
-                    let replaces = co
-                        .iter()
-                        .any(|c| c.split('/').next() == Some(prop.as_str()));
-                    let effect = if replaces { how } else { Replacement::None };
-                    let reason = if replaces {
-                        format!("{prop} references {target}, which is replaced")
+                    let top = |c: &&str| c.split('/').next() == Some(prop.as_str());
+                    let effect = if co.iter().any(top) {
+                        how
+                    } else if conditional(type_name).iter().any(top) {
+                        conditional_replacement(type_name, prop, r, how)
                     } else {
-                        format!("{prop} references {target}, which is replaced (updated in place)")
+                        Replacement::None
+                    };
+                    // A resource that may be replaced may keep its identity:
+                    // what refers to it in place is not known to change.
+                    if effect == Replacement::None && how == Replacement::May {
+                        continue;
+                    }
+                    let what = if new { "new" } else { "replaced" };
+                    let reason = if effect != Replacement::None {
+                        format!("{prop} references {target}, which is {what}")
+                    } else {
+                        format!("{prop} references {target}, which is {what} (updated in place)")
                     };
                     let change = changes.entry(id.clone()).or_insert_with(|| {
                         resource_change(id, type_name, Change::Modify, Vec::new())
                     });
                     if change.reasons.contains(&reason) {
+                        continue;
+                    }
+                    // A property whose own text changed already says why.
+                    let written = change.properties.iter().any(|p| {
+                        p.old != p.new
+                            && (p.path == *prop
+                                || p.path.starts_with(&format!("{prop}."))
+                                || p.path.starts_with(&format!("{prop}[")))
+                    });
+                    if written && effect <= change.replacement {
                         continue;
                     }
                     change.reasons.push(reason);

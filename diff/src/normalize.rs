@@ -1,0 +1,917 @@
+//! Before two templates are compared, each is brought to one canonical
+//! form, so values CloudFormation treats as equal compare equal:
+//!
+//! - intrinsics are evaluated over the deploy's environment: pseudo
+//!   parameters (`AWS::Region`, `AWS::Partition`, `AWS::URLSuffix`,
+//!   `AWS::AccountId`, `AWS::StackName` when known), `Fn::FindInMap` with
+//!   known keys, conditions that depend only on those (and `Fn::If` on
+//!   them), and `Fn::Join`, `Fn::Sub`, `Fn::Select`, `Fn::Split` of known
+//!   values; a `Fn::Join` that cannot be evaluated becomes the equivalent
+//!   `Fn::Sub`;
+//! - `Fn::GetAtt "A.B"` becomes `["A", "B"]`, `DependsOn` a sorted list;
+//! - scalars take the type the resource schema gives the property
+//!   (`"300"` and `300` for a number, `"true"` and `true` for a boolean,
+//!   `-1` and `"-1"` for a string); custom resources get strings, as
+//!   CloudFormation passes them.
+//!
+//! What was assumed about the environment is recorded for the reports.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value as Json};
+use synth::schema::ValueKind;
+
+use crate::template::Template;
+
+/// The account a diff assumes when none is known.
+pub const DEFAULT_ACCOUNT: &str = "123456789012";
+/// The region a diff assumes when none is in force.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Where the stack is deployed: what pseudo parameters evaluate to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Environment {
+    pub region: String,
+    pub account: String,
+    pub partition: String,
+    pub stack_name: Option<String>,
+    /// Whether each value was given (true) or assumed (false).
+    pub region_given: bool,
+    pub account_given: bool,
+    pub partition_given: bool,
+}
+
+impl Default for Environment {
+    fn default() -> Self {
+        Environment::new(None, None, None)
+    }
+}
+
+impl Environment {
+    /// The environment of a region (`None`: assumed `us-east-1`); the
+    /// partition follows from the region unless given; the account is
+    /// assumed `123456789012` unless given.
+    pub fn new(region: Option<&str>, account: Option<&str>, partition: Option<&str>) -> Self {
+        let region_s = region.unwrap_or(DEFAULT_REGION).to_owned();
+        let derived = if region_s.starts_with("cn-") {
+            "aws-cn"
+        } else if region_s.starts_with("us-gov-") {
+            "aws-us-gov"
+        } else if region_s.starts_with("us-iso-") {
+            "aws-iso"
+        } else if region_s.starts_with("us-isob-") {
+            "aws-iso-b"
+        } else {
+            "aws"
+        };
+        Environment {
+            region: region_s,
+            account: account.unwrap_or(DEFAULT_ACCOUNT).to_owned(),
+            partition: partition.unwrap_or(derived).to_owned(),
+            stack_name: None,
+            region_given: region.is_some(),
+            account_given: account.is_some(),
+            partition_given: partition.is_some() || region.is_some(),
+        }
+    }
+
+    /// With the stack's name known (`AWS::StackName`).
+    pub fn with_stack_name(mut self, name: &str) -> Self {
+        self.stack_name = Some(name.to_owned());
+        self
+    }
+
+    fn url_suffix(&self) -> &'static str {
+        if self.partition == "aws-cn" {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        }
+    }
+
+    fn pseudo(&self, name: &str) -> Option<String> {
+        Some(match name {
+            "AWS::Region" => self.region.clone(),
+            "AWS::AccountId" => self.account.clone(),
+            "AWS::Partition" => self.partition.clone(),
+            "AWS::URLSuffix" => self.url_suffix().to_owned(),
+            "AWS::StackName" => self.stack_name.clone()?,
+            _ => return None,
+        })
+    }
+
+    /// A line for people: `AWS::Region = eu-west-1 (the region in force)`.
+    fn describe(&self, name: &str) -> Option<String> {
+        let value = self.pseudo(name)?;
+        let how = match name {
+            "AWS::Region" if self.region_given => "the region in force",
+            "AWS::Region" => "assumed",
+            "AWS::AccountId" if self.account_given => "given",
+            "AWS::AccountId" => "assumed",
+            "AWS::Partition" | "AWS::URLSuffix" if self.partition_given => "from the region",
+            "AWS::Partition" | "AWS::URLSuffix" => "assumed",
+            _ => "the stack's name",
+        };
+        Some(format!("{name} = {value} ({how})"))
+    }
+}
+
+/// What normalizing a template evaluated, for the "assumed" note.
+#[derive(Clone, Debug, Default)]
+pub struct Resolved {
+    /// Pseudo parameters replaced by their value.
+    pub pseudo: BTreeSet<String>,
+    /// Conditions evaluated, with their value.
+    pub conditions: BTreeMap<String, bool>,
+    /// Mapping lookups evaluated (`RegionMap[us-east-1][Ami]`).
+    pub lookups: BTreeSet<String>,
+    /// Parameters taken at their default.
+    pub parameters: BTreeSet<String>,
+}
+
+impl Resolved {
+    pub fn merge(&mut self, other: Resolved) {
+        self.pseudo.extend(other.pseudo);
+        self.conditions.extend(other.conditions);
+        self.lookups.extend(other.lookups);
+        self.parameters.extend(other.parameters);
+    }
+
+    /// One line per assumption, for every output format.
+    pub fn notes(&self, env: &Environment) -> Vec<String> {
+        let mut out: Vec<String> = self.pseudo.iter().filter_map(|p| env.describe(p)).collect();
+        if !self.parameters.is_empty() {
+            out.push(format!(
+                "parameters at their defaults: {}",
+                self.parameters
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !self.lookups.is_empty() {
+            out.push(format!(
+                "mappings looked up: {}",
+                self.lookups.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if !self.conditions.is_empty() {
+            let list: Vec<String> = self
+                .conditions
+                .iter()
+                .map(|(c, v)| format!("{c} = {v}"))
+                .collect();
+            out.push(format!("conditions evaluated: {}", list.join(", ")));
+        }
+        out
+    }
+}
+
+/// A template's canonical form and what it took to get there.
+pub fn normalize(template: &Template, env: &Environment) -> (Template, Resolved) {
+    normalize_owned(template.clone(), env, &BTreeSet::new())
+}
+
+/// As [`normalize`], in place, leaving the resources named in `skip` as
+/// they are (resources written the same in two templates that share their
+/// Parameters, Mappings and Conditions normalize alike, so a diff needs
+/// only the others).
+pub fn normalize_owned(
+    mut template: Template,
+    env: &Environment,
+    skip: &BTreeSet<String>,
+) -> (Template, Resolved) {
+    let resources = template.remove("Resources");
+    let outputs = template.remove("Outputs");
+    let mut ev = Evaluator {
+        env,
+        mappings: template.get("Mappings").and_then(Json::as_object),
+        condition_defs: template.get("Conditions").and_then(Json::as_object),
+        parameters: template.get("Parameters").and_then(Json::as_object),
+        conditions: BTreeMap::new(),
+        resolved: Resolved::default(),
+    };
+    if let Some(defs) = ev.condition_defs {
+        for name in defs.keys() {
+            ev.condition(name, 0);
+        }
+    }
+    let resources = match resources {
+        Some(Json::Object(mut resources)) => {
+            resources.retain(|id, r| skip.contains(id) || ev.resource(r));
+            Some(Json::Object(resources))
+        }
+        other => other,
+    };
+    let outputs = match outputs {
+        Some(Json::Object(outputs)) => {
+            let mut normalized = Map::new();
+            for (id, mut o) in outputs {
+                if ev.exists(&o) {
+                    ev.normalize_in_place(&mut o);
+                    if let Some(m) = o.as_object_mut() {
+                        m.remove("Condition");
+                    }
+                    normalized.insert(id, o);
+                }
+            }
+            Some(Json::Object(normalized))
+        }
+        other => other,
+    };
+    // Conditions keep their definitions (a changed definition is shown);
+    // only those still unknown matter to values.
+    let mut resolved = std::mem::take(&mut ev.resolved);
+    resolved.conditions = ev
+        .conditions
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| (k.clone(), v)))
+        .collect();
+    if let Some(r) = resources {
+        template.insert("Resources".into(), r);
+    }
+    if let Some(o) = outputs {
+        template.insert("Outputs".into(), o);
+    }
+    (template, resolved)
+}
+
+struct Evaluator<'a> {
+    env: &'a Environment,
+    mappings: Option<&'a Map<String, Json>>,
+    condition_defs: Option<&'a Map<String, Json>>,
+    parameters: Option<&'a Map<String, Json>>,
+    conditions: BTreeMap<String, Option<bool>>,
+    resolved: Resolved,
+}
+
+/// The resource attributes besides `Type` and `Properties`.
+const ATTRIBUTES: &[&str] = &[
+    "DependsOn",
+    "Condition",
+    "DeletionPolicy",
+    "UpdateReplacePolicy",
+    "UpdatePolicy",
+    "CreationPolicy",
+    "Metadata",
+];
+
+impl Evaluator<'_> {
+    /// False when the resource or output has a `Condition` known false
+    /// (it does not exist).
+    fn exists(&mut self, r: &Json) -> bool {
+        match r.get("Condition").and_then(Json::as_str) {
+            Some(name) => self.condition(name, 0) != Some(false),
+            None => true,
+        }
+    }
+
+    /// Whether a `Condition` attribute is known true (and can go).
+    fn known_true(&mut self, r: &Json) -> bool {
+        r.get("Condition")
+            .and_then(Json::as_str)
+            .is_some_and(|name| self.condition(name, 0) == Some(true))
+    }
+
+    /// `v` evaluated in place; false when it is `AWS::NoValue`.
+    fn normalize_in_place(&mut self, v: &mut Json) -> bool {
+        match v {
+            Json::Object(m)
+                if m.len() == 1
+                    && m.keys()
+                        .next()
+                        .is_some_and(|k| k == "Ref" || k.starts_with("Fn::")) =>
+            {
+                match self.value(v) {
+                    Some(x) => {
+                        *v = x;
+                        true
+                    }
+                    None => false,
+                }
+            }
+            Json::Object(m) => {
+                let mut gone = Vec::new();
+                for (k, x) in m.iter_mut() {
+                    if !self.normalize_in_place(x) {
+                        gone.push(k.clone());
+                    }
+                }
+                for k in gone {
+                    m.shift_remove(&k);
+                }
+                true
+            }
+            Json::Array(items) => {
+                items.retain_mut(|x| self.normalize_in_place(x));
+                true
+            }
+            _ => true,
+        }
+    }
+
+    /// Normalizes a resource in place; false when it does not exist
+    /// (its condition is known false).
+    fn resource(&mut self, r: &mut Json) -> bool {
+        if !self.exists(r) {
+            return false;
+        }
+        let drop_condition = self.known_true(r);
+        let Json::Object(m) = r else {
+            return true;
+        };
+        if drop_condition {
+            m.shift_remove("Condition");
+        }
+        let type_name = m
+            .get("Type")
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let mut gone = Vec::new();
+        for (k, v) in m.iter_mut() {
+            match k.as_str() {
+                "Properties" => {
+                    if self.normalize_in_place(v) {
+                        coerce_properties(&type_name, v);
+                    } else {
+                        gone.push(k.clone());
+                    }
+                }
+                "DependsOn" => {
+                    let mut list: Vec<String> = match v {
+                        Json::String(s) => vec![s.clone()],
+                        Json::Array(items) => items
+                            .iter()
+                            .filter_map(|i| i.as_str().map(str::to_owned))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    list.sort();
+                    list.dedup();
+                    *v = Json::Array(list.into_iter().map(Json::String).collect());
+                }
+                k if ATTRIBUTES.contains(&k) && k != "Condition" && !self.normalize_in_place(v) => {
+                    gone.push(k.to_owned());
+                }
+                _ => {}
+            }
+        }
+        for k in gone {
+            m.shift_remove(&k);
+        }
+        true
+    }
+
+    /// A condition's value, when it depends only on the environment.
+    fn condition(&mut self, name: &str, depth: usize) -> Option<bool> {
+        if let Some(v) = self.conditions.get(name) {
+            return *v;
+        }
+        if depth > 32 {
+            return None;
+        }
+        let def = self.condition_defs.and_then(|d| d.get(name))?;
+        let v = self.truth(def, depth + 1);
+        self.conditions.insert(name.to_owned(), v);
+        v
+    }
+
+    fn truth(&mut self, expr: &Json, depth: usize) -> Option<bool> {
+        let Json::Object(m) = expr else {
+            return match expr {
+                Json::Bool(b) => Some(*b),
+                Json::String(s) if s == "true" => Some(true),
+                Json::String(s) if s == "false" => Some(false),
+                _ => None,
+            };
+        };
+        if m.len() != 1 {
+            return None;
+        }
+        let (k, arg) = m.iter().next()?;
+        let args = arg.as_array();
+        match k.as_str() {
+            "Condition" => self.condition(arg.as_str()?, depth),
+            "Fn::Not" => self.truth(args?.first()?, depth).map(|b| !b),
+            "Fn::And" | "Fn::Or" => {
+                let mut all_known = true;
+                let and = k == "Fn::And";
+                for a in args? {
+                    match self.truth(a, depth) {
+                        Some(b) if b != and => return Some(b),
+                        Some(_) => {}
+                        None => all_known = false,
+                    }
+                }
+                all_known.then_some(and)
+            }
+            "Fn::Equals" => {
+                let args = args?;
+                let (a, b) = (self.value(args.first()?)?, self.value(args.get(1)?)?);
+                let text = |v: &Json| match v {
+                    Json::String(s) => Some(s.clone()),
+                    Json::Number(n) => Some(n.to_string()),
+                    Json::Bool(b) => Some(b.to_string()),
+                    _ => None,
+                };
+                Some(text(&a)? == text(&b)?)
+            }
+            _ => None,
+        }
+    }
+
+    /// A value with what can be evaluated evaluated; `None` is
+    /// `AWS::NoValue` (the property is left out).
+    fn value(&mut self, v: &Json) -> Option<Json> {
+        match v {
+            Json::Object(m) if m.len() == 1 => {
+                let (k, arg) = m.iter().next().expect("one entry");
+                match k.as_str() {
+                    "Ref" => self.reference(arg),
+                    "Fn::GetAtt" => Some(get_att(arg)),
+                    "Fn::If" => self.fn_if(arg),
+                    "Fn::Sub" => Some(self.sub(arg)),
+                    "Fn::Join" => Some(self.join(arg)),
+                    "Fn::Select" => Some(self.select(arg)),
+                    "Fn::Split" => Some(self.split(arg)),
+                    "Fn::FindInMap" => Some(self.find_in_map(arg)),
+                    _ => Some(self.object(m)),
+                }
+            }
+            Json::Object(m) => Some(self.object(m)),
+            Json::Array(items) => Some(Json::Array(
+                items.iter().filter_map(|i| self.value(i)).collect(),
+            )),
+            other => Some(other.clone()),
+        }
+    }
+
+    fn object(&mut self, m: &Map<String, Json>) -> Json {
+        let mut out = Map::new();
+        for (k, v) in m {
+            if let Some(v) = self.value(v) {
+                out.insert(k.clone(), v);
+            }
+        }
+        Json::Object(out)
+    }
+
+    fn reference(&mut self, arg: &Json) -> Option<Json> {
+        let Json::String(name) = arg else {
+            return Some(intrinsic("Ref", arg.clone()));
+        };
+        if name == "AWS::NoValue" {
+            return None;
+        }
+        match self.env.pseudo(name) {
+            Some(v) => {
+                self.resolved.pseudo.insert(name.clone());
+                Some(Json::String(v))
+            }
+            None => Some(
+                self.parameter_default(name)
+                    .unwrap_or_else(|| intrinsic("Ref", arg.clone())),
+            ),
+        }
+    }
+
+    /// A parameter's default, the value a deploy that passes none uses;
+    /// `None` without a default or for values resolved at deploy (SSM).
+    fn parameter_default(&mut self, name: &str) -> Option<Json> {
+        let p = self.parameters?.get(name)?;
+        let type_name = p.get("Type").and_then(Json::as_str).unwrap_or("String");
+        if type_name.starts_with("AWS::SSM::") {
+            return None;
+        }
+        let default = match p.get("Default")? {
+            Json::Number(n) => n.to_string(),
+            Json::Bool(b) => b.to_string(),
+            Json::String(s) => s.clone(),
+            Json::Array(items) => items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                .collect::<Vec<_>>()
+                .join(","),
+            _ => return None,
+        };
+        self.resolved.parameters.insert(name.to_owned());
+        Some(
+            if type_name.starts_with("List<") || type_name == "CommaDelimitedList" {
+                Json::Array(
+                    default
+                        .split(',')
+                        .map(|x| Json::String(x.trim().to_owned()))
+                        .collect(),
+                )
+            } else {
+                Json::String(default)
+            },
+        )
+    }
+
+    fn fn_if(&mut self, arg: &Json) -> Option<Json> {
+        let Some([cond, a, b]) = arg.as_array().map(Vec::as_slice) else {
+            return Some(intrinsic("Fn::If", arg.clone()));
+        };
+        match cond.as_str().and_then(|c| self.condition(c, 0)) {
+            Some(true) => self.value(a),
+            Some(false) => self.value(b),
+            None => {
+                let branch = |ev: &mut Self, x: &Json| {
+                    ev.value(x)
+                        .unwrap_or_else(|| intrinsic("Ref", "AWS::NoValue".into()))
+                };
+                let (a, b) = (branch(self, a), branch(self, b));
+                Some(intrinsic("Fn::If", Json::Array(vec![cond.clone(), a, b])))
+            }
+        }
+    }
+
+    fn sub(&mut self, arg: &Json) -> Json {
+        let (text, vars) = match arg {
+            Json::String(s) => (s.as_str(), Map::new()),
+            Json::Array(items) => match (items.first(), items.get(1)) {
+                (Some(Json::String(s)), Some(Json::Object(vars))) => {
+                    let mut out = Map::new();
+                    for (k, v) in vars {
+                        out.insert(k.clone(), self.value(v).unwrap_or(Json::Null));
+                    }
+                    (s.as_str(), out)
+                }
+                (Some(Json::String(s)), None) => (s.as_str(), Map::new()),
+                _ => return intrinsic("Fn::Sub", self.value(arg).unwrap_or(Json::Null)),
+            },
+            other => return intrinsic("Fn::Sub", other.clone()),
+        };
+        let mut used = BTreeSet::new();
+        let pieces = sub_pieces(text);
+        let mut literal = true;
+        let mut out: Vec<SubPiece> = Vec::new();
+        for p in pieces {
+            match p {
+                SubPiece::Text(t) => out.push(SubPiece::Text(t)),
+                SubPiece::Var(name) => {
+                    let known = match vars.get(&name) {
+                        Some(Json::String(s)) => Some(s.clone()),
+                        Some(Json::Number(n)) => Some(n.to_string()),
+                        Some(_) => None,
+                        None => match self.env.pseudo(&name) {
+                            Some(v) => {
+                                self.resolved.pseudo.insert(name.clone());
+                                Some(v)
+                            }
+                            None => match self.parameter_default(&name) {
+                                Some(Json::String(s)) => Some(s),
+                                _ => None,
+                            },
+                        },
+                    };
+                    match known {
+                        Some(v) => out.push(SubPiece::Text(v)),
+                        None => {
+                            literal = false;
+                            used.insert(name.clone());
+                            out.push(SubPiece::Var(name));
+                        }
+                    }
+                }
+            }
+        }
+        if literal {
+            return Json::String(
+                out.into_iter()
+                    .map(|p| match p {
+                        SubPiece::Text(t) => t,
+                        SubPiece::Var(_) => String::new(),
+                    })
+                    .collect(),
+            );
+        }
+        let text = render_sub(&out);
+        let vars: Map<String, Json> = vars.into_iter().filter(|(k, _)| used.contains(k)).collect();
+        if vars.is_empty() {
+            intrinsic("Fn::Sub", Json::String(text))
+        } else {
+            intrinsic(
+                "Fn::Sub",
+                Json::Array(vec![Json::String(text), Json::Object(vars)]),
+            )
+        }
+    }
+
+    fn join(&mut self, arg: &Json) -> Json {
+        let evaluated = self.value(arg).unwrap_or(Json::Null);
+        let Some([Json::String(delim), list]) = evaluated.as_array().map(Vec::as_slice) else {
+            return intrinsic("Fn::Join", evaluated);
+        };
+        let Json::Array(items) = list else {
+            return intrinsic("Fn::Join", evaluated);
+        };
+        // As Fn::Sub: literal text, `${Resource}`, `${Resource.Attribute}`.
+        let mut pieces = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 && !delim.is_empty() {
+                pieces.push(SubPiece::Text(delim.clone()));
+            }
+            match item {
+                Json::String(s) => pieces.push(SubPiece::Text(s.clone())),
+                Json::Number(n) => pieces.push(SubPiece::Text(n.to_string())),
+                Json::Object(m) if m.len() == 1 => match m.iter().next() {
+                    Some((k, Json::String(r))) if k == "Ref" => {
+                        pieces.push(SubPiece::Var(r.clone()))
+                    }
+                    Some((k, Json::Array(a)))
+                        if k == "Fn::GetAtt" && a.len() == 2 && a.iter().all(|x| x.is_string()) =>
+                    {
+                        pieces.push(SubPiece::Var(format!(
+                            "{}.{}",
+                            a[0].as_str().unwrap_or_default(),
+                            a[1].as_str().unwrap_or_default()
+                        )))
+                    }
+                    _ => return intrinsic("Fn::Join", evaluated),
+                },
+                _ => return intrinsic("Fn::Join", evaluated),
+            }
+        }
+        if pieces.iter().all(|p| matches!(p, SubPiece::Text(_))) {
+            return Json::String(
+                pieces
+                    .into_iter()
+                    .map(|p| match p {
+                        SubPiece::Text(t) => t,
+                        SubPiece::Var(_) => String::new(),
+                    })
+                    .collect(),
+            );
+        }
+        intrinsic("Fn::Sub", Json::String(render_sub(&pieces)))
+    }
+
+    fn select(&mut self, arg: &Json) -> Json {
+        let evaluated = self.value(arg).unwrap_or(Json::Null);
+        if let Some([index, Json::Array(items)]) = evaluated.as_array().map(Vec::as_slice) {
+            let i = match index {
+                Json::Number(n) => n.as_u64(),
+                Json::String(s) => s.parse().ok(),
+                _ => None,
+            };
+            if let Some(item) = i.and_then(|i| items.get(i as usize)) {
+                return item.clone();
+            }
+        }
+        intrinsic("Fn::Select", evaluated)
+    }
+
+    fn split(&mut self, arg: &Json) -> Json {
+        let evaluated = self.value(arg).unwrap_or(Json::Null);
+        if let Some([Json::String(d), Json::String(s)]) = evaluated.as_array().map(Vec::as_slice) {
+            if !d.is_empty() {
+                return Json::Array(s.split(d.as_str()).map(Json::from).collect());
+            }
+        }
+        intrinsic("Fn::Split", evaluated)
+    }
+
+    fn find_in_map(&mut self, arg: &Json) -> Json {
+        let evaluated = self.value(arg).unwrap_or(Json::Null);
+        if let Some([Json::String(m), Json::String(a), Json::String(b), ..]) =
+            evaluated.as_array().map(Vec::as_slice)
+        {
+            let found = self
+                .mappings
+                .and_then(|maps| maps.get(m))
+                .and_then(|x| x.get(a))
+                .and_then(|x| x.get(b));
+            if let Some(found) = found {
+                self.resolved.lookups.insert(format!("{m}[{a}][{b}]"));
+                return self.value(found).unwrap_or(Json::Null);
+            }
+        }
+        intrinsic("Fn::FindInMap", evaluated)
+    }
+}
+
+/// Whether `name` is a parameter of the template the value came from.
+pub fn is_parameter(template: &Template, name: &str) -> bool {
+    template
+        .get("Parameters")
+        .and_then(Json::as_object)
+        .is_some_and(|p| p.contains_key(name))
+}
+
+fn intrinsic(name: &str, arg: Json) -> Json {
+    let mut m = Map::new();
+    m.insert(name.to_owned(), arg);
+    Json::Object(m)
+}
+
+/// `"A.B"` → `["A", "B"]`.
+fn get_att(arg: &Json) -> Json {
+    match arg {
+        Json::String(s) => match s.split_once('.') {
+            Some((a, b)) => intrinsic("Fn::GetAtt", Json::Array(vec![a.into(), b.into()])),
+            None => intrinsic("Fn::GetAtt", arg.clone()),
+        },
+        other => intrinsic("Fn::GetAtt", other.clone()),
+    }
+}
+
+#[derive(Debug)]
+enum SubPiece {
+    Text(String),
+    Var(String),
+}
+
+/// The literal text and `${Name}` references of an `Fn::Sub` string
+/// (`${!Literal}` is the text `${Literal}`).
+fn sub_pieces(text: &str) -> Vec<SubPiece> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    let mut literal = String::new();
+    while let Some(start) = rest.find("${") {
+        literal.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            literal.push_str(&rest[start..]);
+            rest = "";
+            break;
+        };
+        let name = &after[..end];
+        if let Some(escaped) = name.strip_prefix('!') {
+            literal.push_str("${");
+            literal.push_str(escaped);
+            literal.push('}');
+        } else {
+            if !literal.is_empty() {
+                out.push(SubPiece::Text(std::mem::take(&mut literal)));
+            }
+            out.push(SubPiece::Var(name.trim().to_owned()));
+        }
+        rest = &after[end + 1..];
+    }
+    literal.push_str(rest);
+    if !literal.is_empty() {
+        out.push(SubPiece::Text(literal));
+    }
+    out
+}
+
+fn render_sub(pieces: &[SubPiece]) -> String {
+    let mut s = String::new();
+    for p in pieces {
+        match p {
+            SubPiece::Text(t) => s.push_str(&t.replace("${", "${!")),
+            SubPiece::Var(v) => {
+                s.push_str("${");
+                s.push_str(v);
+                s.push('}');
+            }
+        }
+    }
+    s
+}
+
+/// Scalars of a resource's properties in the type the schema gives them.
+fn coerce_properties(type_name: &str, props: &mut Json) {
+    let custom =
+        type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource";
+    if custom {
+        stringify(props);
+        return;
+    }
+    if !synth::aws::replacement::is_known(type_name) {
+        return;
+    }
+    let kinds = synth::aws::replacement::value_kinds(type_name);
+    if let Json::Object(m) = props {
+        let mut path = String::new();
+        for (k, v) in m.iter_mut() {
+            path.clear();
+            path.push_str(k);
+            coerce(kinds, &mut path, v);
+        }
+    }
+}
+
+/// The kind at exactly `path`, or `Some(None)` for a string path (nothing
+/// listed at or below it), or `None` when only deeper paths are listed.
+fn kind_at(kinds: &[(&str, ValueKind)], path: &str) -> Option<Option<ValueKind>> {
+    let i = kinds.partition_point(|(p, _)| *p < path);
+    match kinds.get(i) {
+        Some((p, k)) if *p == path => Some(Some(*k)),
+        Some((p, _)) if p.starts_with(path) && p.as_bytes().get(path.len()) == Some(&b'/') => None,
+        _ => Some(None),
+    }
+}
+
+fn has_prefix(kinds: &[(&str, ValueKind)], path: &str) -> bool {
+    let i = kinds.partition_point(|(p, _)| *p < path);
+    kinds.get(i).is_some_and(|(p, _)| {
+        p.starts_with(path) && matches!(p.as_bytes().get(path.len()), None | Some(b'/'))
+    })
+}
+
+fn coerce(kinds: &[(&str, ValueKind)], path: &mut String, v: &mut Json) {
+    match v {
+        Json::Object(m) if m.len() == 1 && m.keys().next().is_some_and(|k| k == "Fn::If") => {
+            if let Some(Json::Array(a)) = m.get_mut("Fn::If") {
+                for branch in a.iter_mut().skip(1) {
+                    coerce(kinds, path, branch);
+                }
+            }
+        }
+        Json::Object(m)
+            if m.len() == 1
+                && m.keys()
+                    .next()
+                    .is_some_and(|k| k == "Ref" || k.starts_with("Fn::")) => {}
+        Json::Object(m) => {
+            if kind_at(kinds, path) == Some(Some(ValueKind::Json)) {
+                return;
+            }
+            let len = path.len();
+            for (k, x) in m.iter_mut() {
+                path.push('/');
+                path.push_str(k);
+                if !has_prefix(kinds, path) {
+                    path.truncate(len);
+                    path.push_str("/*");
+                }
+                coerce(kinds, path, x);
+                path.truncate(len);
+            }
+        }
+        Json::Array(items) => {
+            if kind_at(kinds, path) == Some(Some(ValueKind::Json)) {
+                return;
+            }
+            let len = path.len();
+            path.push_str("/*");
+            for x in items {
+                coerce(kinds, path, x);
+            }
+            path.truncate(len);
+        }
+        scalar => match kind_at(kinds, path) {
+            Some(Some(ValueKind::Number)) => {
+                let text = match scalar {
+                    Json::String(s) => Some(s.clone()),
+                    Json::Number(n) if n.is_f64() => Some(n.to_string()),
+                    _ => None,
+                };
+                if let Some(n) = text.as_deref().and_then(number) {
+                    *scalar = n;
+                }
+            }
+            Some(Some(ValueKind::Boolean)) => {
+                if let Json::String(s) = scalar {
+                    match s.to_ascii_lowercase().as_str() {
+                        "true" => *scalar = Json::Bool(true),
+                        "false" => *scalar = Json::Bool(false),
+                        _ => {}
+                    }
+                }
+            }
+            Some(Some(ValueKind::Json)) | None => {}
+            Some(None) => stringify(scalar),
+        },
+    }
+}
+
+fn number(s: &str) -> Option<Json> {
+    let t = s.trim();
+    if let Ok(i) = t.parse::<i64>() {
+        return Some(Json::from(i));
+    }
+    let f = t.parse::<f64>().ok().filter(|f| f.is_finite())?;
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        Some(Json::from(f as i64))
+    } else {
+        serde_json::Number::from_f64(f).map(Json::Number)
+    }
+}
+
+/// Numbers and booleans become strings, through lists and maps but not
+/// into intrinsics.
+fn stringify(v: &mut Json) {
+    match v {
+        Json::Number(n) => *v = Json::String(n.to_string()),
+        Json::Bool(b) => *v = Json::String(b.to_string()),
+        Json::Object(m)
+            if m.len() == 1
+                && m.keys()
+                    .next()
+                    .is_some_and(|k| k == "Ref" || k.starts_with("Fn::")) =>
+        {
+            if let Some(Json::Array(a)) = m.get_mut("Fn::If") {
+                a.iter_mut().skip(1).for_each(stringify);
+            }
+        }
+        Json::Object(m) => m.values_mut().for_each(stringify),
+        Json::Array(items) => items.iter_mut().for_each(stringify),
+        _ => {}
+    }
+}

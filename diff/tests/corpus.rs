@@ -1,0 +1,61 @@
+//! The engine against the diff corpus (`diff-corpus/` at the workspace
+//! root, or the directory in `SYNTH_DIFF_CORPUS`): every case's verdict
+//! must match its `expected`. Skipped, with a note, when there is no
+//! corpus.
+
+use std::path::PathBuf;
+
+use synth_diff::verdict;
+
+#[test]
+fn the_engine_agrees_with_every_corpus_case() {
+    let root = std::env::var_os("SYNTH_DIFF_CORPUS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../diff-corpus"),
+        PathBuf::from,
+    );
+    if !root.is_dir() {
+        println!("no diff corpus at {}: skipped", root.display());
+        return;
+    }
+    let cases = verdict::cases(&root);
+    assert!(
+        cases.len() >= 100,
+        "only {} cases under {}",
+        cases.len(),
+        root.display()
+    );
+    let mut failed = Vec::new();
+    let mut per_category: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for (name, dir) in &cases {
+        let category = name.split('/').next().unwrap_or("").to_owned();
+        let entry = per_category.entry(category).or_default();
+        entry.1 += 1;
+        match verdict::run_case(dir) {
+            Ok((case, found)) => {
+                let problems = found.disagreements(&case.expected);
+                if problems.is_empty() {
+                    entry.0 += 1;
+                } else {
+                    failed.push(format!(
+                        "{name} ({}):\n    {}",
+                        case.source,
+                        problems.join("\n    ")
+                    ));
+                }
+            }
+            Err(e) => failed.push(format!("{name}: {e}")),
+        }
+    }
+    for (category, (ok, all)) in &per_category {
+        println!("{category}: {ok}/{all} agree");
+    }
+    for f in &failed {
+        println!("{f}");
+    }
+    assert!(
+        failed.is_empty(),
+        "{} of {} cases disagree (listed above)",
+        failed.len(),
+        cases.len()
+    );
+}
