@@ -435,7 +435,9 @@ impl<E: StringEnum> From<E> for Val<String> {
 /// Defines an enum of the allowed values of a string property (the
 /// generated resource modules use it): each variant documented with its
 /// value, `as_str`, `Display`, `Debug` and `PartialEq` through the value,
-/// and [`StringEnum`], which gives `From<Enum> for Val<String>`.
+/// and [`StringEnum`], which gives `From<Enum> for Val<String>`. Unused
+/// when no service feature is on (as for the diff crate).
+#[allow(unused_macros)]
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
@@ -484,4 +486,5 @@ macro_rules! string_enum {
         impl ::std::cmp::Eq for $name {}
     };
 }
+#[allow(unused_imports)]
 pub(crate) use string_enum;
