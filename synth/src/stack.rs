@@ -405,14 +405,14 @@ impl<'s> Scope<'s> {
                 key: NodeKey::Resource(i),
             };
         }
+        // A construct asks once, when it has built its parts; asking again
+        // right after returns the same node. (Paths are unique, so an
+        // occasional second entry for a path would only alias it.)
         let paths = &mut self.stack.construct_paths;
-        let index = match paths.iter().rposition(|p| *p == self.path) {
-            Some(i) => i,
-            None => {
-                paths.push(self.path.clone());
-                paths.len() - 1
-            }
-        };
+        if paths.last() != Some(&self.path) {
+            paths.push(self.path.clone());
+        }
+        let index = paths.len() - 1;
         NodeId {
             stack,
             key: NodeKey::Construct(index as u32),
@@ -442,9 +442,10 @@ impl<'s> Scope<'s> {
     }
 
     /// Records `resource` at this scope's own path: how a resource, as a
-    /// construct, builds itself.
+    /// construct, builds itself. The scope is used up: its path moves into
+    /// the resource.
     pub(crate) fn place<R: Resource>(&mut self, resource: R) -> Handle<R> {
-        let path = self.path.clone();
+        let path = std::mem::take(&mut self.path);
         let type_name = resource.type_name().to_owned();
         let meta = resource.meta();
         let (props, options) = resource.into_parts();
