@@ -609,15 +609,7 @@ fn property_changes(
             }
         })
         .collect();
-    for attribute in [
-        "DependsOn",
-        "Condition",
-        "DeletionPolicy",
-        "UpdateReplacePolicy",
-        "UpdatePolicy",
-        "CreationPolicy",
-        "Metadata",
-    ] {
+    for &attribute in normalize::ATTRIBUTES {
         let (o, n) = (old.get(attribute), new.get(attribute));
         if o != n {
             out.push(PropertyChange {

@@ -247,7 +247,7 @@ struct Evaluator<'a> {
 }
 
 /// The resource attributes besides `Type` and `Properties`.
-const ATTRIBUTES: &[&str] = &[
+pub(crate) const ATTRIBUTES: &[&str] = &[
     "DependsOn",
     "Condition",
     "DeletionPolicy",

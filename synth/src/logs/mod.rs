@@ -66,37 +66,38 @@ pub const RETENTION_DAYS: [u32; 22] = [
 ];
 
 impl Retention {
+    /// The named periods, in the order of [`RETENTION_DAYS`].
+    const NAMED: [Retention; 22] = [
+        Retention::OneDay,
+        Retention::ThreeDays,
+        Retention::FiveDays,
+        Retention::OneWeek,
+        Retention::TwoWeeks,
+        Retention::OneMonth,
+        Retention::TwoMonths,
+        Retention::ThreeMonths,
+        Retention::FourMonths,
+        Retention::FiveMonths,
+        Retention::SixMonths,
+        Retention::OneYear,
+        Retention::ThirteenMonths,
+        Retention::EighteenMonths,
+        Retention::TwoYears,
+        Retention::ThreeYears,
+        Retention::FiveYears,
+        Retention::SixYears,
+        Retention::SevenYears,
+        Retention::EightYears,
+        Retention::NineYears,
+        Retention::TenYears,
+    ];
+
     /// The number of days, `None` for [`Retention::Infinite`].
     pub fn days(self) -> Option<u32> {
-        use Retention::*;
-        let named = [
-            OneDay,
-            ThreeDays,
-            FiveDays,
-            OneWeek,
-            TwoWeeks,
-            OneMonth,
-            TwoMonths,
-            ThreeMonths,
-            FourMonths,
-            FiveMonths,
-            SixMonths,
-            OneYear,
-            ThirteenMonths,
-            EighteenMonths,
-            TwoYears,
-            ThreeYears,
-            FiveYears,
-            SixYears,
-            SevenYears,
-            EightYears,
-            NineYears,
-            TenYears,
-        ];
         match self {
-            Infinite => None,
-            Days(n) => Some(n),
-            other => named
+            Retention::Infinite => None,
+            Retention::Days(n) => Some(n),
+            other => Self::NAMED
                 .iter()
                 .position(|r| *r == other)
                 .map(|i| RETENTION_DAYS[i]),
