@@ -265,10 +265,15 @@ Examples:
   synth diff --format markdown > diff.md --gitlab-report report.json
   synth diff --format json | jq .summary
   synth diff --unified --context-lines 5
+  synth diff --method change-set      also ask CloudFormation (a change set, deleted after)
 
 Against the deployed stack (the default), the region comes from --region or the
 branch (region/<aws-region>) and credentials from the AWS default chain; a stack
-that does not exist yet diffs against an empty template.
+that does not exist yet diffs against an empty template. Exports the change removes
+while other stacks import them are warned about (ListImports). --method change-set
+also creates a change set (never executed; deleted after, with the review stack a new
+stack needs), shows where CloudFormation's verdicts differ from synth's prediction,
+and explains an empty change set when the templates differ.
 [~] modified  [+] added  [-] removed; (replace) marks replacements, including those
 caused by a replaced resource that a create-only property references.
 Exit codes: 0 (also with differences, unless --fail), 1 differences with --fail or
@@ -312,6 +317,41 @@ pub struct DiffArgs {
     /// Exit 1 when there are differences
     #[arg(long)]
     pub fail: bool,
+
+    /// How to compare with a deployed stack: template (synth's own diff) or change-set (also create a change set, never executed, merge CloudFormation's verdicts, delete it)
+    #[arg(long, value_enum, default_value_t = DiffMethod::Template)]
+    pub method: DiffMethod,
+
+    /// With --method change-set: a parameter value, for every stack (KEY=VALUE) or one (STACK:KEY=VALUE); repeatable
+    #[arg(long = "parameters", value_name = "[STACK:]KEY=VALUE")]
+    pub parameters: Vec<String>,
+
+    /// With --method change-set: S3 bucket for templates over 51,200 bytes
+    #[arg(long, value_name = "BUCKET")]
+    pub template_bucket: Option<String>,
+
+    /// With --method change-set: IAM role CloudFormation acts with
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+
+    /// With --method change-set: give up waiting for a change set after this many seconds
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "SYNTH_TIMEOUT",
+        default_value_t = 600
+    )]
+    pub timeout: u64,
+}
+
+/// How `synth diff` compares with a deployed stack.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffMethod {
+    /// The deployed template against the synthesized one, by synth's engine.
+    #[default]
+    Template,
+    /// As template, plus a change set created to ask CloudFormation.
+    ChangeSet,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]

@@ -31,3 +31,129 @@ pub async fn template(client: &Client, stack: &str) -> Result<Option<String>> {
         .map_err(|e| aws::error(&format!("reading the template of stack {stack}"), e))?;
     Ok(Some(out.template_body().unwrap_or_default().to_owned()))
 }
+
+/// Warnings about the exports of deployed `stack` that the `new`
+/// template removes or renames while other stacks still import them:
+/// CloudFormation refuses such an update. Exports are read from the
+/// deployed stack (their names resolved); importers with `ListImports`.
+/// A check that cannot be made is a warning too, never a failure.
+pub async fn export_warnings(
+    client: &Client,
+    stack: &str,
+    new: &serde_json::Map<String, serde_json::Value>,
+    env: &synth_diff::Environment,
+) -> Vec<String> {
+    let Ok(described) = client.describe_stacks().stack_name(stack).send().await else {
+        return Vec::new();
+    };
+    let exported: Vec<(String, String)> = described
+        .stacks()
+        .first()
+        .map(|s| {
+            s.outputs()
+                .iter()
+                .filter_map(|o| Some((o.output_key()?.to_owned(), o.export_name()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default();
+    if exported.is_empty() {
+        return Vec::new();
+    }
+    let kept = kept_exports(new, stack, env);
+    let mut warnings = Vec::new();
+    for (output, export) in exported {
+        let still = kept.get(&output).map(|name| match name {
+            Some(name) => name == &export,
+            // Unresolvable name: assume it is kept rather than cry wolf.
+            None => true,
+        });
+        if still == Some(true) {
+            continue;
+        }
+        let what = if still.is_none() {
+            "removed"
+        } else {
+            "renamed"
+        };
+        match importers(client, &export).await {
+            Ok(stacks) if stacks.is_empty() => {}
+            Ok(stacks) => warnings.push(format!(
+                "export {export} (output {output}) is {what}, but {} import{} it: CloudFormation will refuse to update {stack} until {} stop{} importing it",
+                stacks.join(", "),
+                if stacks.len() == 1 { "s" } else { "" },
+                if stacks.len() == 1 { "it" } else { "they" },
+                if stacks.len() == 1 { "s" } else { "" },
+            )),
+            Err(why) => warnings.push(format!(
+                "export {export} (output {output}) is {what}; whether other stacks import it is unknown ({why})"
+            )),
+        }
+    }
+    warnings
+}
+
+/// The outputs of `new` that export something, with the export's name
+/// when it evaluates to a literal in `env`.
+fn kept_exports(
+    new: &serde_json::Map<String, serde_json::Value>,
+    stack: &str,
+    env: &synth_diff::Environment,
+) -> std::collections::BTreeMap<String, Option<String>> {
+    // Only what an export name can refer to is evaluated.
+    let mut partial = serde_json::Map::new();
+    for section in ["Parameters", "Mappings", "Conditions", "Outputs"] {
+        if let Some(v) = new.get(section) {
+            partial.insert(section.into(), v.clone());
+        }
+    }
+    let env = env.clone().with_stack_name(stack);
+    let (normalized, _) = synth_diff::normalize::normalize(&partial, &env);
+    normalized
+        .get("Outputs")
+        .and_then(serde_json::Value::as_object)
+        .map(|outputs| {
+            outputs
+                .iter()
+                .filter_map(|(key, o)| {
+                    let name = o.get("Export")?.get("Name")?;
+                    Some((key.clone(), name.as_str().map(str::to_owned)))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The stacks importing `export`. CloudFormation answers a ValidationError
+/// when nothing imports it.
+async fn importers(client: &Client, export: &str) -> std::result::Result<Vec<String>, String> {
+    let mut stacks = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .list_imports()
+            .export_name(export)
+            .set_next_token(token.take())
+            .send()
+            .await;
+        match page {
+            Ok(page) => {
+                stacks.extend(page.imports().iter().cloned());
+                match page.next_token() {
+                    Some(t) => token = Some(t.to_owned()),
+                    None => break,
+                }
+            }
+            Err(e) => {
+                if let Some((_, message)) = aws::service_error(&e) {
+                    if message.contains("is not imported by any stack") {
+                        break;
+                    }
+                }
+                return Err(aws::error("ListImports", e).to_string());
+            }
+        }
+    }
+    stacks.sort();
+    stacks.dedup();
+    Ok(stacks)
+}

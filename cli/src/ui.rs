@@ -46,6 +46,15 @@ impl Ui {
         }
     }
 
+    /// `warning:` and a line to stderr, even with `-q`: it says an
+    /// operation will not do what the reader expects.
+    pub fn warn(&self, line: impl Display) {
+        self.err(format!(
+            "{} {line}",
+            paint(self.color_err, "1;33", "warning:")
+        ));
+    }
+
     pub fn bold(&self, s: &str) -> String {
         paint(self.color_out, "1", s)
     }

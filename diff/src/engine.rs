@@ -113,6 +113,14 @@ pub struct StackDiff {
     /// (`AWS::Region = us-east-1 (assumed)`, mappings looked up,
     /// conditions evaluated).
     pub assumed: Vec<String>,
+    /// CloudFormation's own verdicts, when a change set was created to ask
+    /// (`synth diff --method change-set`, and every deploy).
+    #[serde(rename = "changeSet", skip_serializing_if = "Option::is_none")]
+    pub change_set: Option<crate::change_set::ChangeSetReview>,
+    /// What the deployed state says the change will run into (an export
+    /// still imported by another stack, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Counts for summaries and GitLab's merge request widget.
@@ -125,6 +133,8 @@ pub struct Counts {
 }
 
 impl StackDiff {
+    /// No template differences (what CloudFormation or the deployed
+    /// state said is not counted).
     pub fn is_empty(&self) -> bool {
         self.resources.is_empty() && self.sections.is_empty()
     }
@@ -409,6 +419,8 @@ pub fn diff_owned(
         security,
         broadening,
         assumed: resolved.notes(&env),
+        change_set: None,
+        warnings: Vec::new(),
     }
 }
 

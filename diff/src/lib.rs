@@ -3,6 +3,7 @@
 //! the caller decides where the old template comes from (the deployed
 //! stack, a file, another assembly); no AWS access, no async runtime.
 
+pub mod change_set;
 pub mod engine;
 pub mod normalize;
 pub mod render;

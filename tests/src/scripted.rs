@@ -919,6 +919,21 @@ pub fn get_template(body: &str) -> Response {
     )
 }
 
+/// `ListImports`' answer: the stacks importing an export.
+pub fn list_imports(stacks: &[&str]) -> Response {
+    let members: String = stacks.iter().map(|s| el("member", s)).collect();
+    Response::ok(
+        "ListImports",
+        Some(&format!("<Imports>{members}</Imports>")),
+    )
+}
+
+/// `ListImports` for an export nothing imports: AWS answers with this
+/// ValidationError rather than an empty list.
+pub fn export_not_imported(export: &str) -> Response {
+    Response::validation_error(&format!("Export '{export}' is not imported by any stack."))
+}
+
 // ---------------------------------------------------------------------------
 // Events.
 

@@ -2,12 +2,18 @@
 //! stacks, a template file, or another assembly, and reports the changes.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudformation::types::ChangeSetType;
+use synth_diff::change_set::ChangeSetReview;
 
 use synth::manifest::StackManifest;
 
 use crate::assembly::Assembly;
-use crate::cli::{DiffArgs, DiffFormat};
+use crate::cli::{DiffArgs, DiffFormat, DiffMethod};
 use crate::context::Context;
+use crate::deploy::change_set;
+use crate::deploy::inputs::{self, ParameterArgs};
 use crate::diff as engine;
 use crate::diff::render::{self, Style};
 use crate::diff::template::{self, Template};
@@ -27,11 +33,34 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<()> {
             "--template compares with one stack; name it, e.g. synth diff --template old.yaml GitlabEks",
         ));
     }
+    let offline = args.template.is_some() || args.against.is_some();
+    if args.method == DiffMethod::ChangeSet && offline {
+        return Err(Error::usage(
+            "--method change-set asks CloudFormation about the deployed stacks; drop --template/--against, or drop --method change-set",
+        ));
+    }
+    if args.method == DiffMethod::Template
+        && (!args.parameters.is_empty()
+            || args.template_bucket.is_some()
+            || args.role_arn.is_some())
+    {
+        return Err(Error::usage(
+            "--parameters, --template-bucket and --role-arn are for creating a change set; add --method change-set",
+        ));
+    }
+    let parameters = ParameterArgs::parse(&args.parameters)?;
     let assembly = ctx.synthesize()?;
     let stacks = select(&assembly.manifest, &args.stacks, args.all, WhenEmpty::All)?;
+    if let Some(unknown) = parameters.unknown_stacks(&stacks).first() {
+        return Err(Error::usage(format!(
+            "--parameters names stack {unknown}, which is not being compared"
+        )));
+    }
     let olds = old_templates(ctx, args, &stacks)?;
 
     let mut diffs = Vec::with_capacity(stacks.len());
+    let mut news = Vec::with_capacity(stacks.len());
+    let mut envs = Vec::with_capacity(stacks.len());
     let mut unified = String::new();
     for (stack, old) in stacks.iter().zip(olds) {
         let new_body = assembly.template_body(stack)?;
@@ -57,6 +86,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<()> {
             engine::create_only,
             &env,
         ));
+        envs.push(env);
         if args.unified || args.context_lines.is_some() {
             let old_text = pretty(&old_parsed);
             let new_text = pretty(&new);
@@ -69,6 +99,10 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<()> {
                 context,
             ));
         }
+        news.push((new, new_body));
+    }
+    if !offline {
+        ask_deployed(ctx, args, &stacks, &news, &envs, &parameters, &mut diffs)?;
     }
 
     match args.format {
@@ -167,6 +201,63 @@ fn deployed(ctx: &Context, stacks: &[&StackManifest]) -> Result<Vec<Old>> {
             });
         }
         Ok(out)
+    })
+}
+
+/// What the deployed stacks add to their diffs: warnings about exports
+/// still imported elsewhere, and with `--method change-set`
+/// CloudFormation's own verdicts from a change set created and deleted.
+fn ask_deployed(
+    ctx: &Context,
+    args: &DiffArgs,
+    stacks: &[&StackManifest],
+    news: &[(Template, String)],
+    envs: &[engine::Environment],
+    parameters: &ParameterArgs,
+    diffs: &mut [engine::StackDiff],
+) -> Result<()> {
+    let region = ctx.region_for(stacks)?.region.name;
+    let runtime = crate::aws::runtime()?;
+    runtime.block_on(async {
+        let client = crate::aws::client(region).await;
+        for (i, stack) in stacks.iter().enumerate() {
+            let (new, body) = &news[i];
+            let name = stack.name.as_str();
+            diffs[i].warnings =
+                crate::deployed::export_warnings(&client, name, new, &envs[i]).await;
+            if args.method != DiffMethod::ChangeSet {
+                continue;
+            }
+            let deployed = crate::deploy::describe(&client, name).await?;
+            let change_type = if diffs[i].exists {
+                ChangeSetType::Update
+            } else {
+                ChangeSetType::Create
+            };
+            let previous = match (&deployed, &change_type) {
+                (Some(d), ChangeSetType::Update) => d.parameters.clone(),
+                _ => Default::default(),
+            };
+            let values = inputs::parameters(stack, parameters, &previous)?;
+            let request = change_set::Request {
+                stack: name,
+                body,
+                template: new,
+                change_type: change_type.clone(),
+                parameters: &values,
+                tags: &stack.tags,
+                role_arn: args.role_arn.as_deref(),
+                template_bucket: args.template_bucket.as_deref(),
+                region,
+                description: "Created by synth diff --method change-set; never executed",
+            };
+            let deadline = Instant::now() + Duration::from_secs(args.timeout);
+            let prepared = change_set::prepare(&client, &request, deadline).await?;
+            // Deleted before anything else can fail: asking leaves nothing.
+            change_set::discard(&client, name, &prepared, &change_type).await?;
+            diffs[i].change_set = Some(ChangeSetReview::of(&diffs[i], prepared.changes));
+        }
+        Ok(())
     })
 }
 

@@ -2,6 +2,7 @@
 //! approval, execution, and following the stack's events to a terminal
 //! status with a deadline.
 
+pub mod change_set;
 pub mod inputs;
 pub mod progress;
 pub mod status;
@@ -9,14 +10,11 @@ pub mod status;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use aws_sdk_cloudformation::types::{
-    Capability, ChangeSetStatus, ChangeSetType, Parameter, StackEvent, Tag,
-};
+use aws_sdk_cloudformation::types::{ChangeSetType, StackEvent};
 use aws_sdk_cloudformation::Client;
 
 use crate::aws;
 use crate::error::{Error, Result};
-use inputs::ParameterValue;
 use progress::Progress;
 use status::Disposition;
 
@@ -370,101 +368,37 @@ pub async fn deploy_stack(
         &env,
     );
 
-    let change_set = format!(
-        "synth-{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    );
-    let mut request = client
-        .create_change_set()
-        .stack_name(name)
-        .change_set_name(&change_set)
-        .change_set_type(change_type.clone())
-        .description("Created by synth deploy")
-        .set_role_arn(opts.role_arn.clone());
-    request = if input.body.len() > synth::limits::INLINE_TEMPLATE_BYTES {
-        let Some(bucket) = &opts.template_bucket else {
-            return Err(Error::usage(format!(
-                "the template of {name} is {} bytes, over the {} bytes CloudFormation takes inline; pass --template-bucket BUCKET to upload it to S3",
-                input.body.len(),
-                synth::limits::INLINE_TEMPLATE_BYTES
-            )));
-        };
-        // Only oversized templates need S3: its client is made here.
-        let s3 = crate::aws::s3_client(&opts.region).await;
-        request.template_url(upload(&s3, bucket, name, &input.body, &opts.region).await?)
-    } else {
-        request.template_body(&input.body)
+    let request = change_set::Request {
+        stack: name,
+        body: &input.body,
+        template: &input.template,
+        change_type: change_type.clone(),
+        parameters: &parameters,
+        tags: &input.manifest.tags,
+        role_arn: opts.role_arn.as_deref(),
+        template_bucket: opts.template_bucket.as_deref(),
+        region: &opts.region,
+        description: "Created by synth deploy",
     };
-    for cap in inputs::capabilities(&input.template) {
-        request = request.capabilities(Capability::from(cap));
-    }
-    for (key, value) in &parameters {
-        let p = Parameter::builder().parameter_key(key);
-        let p = match value {
-            ParameterValue::Value(v) => p.parameter_value(v),
-            ParameterValue::UsePrevious => p.use_previous_value(true),
-        };
-        request = request.parameters(p.build());
-    }
-    for (key, value) in &input.manifest.tags {
-        request = request.tags(Tag::builder().key(key).value(value).build());
-    }
-    match request.send().await {
-        Ok(_) => {}
-        // Some endpoints refuse an empty change set outright.
-        Err(e) if aws::service_error(&e).is_some_and(|(_, m)| is_no_change(&m)) => {
-            ui.info(format!("{name}: no changes"));
-            return Ok(Deployed::NoChanges(
-                current.map(|d| d.outputs).unwrap_or_default(),
-            ));
-        }
-        Err(e) => {
-            return Err(aws::error(
-                &format!("creating a change set for stack {name}"),
-                e,
-            ))
-        }
-    }
-
-    // Wait for the change set.
-    let mut backoff = Backoff::new();
-    let changes = loop {
-        let out = client
-            .describe_change_set()
-            .stack_name(name)
-            .change_set_name(&change_set)
-            .send()
-            .await
-            .map_err(|e| aws::error(&format!("reading the change set of stack {name}"), e))?;
-        match out.status() {
-            Some(ChangeSetStatus::CreateComplete) => break out.changes().len(),
-            Some(ChangeSetStatus::Failed) => {
-                let reason = out.status_reason().unwrap_or_default().to_owned();
-                if is_no_change(&reason) {
-                    break 0;
-                }
-                let _ = delete_change_set(client, name, &change_set).await;
-                return Err(Error::failed(format!("CloudFormation rejected the change set for stack {name}: {reason}")));
-            }
-            _ if Instant::now() >= deadline => {
-                return Err(Error::failed(format!("the change set for stack {name} was not ready before the deadline; raise --timeout")))
-            }
-            _ => backoff.wait().await,
-        }
-    };
-    if changes == 0 {
-        delete_change_set(client, name, &change_set).await?;
-        if change_type == ChangeSetType::Create {
-            // A stack that only existed for the change set goes too.
-            let _ = client.delete_stack().stack_name(name).send().await;
-        }
+    let prepared = change_set::prepare(client, &request, deadline).await?;
+    let mut diff = diff;
+    diff.warnings = crate::deployed::export_warnings(client, name, &input.template, &env).await;
+    if prepared.changes.is_empty() {
+        change_set::discard(client, name, &prepared, &change_type).await?;
         ui.info(format!("{name}: no changes"));
+        // Said so reviewers trust the diff they were shown: it differed.
+        if !diff.is_empty() {
+            ui.warn(synth_diff::change_set::explain_empty(&diff));
+        }
         return Ok(Deployed::NoChanges(
             current.map(|d| d.outputs).unwrap_or_default(),
         ));
     }
+    let change_set = prepared.name.clone();
+    diff.change_set = Some(synth_diff::change_set::ChangeSetReview::of(
+        &diff,
+        prepared.changes,
+    ));
 
     ui.out(
         crate::diff::render::terminal(
@@ -481,7 +415,7 @@ pub async fn deploy_stack(
         Approval::Broadening => diff.broadening,
     };
     if needs_approval && !approve(name, opts.approval)? {
-        delete_change_set(client, name, &change_set).await?;
+        change_set::delete(client, name, &change_set).await?;
         return Err(Error::failed(format!(
             "the deployment of {name} was declined; its change set was deleted"
         )));
@@ -517,22 +451,6 @@ pub async fn deploy_stack(
     Ok(Deployed::Done(outputs))
 }
 
-/// CloudFormation's ways of saying a change set would change nothing.
-fn is_no_change(reason: &str) -> bool {
-    reason.contains("didn't contain changes") || reason.contains("No updates are to be performed")
-}
-
-async fn delete_change_set(client: &Client, stack: &str, change_set: &str) -> Result<()> {
-    client
-        .delete_change_set()
-        .stack_name(stack)
-        .change_set_name(change_set)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| aws::error(&format!("deleting the change set of stack {stack}"), e))
-}
-
 /// Asks on the terminal; without one, approval cannot be given.
 fn approve(stack: &str, mode: Approval) -> Result<bool> {
     let why = match mode {
@@ -548,7 +466,7 @@ fn approve(stack: &str, mode: Approval) -> Result<bool> {
 }
 
 /// Uploads a large template and returns its URL.
-async fn upload(
+pub(crate) async fn upload(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     stack: &str,

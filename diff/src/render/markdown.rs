@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::text::{list, statement_actions};
-use super::{assumed_note, data_note, marker, opt, rename_note, short, summary};
+use super::{assumed_note, data_note, deployed_notes, marker, opt, rename_note, short, summary};
 use crate::engine::{Replacement, StackDiff};
 
 /// A Markdown table (nothing when there are no rows), with an optional
@@ -60,7 +60,8 @@ pub fn markdown(diffs: &[StackDiff]) -> String {
         } else {
             summary(c)
         };
-        let _ = writeln!(out, "<details{}>", if d.is_empty() { "" } else { " open" });
+        let quiet = d.is_empty() && d.warnings.is_empty() && d.change_set.is_none();
+        let _ = writeln!(out, "<details{}>", if quiet { "" } else { " open" });
         let _ = writeln!(
             out,
             "<summary><b>{}</b>{}: {state}{flag}</summary>\n",
@@ -176,6 +177,11 @@ pub fn markdown(diffs: &[StackDiff]) -> String {
         table(&mut out, Some("Security group rules"), &headers, rules);
         if let Some(note) = assumed_note(d) {
             let _ = write!(out, "_{}_\n\n", md_cell(&note));
+        }
+        let notes = deployed_notes(d);
+        if !notes.is_empty() {
+            // Kept as preformatted text: the lines are indented lists.
+            let _ = write!(out, "```text\n{}\n```\n\n", notes.join("\n"));
         }
         out.push_str("</details>\n\n");
     }

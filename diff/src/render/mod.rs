@@ -125,6 +125,46 @@ pub(crate) fn rename_note(r: &ResourceChange, d: &StackDiff) -> Option<String> {
     Some(note)
 }
 
+/// Lines about the deployed stack: warnings from its state, then
+/// CloudFormation's change set beside synth's prediction.
+pub(crate) fn deployed_notes(d: &StackDiff) -> Vec<String> {
+    let mut lines: Vec<String> = d.warnings.iter().map(|w| format!("Warning: {w}")).collect();
+    let Some(review) = &d.change_set else {
+        return lines;
+    };
+    if let Some(why) = &review.empty_explained {
+        lines.push(why.clone());
+        return lines;
+    }
+    let agree = match (review.changes.len(), review.disagreements.len()) {
+        (0, 0) => "CloudFormation's change set: no changes, as predicted".to_owned(),
+        (_, 0) => format!(
+            "CloudFormation's change set agrees on all {} resource change{}",
+            review.agreements,
+            if review.agreements == 1 { "" } else { "s" }
+        ),
+        (_, n) => format!(
+            "CloudFormation's change set agrees on {} resource change{} and differs on {n}:",
+            review.agreements,
+            if review.agreements == 1 { "" } else { "s" }
+        ),
+    };
+    lines.push(agree);
+    for x in &review.disagreements {
+        let because = review
+            .changes
+            .iter()
+            .find(|c| c.logical_id == x.logical_id && !c.recreated_by.is_empty())
+            .map(|c| format!(" (recreated by {})", c.recreated_by.join(", ")))
+            .unwrap_or_default();
+        lines.push(format!(
+            "  {}: synth: {}; CloudFormation: {}{because}",
+            x.logical_id, x.synth, x.cloudformation
+        ));
+    }
+    lines
+}
+
 /// The "assumed" note: what evaluating intrinsics took as given.
 pub(crate) fn assumed_note(d: &StackDiff) -> Option<String> {
     (!d.assumed.is_empty()).then(|| format!("Assumed: {}", d.assumed.join("; ")))

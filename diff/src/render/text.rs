@@ -4,7 +4,9 @@ use std::fmt::Write;
 
 use serde_json::Value as Json;
 
-use super::{assumed_note, marker, opt, rename_note, replacement_note, short, summary};
+use super::{
+    assumed_note, deployed_notes, marker, opt, rename_note, replacement_note, short, summary,
+};
 use crate::engine::{Change, Replacement, StackDiff};
 use crate::security::{SecurityChanges, StatementChange};
 
@@ -44,6 +46,9 @@ pub fn terminal(d: &StackDiff, style: Style) -> String {
     let _ = writeln!(out, "{}", style.paint("1", &title));
     if d.is_empty() {
         let _ = writeln!(out, "There were no differences");
+        for line in deployed_notes(d) {
+            let _ = writeln!(out, "{}", style.paint("1;33", &line));
+        }
         return out;
     }
     if !d.resources.is_empty() {
@@ -131,6 +136,9 @@ pub fn terminal(d: &StackDiff, style: Style) -> String {
     let _ = writeln!(out, "{}", summary(d.counts()));
     if let Some(note) = assumed_note(d) {
         let _ = writeln!(out, "{note}");
+    }
+    for line in deployed_notes(d) {
+        let _ = writeln!(out, "{}", style.paint("1;33", &line));
     }
     out
 }
