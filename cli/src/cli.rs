@@ -334,7 +334,7 @@ pub struct DiffArgs {
     #[arg(long, value_name = "ARN")]
     pub role_arn: Option<String>,
 
-    /// With --method change-set: give up waiting for a change set after this many seconds
+    /// Give up on reading the deployed stacks (and with --method change-set, on the change set) after this many seconds
     #[arg(
         long,
         value_name = "SECONDS",

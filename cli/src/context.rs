@@ -180,6 +180,12 @@ impl Context {
                 "the app command is empty; set `app` in synth.toml or pass --app",
             ));
         }
+        if is_missing_word(&app, &dir) {
+            return Err(Error::usage(format!(
+                "the app `{app}` is neither a cloud assembly directory (there is no {}) nor a command; synthesize first (`synth` writes out/), or name the command that synthesizes",
+                as_dir.display()
+            )));
+        }
         Ok(App::Command {
             command: app,
             dir,
@@ -254,6 +260,25 @@ impl Context {
         assembly.dir = self.shown(&dir);
         Ok(assembly)
     }
+}
+
+/// True when `app` is one word (no spaces, quotes or shell syntax) that
+/// names neither a path under `dir` nor a program on `PATH`: `--app out`
+/// before anything was synthesized, which `sh -c` would run as a command
+/// and report as "exit 127".
+fn is_missing_word(app: &str, dir: &Path) -> bool {
+    let word = app.trim();
+    let plain = word
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
+    if !plain || dir.join(word).exists() {
+        return false;
+    }
+    if word.contains('/') {
+        return true;
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    !std::env::split_paths(&path).any(|p| p.join(word).is_file())
 }
 
 #[cfg(test)]

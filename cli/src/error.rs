@@ -22,6 +22,9 @@ pub struct Error {
     pub message: String,
     /// Extra lines printed after the message (e.g. the list of known stacks).
     pub notes: Vec<String>,
+    /// A condition that passes (throttling, a 5xx, a lost connection): a
+    /// loop waiting on CloudFormation retries instead of giving up.
+    pub transient: bool,
 }
 
 impl Error {
@@ -31,6 +34,7 @@ impl Error {
             code: exit::FAILED,
             message: message.into(),
             notes: Vec::new(),
+            transient: false,
         }
     }
 
@@ -40,6 +44,12 @@ impl Error {
             code: exit::USAGE,
             ..Error::failed(message)
         }
+    }
+
+    /// Marks the error as one that passes.
+    pub fn transient(mut self) -> Error {
+        self.transient = true;
+        self
     }
 
     /// Adds a line printed after the message.

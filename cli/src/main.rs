@@ -7,6 +7,12 @@ use synth_cli::cli::Cli;
 use synth_cli::ui::Ui;
 
 fn main() -> ExitCode {
+    // A blank CI/CD variable means unset, as GitLab treats its own: clap
+    // would reject an empty SYNTH_TIMEOUT for a flag nobody passed. This
+    // runs before any thread exists.
+    if std::env::var_os("SYNTH_TIMEOUT").is_some_and(|v| v.is_empty()) {
+        std::env::remove_var("SYNTH_TIMEOUT");
+    }
     // clap prints usage errors itself and exits 2 (0 for --help/--version).
     let cli = Cli::parse();
     let quiet = cli.global.quiet;

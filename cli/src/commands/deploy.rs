@@ -109,17 +109,20 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> Result<()> {
         Ok(())
     });
     print_outputs(ctx, &outputs);
+    // Only a deploy that succeeded replaces the outputs file: a failed one
+    // keeps what the last good deploy wrote, and its own error comes first.
+    result?;
     if let Some(path) = &args.outputs_file {
         let mut text = serde_json::to_string_pretty(&outputs).unwrap_or_default();
         text.push('\n');
         std::fs::write(path, text).map_err(|e| {
             Error::failed(format!(
-                "cannot write the outputs to {}: {e}",
+                "the stacks were deployed, but their outputs cannot be written to {}: {e}",
                 path.display()
             ))
         })?;
     }
-    result
+    Ok(())
 }
 
 fn ready(stack: &StackManifest, selected: &BTreeSet<&str>, done: &BTreeSet<String>) -> bool {

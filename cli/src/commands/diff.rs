@@ -2,7 +2,7 @@
 //! stacks, a template file, or another assembly, and reports the changes.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_cloudformation::types::ChangeSetType;
 use synth_diff::change_set::ChangeSetReview;
@@ -162,7 +162,7 @@ fn old_templates(ctx: &Context, args: &DiffArgs, stacks: &[&StackManifest]) -> R
     if let Some(dir) = &args.against {
         return against_assembly(dir, stacks);
     }
-    deployed(ctx, stacks)
+    deployed(ctx, stacks, args.timeout)
 }
 
 /// The same stacks in another assembly; a stack it lacks is new.
@@ -186,22 +186,37 @@ fn against_assembly(dir: &Path, stacks: &[&StackManifest]) -> Result<Vec<Old>> {
 }
 
 /// The deployed templates, read with `GetTemplate` in the region in force.
-fn deployed(ctx: &Context, stacks: &[&StackManifest]) -> Result<Vec<Old>> {
+fn deployed(ctx: &Context, stacks: &[&StackManifest], timeout: u64) -> Result<Vec<Old>> {
     let region = ctx.region_for(stacks)?.region.name;
     let runtime = crate::aws::runtime()?;
-    runtime.block_on(async {
-        let client = crate::aws::client(region).await;
-        let mut out = Vec::with_capacity(stacks.len());
-        for s in stacks {
-            let body = crate::deployed::template(&client, &s.name).await?;
-            out.push(Old {
-                exists: body.is_some(),
-                body: body.unwrap_or_default(),
-                name: format!("{} (deployed in {region})", s.name),
-            });
-        }
-        Ok(out)
-    })
+    let names = stack_names(stacks);
+    let deadline = crate::deploy::deadline_after(Duration::from_secs(timeout));
+    runtime.block_on(crate::deploy::bounded(
+        &names,
+        "reading the deployed template",
+        deadline,
+        async {
+            let client = crate::aws::client(region).await;
+            let mut out = Vec::with_capacity(stacks.len());
+            for s in stacks {
+                let body = crate::deployed::template(&client, &s.name).await?;
+                out.push(Old {
+                    exists: body.is_some(),
+                    body: body.unwrap_or_default(),
+                    name: format!("{} (deployed in {region})", s.name),
+                });
+            }
+            Ok(out)
+        },
+    ))
+}
+
+fn stack_names(stacks: &[&StackManifest]) -> String {
+    stacks
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What the deployed stacks add to their diffs: warnings about exports
@@ -218,47 +233,60 @@ fn ask_deployed(
 ) -> Result<()> {
     let region = ctx.region_for(stacks)?.region.name;
     let runtime = crate::aws::runtime()?;
-    runtime.block_on(async {
-        let client = crate::aws::client(region).await;
-        for (i, stack) in stacks.iter().enumerate() {
-            let (new, body) = &news[i];
-            let name = stack.name.as_str();
-            diffs[i].warnings =
-                crate::deployed::export_warnings(&client, name, new, &envs[i]).await;
-            if args.method != DiffMethod::ChangeSet {
-                continue;
+    let names = stack_names(stacks);
+    let deadline = crate::deploy::deadline_after(Duration::from_secs(args.timeout));
+    runtime.block_on(crate::deploy::bounded(
+        &names,
+        "reading the deployed state",
+        deadline,
+        async {
+            let client = crate::aws::client(region).await;
+            for (i, stack) in stacks.iter().enumerate() {
+                let (new, body) = &news[i];
+                let name = stack.name.as_str();
+                diffs[i].warnings =
+                    crate::deployed::export_warnings(&client, name, new, &envs[i]).await;
+                if args.method != DiffMethod::ChangeSet {
+                    continue;
+                }
+                let deployed = crate::deploy::describe(&client, name).await?;
+                let change_type = if diffs[i].exists {
+                    ChangeSetType::Update
+                } else {
+                    ChangeSetType::Create
+                };
+                let previous = match (&deployed, &change_type) {
+                    (Some(d), ChangeSetType::Update) => d.parameters.clone(),
+                    _ => Default::default(),
+                };
+                let values = inputs::parameters(stack, parameters, &previous)?;
+                let request = change_set::Request {
+                    stack: name,
+                    body,
+                    template: new,
+                    change_type: change_type.clone(),
+                    parameters: &values,
+                    tags: &stack.tags,
+                    role_arn: args.role_arn.as_deref(),
+                    template_bucket: args.template_bucket.as_deref(),
+                    region,
+                    description: "Created by synth diff --method change-set; never executed",
+                };
+                let deadline = crate::deploy::deadline_after(Duration::from_secs(args.timeout));
+                let prepared = crate::deploy::bounded(
+                    name,
+                    "asking for a change set",
+                    deadline,
+                    change_set::prepare(&client, &request, deadline),
+                )
+                .await?;
+                // Deleted before anything else can fail: asking leaves nothing.
+                change_set::discard(&client, name, &prepared, &change_type).await?;
+                diffs[i].change_set = Some(ChangeSetReview::of(&diffs[i], prepared.changes));
             }
-            let deployed = crate::deploy::describe(&client, name).await?;
-            let change_type = if diffs[i].exists {
-                ChangeSetType::Update
-            } else {
-                ChangeSetType::Create
-            };
-            let previous = match (&deployed, &change_type) {
-                (Some(d), ChangeSetType::Update) => d.parameters.clone(),
-                _ => Default::default(),
-            };
-            let values = inputs::parameters(stack, parameters, &previous)?;
-            let request = change_set::Request {
-                stack: name,
-                body,
-                template: new,
-                change_type: change_type.clone(),
-                parameters: &values,
-                tags: &stack.tags,
-                role_arn: args.role_arn.as_deref(),
-                template_bucket: args.template_bucket.as_deref(),
-                region,
-                description: "Created by synth diff --method change-set; never executed",
-            };
-            let deadline = Instant::now() + Duration::from_secs(args.timeout);
-            let prepared = change_set::prepare(&client, &request, deadline).await?;
-            // Deleted before anything else can fail: asking leaves nothing.
-            change_set::discard(&client, name, &prepared, &change_type).await?;
-            diffs[i].change_set = Some(ChangeSetReview::of(&diffs[i], prepared.changes));
-        }
-        Ok(())
-    })
+            Ok(())
+        },
+    ))
 }
 
 /// A unified diff of the two template texts.

@@ -19,10 +19,12 @@ pub struct ParameterArgs {
 impl ParameterArgs {
     pub fn parse(items: &[String]) -> Result<ParameterArgs> {
         let mut out = ParameterArgs::default();
-        for item in items {
+        // Errors never repeat a value: it may be a secret, and CI logs keep it.
+        for (n, item) in items.iter().enumerate() {
+            let n = n + 1;
             let Some((key, value)) = item.split_once('=') else {
                 return Err(Error::usage(format!(
-                    "--parameters {item:?} is not KEY=VALUE or STACK:KEY=VALUE"
+                    "--parameters item {n} has no '=': write it as KEY=VALUE or STACK:KEY=VALUE (its text is not shown, as it may be a secret)"
                 )));
             };
             match key.split_once(':') {
@@ -37,7 +39,7 @@ impl ParameterArgs {
                 }
                 _ => {
                     return Err(Error::usage(format!(
-                        "--parameters {item:?} is not KEY=VALUE or STACK:KEY=VALUE"
+                        "--parameters item {n} ({key}=...) names no parameter: write it as KEY=VALUE or STACK:KEY=VALUE"
                     )))
                 }
             }
@@ -187,11 +189,13 @@ mod tests {
         let a = ParameterArgs::parse(&["A=1".into(), "App:B=x=y".into()]).unwrap();
         assert_eq!(a.global["A"], "1");
         assert_eq!(a.per_stack["App"]["B"], "x=y");
-        for bad in ["novalue", "=1", ":A=1", "App:=1"] {
-            assert_eq!(
-                ParameterArgs::parse(&[bad.into()]).unwrap_err().code,
-                2,
-                "{bad}"
+        for bad in ["novalue-s3cret", "=s3cret", ":A=s3cret", "App:=s3cret"] {
+            let e = ParameterArgs::parse(&[bad.into()]).unwrap_err();
+            assert_eq!(e.code, 2, "{bad}");
+            assert!(
+                !e.message.contains("s3cret"),
+                "the value is not echoed: {}",
+                e.message
             );
         }
     }

@@ -57,6 +57,37 @@ pub enum Approval {
     Broadening,
 }
 
+/// How long past its deadline an operation may take to notice it: a call
+/// in flight when the deadline passes is cut off this much later at most.
+const DEADLINE_SLACK: Duration = Duration::from_secs(3);
+
+/// The instant `timeout` from now; a timeout too large to represent
+/// (`--timeout 18446744073709551615`) means no practical limit.
+pub fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(u64::from(u32::MAX))))
+        .unwrap_or(now)
+}
+
+/// Runs `work` (which checks `deadline` between calls) and cuts it off
+/// shortly after the deadline, so one call that never answers cannot hold
+/// the operation past `--timeout`.
+pub async fn bounded<T>(
+    stack: &str,
+    what: &str,
+    deadline: Instant,
+    work: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    let limit = deadline.checked_add(DEADLINE_SLACK).unwrap_or(deadline);
+    match tokio::time::timeout_at(tokio::time::Instant::from_std(limit), work).await {
+        Ok(done) => done,
+        Err(_) => Err(Error::failed(format!(
+            "{what} of stack {stack} did not finish before the deadline: the endpoint stopped answering; check the stack's state in CloudFormation, or raise --timeout"
+        ))),
+    }
+}
+
 /// A deployed stack as CloudFormation describes it.
 #[derive(Clone, Debug, Default)]
 pub struct Described {
@@ -171,11 +202,35 @@ pub async fn follow(
     // resource; the stack's own events only when no resource failed.
     let mut failures: Vec<(String, bool, String)> = Vec::new();
     let mut backoff = Backoff::new();
+    // The last transient error: throttling or a dropped connection while
+    // following does not end a deploy that is still running fine.
+    let mut passing: Option<Error> = None;
     loop {
+        if let Some(e) = &passing {
+            if Instant::now() >= deadline {
+                progress.finish();
+                return Err(Error::failed(format!(
+                    "stack {stack} could not be followed to the end before the deadline; it keeps running in CloudFormation: follow it there, or raise --timeout"
+                ))
+                .note(format!("last error: {}", e.message)));
+            }
+            backoff.wait().await;
+        }
         let events = match new_events(client, stack, &since, &mut seen).await {
             Ok(e) => e,
-            Err(_) if describe(client, stack).await?.is_none() => Vec::new(),
-            Err(e) => return Err(e),
+            Err(e) if e.transient => {
+                passing = Some(e);
+                continue;
+            }
+            Err(e) => match describe(client, stack).await {
+                Ok(None) => Vec::new(),
+                Ok(Some(_)) => return Err(e),
+                Err(d) if d.transient => {
+                    passing = Some(d);
+                    continue;
+                }
+                Err(d) => return Err(d),
+            },
         };
         for e in &events {
             let status = e.resource_status().map(|s| s.as_str()).unwrap_or_default();
@@ -202,7 +257,15 @@ pub async fn follow(
             }
             progress.event(e);
         }
-        let described = describe(client, stack).await?;
+        let described = match describe(client, stack).await {
+            Ok(d) => d,
+            Err(e) if e.transient => {
+                passing = Some(e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        passing = None;
         let (status, reason) = match described {
             None => ("DELETE_COMPLETE".to_owned(), None),
             Some(d) => (d.status, d.reason),
@@ -287,8 +350,25 @@ pub async fn deploy_stack(
     opts: &DeployOptions,
     ui: &crate::ui::Ui,
 ) -> Result<Deployed> {
+    let deadline = deadline_after(opts.timeout);
+    let name = input.manifest.name.clone();
+    bounded(
+        &name,
+        "the deployment",
+        deadline,
+        deploy_until(client, input, opts, ui, deadline),
+    )
+    .await
+}
+
+async fn deploy_until(
+    client: &Client,
+    input: StackInput<'_>,
+    opts: &DeployOptions,
+    ui: &crate::ui::Ui,
+    deadline: Instant,
+) -> Result<Deployed> {
     let name = input.manifest.name.as_str();
-    let deadline = Instant::now() + opts.timeout;
     let mut current = describe(client, name).await?;
     loop {
         let status = current.as_ref().map(|d| d.status.as_str());
@@ -380,7 +460,7 @@ pub async fn deploy_stack(
         region: &opts.region,
         description: "Created by synth deploy",
     };
-    let prepared = change_set::prepare(client, &request, deadline).await?;
+    let mut prepared = change_set::prepare(client, &request, deadline).await?;
     let mut diff = diff;
     diff.warnings = crate::deployed::export_warnings(client, name, &input.template, &env).await;
     if prepared.changes.is_empty() {
@@ -397,38 +477,47 @@ pub async fn deploy_stack(
     let change_set = prepared.name.clone();
     diff.change_set = Some(synth_diff::change_set::ChangeSetReview::of(
         &diff,
-        prepared.changes,
+        std::mem::take(&mut prepared.changes),
     ));
 
-    ui.out(
-        crate::diff::render::terminal(
-            &diff,
-            crate::diff::render::Style {
-                color: ui.color_out,
-            },
-        )
-        .trim_end(),
-    );
+    if !ui.quiet {
+        ui.out(
+            crate::diff::render::terminal(
+                &diff,
+                crate::diff::render::Style {
+                    color: ui.color_out,
+                },
+            )
+            .trim_end(),
+        );
+    }
     let needs_approval = match opts.approval {
         Approval::Never => false,
         Approval::AnyChange => true,
         Approval::Broadening => diff.broadening,
     };
-    if needs_approval && !approve(name, opts.approval)? {
-        change_set::delete(client, name, &change_set).await?;
-        return Err(Error::failed(format!(
-            "the deployment of {name} was declined; its change set was deleted"
-        )));
+    if needs_approval {
+        let answer = approve(name, opts.approval);
+        if !matches!(answer, Ok(true)) {
+            // Declined or not askable: nothing of this run stays behind (a
+            // new stack's review stack goes with its change set).
+            let cleaned = change_set::discard(client, name, &prepared, &change_type).await;
+            let left = match (&cleaned, &change_type) {
+                (Err(_), _) => format!("its change set {change_set} could not be deleted"),
+                (Ok(()), ChangeSetType::Create) => {
+                    "its change set and the review stack were deleted".to_owned()
+                }
+                (Ok(()), _) => "its change set was deleted".to_owned(),
+            };
+            return Err(match answer {
+                Err(e) => e.note(format!("{name}: {left}")),
+                _ => Error::failed(format!("the deployment of {name} was declined; {left}")),
+            });
+        }
     }
 
     let since = latest_event(client, name).await?;
-    client
-        .execute_change_set()
-        .stack_name(name)
-        .change_set_name(&change_set)
-        .send()
-        .await
-        .map_err(|e| aws::error(&format!("executing the change set of stack {name}"), e))?;
+    execute(client, name, &change_set).await?;
     let mut p = Progress::new(name, input.manifest.resources, opts.progress_events, *ui);
     let f = follow(client, name, since, deadline, &mut p).await?;
     if !status::is_success(&f.status) {
@@ -449,6 +538,45 @@ pub async fn deploy_stack(
         .map(|d| d.outputs)
         .unwrap_or_default();
     Ok(Deployed::Done(outputs))
+}
+
+/// Executes a change set. The request token makes the SDK's retries of a
+/// lost answer one execution; when the call still fails, the change set's
+/// own status tells whether it started anyway (a retry that finds it
+/// executing is "InvalidChangeSetStatus", not a failure).
+async fn execute(client: &Client, stack: &str, change_set: &str) -> Result<()> {
+    let sent = client
+        .execute_change_set()
+        .stack_name(stack)
+        .change_set_name(change_set)
+        .client_request_token(change_set)
+        .send()
+        .await;
+    let Err(e) = sent else {
+        return Ok(());
+    };
+    let error = aws::error(&format!("executing the change set of stack {stack}"), e);
+    let started = client
+        .describe_change_set()
+        .stack_name(stack)
+        .change_set_name(change_set)
+        .send()
+        .await
+        .ok()
+        .and_then(|d| d.execution_status().cloned())
+        .is_some_and(|s| {
+            matches!(
+                s,
+                aws_sdk_cloudformation::types::ExecutionStatus::ExecuteInProgress
+                    | aws_sdk_cloudformation::types::ExecutionStatus::ExecuteComplete
+                    | aws_sdk_cloudformation::types::ExecutionStatus::ExecuteFailed
+            )
+        });
+    if started {
+        Ok(())
+    } else {
+        Err(error)
+    }
 }
 
 /// Asks on the terminal; without one, approval cannot be given.
@@ -502,7 +630,24 @@ pub async fn destroy_stack(
     opts: &DeployOptions,
     ui: &crate::ui::Ui,
 ) -> Result<bool> {
-    let deadline = Instant::now() + opts.timeout;
+    let deadline = deadline_after(opts.timeout);
+    bounded(
+        name,
+        "the deletion",
+        deadline,
+        destroy_until(client, name, resources, opts, ui, deadline),
+    )
+    .await
+}
+
+async fn destroy_until(
+    client: &Client,
+    name: &str,
+    resources: usize,
+    opts: &DeployOptions,
+    ui: &crate::ui::Ui,
+    deadline: Instant,
+) -> Result<bool> {
     let Some(d) = describe(client, name).await? else {
         ui.info(format!("{name}: does not exist"));
         return Ok(false);
@@ -512,7 +657,8 @@ pub async fn destroy_stack(
             "stack {name} has termination protection; turn it off (aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name {name}) to destroy it"
         )));
     }
-    if !status::is_terminal(&d.status) {
+    // REVIEW_IN_PROGRESS is no operation: only a change set was created.
+    if !status::is_terminal(&d.status) && d.status != "REVIEW_IN_PROGRESS" {
         return Err(Error::failed(format!(
             "stack {name} is busy with another operation ({}); wait for it to finish",
             d.status

@@ -25,6 +25,8 @@ pub struct Progress {
 impl Progress {
     pub fn new(stack: &str, total: usize, events: bool, ui: Ui) -> Progress {
         let live = !events && ui.color_err && !ui.quiet;
+        // `-q`: failures still show (they are the error's cause), the
+        // stream of events does not.
         Progress {
             stack: stack.to_owned(),
             total,
@@ -66,6 +68,9 @@ impl Progress {
         let failed = status.ends_with("_FAILED");
         if self.live && !failed {
             self.redraw();
+            return;
+        }
+        if self.ui.quiet && !failed {
             return;
         }
         let reason = e
