@@ -88,6 +88,12 @@ impl Assembly {
     /// every file is written: files go to a staging directory beside `dir`,
     /// which then takes `dir`'s place.
     pub fn write(&self, dir: &Path) -> io::Result<()> {
+        // An `out` that is a link to a directory stays a link: the
+        // directory it points at is what gets replaced.
+        let dir = &match fs::symlink_metadata(dir) {
+            Ok(m) if m.file_type().is_symlink() && dir.is_dir() => fs::canonicalize(dir)?,
+            _ => dir.to_path_buf(),
+        };
         let parent = match dir.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -109,30 +115,17 @@ impl Assembly {
                 format!("{} exists and is not a directory", dir.display()),
             ));
         }
-        let pid = std::process::id();
-        let staging = parent.join(format!(".{name}.staging-{pid}"));
-        let _ = fs::remove_dir_all(&staging);
-        let previous = dir.is_dir().then_some(dir);
-        let written = self.write_files(&staging, previous);
-        if let Err(e) = written {
+        crate::dir_swap::clean_leftovers(&parent, &name);
+        let staging = crate::dir_swap::scratch(&parent, &name, "staging");
+        let previous = dir.is_dir().then_some(dir.as_path());
+        if let Err(e) = self.write_files(&staging, previous) {
             let _ = fs::remove_dir_all(&staging);
             return Err(e);
         }
-        if dir.exists() {
-            let old = parent.join(format!(".{name}.old-{pid}"));
-            let _ = fs::remove_dir_all(&old);
-            fs::rename(dir, &old)?;
-            if let Err(e) = fs::rename(&staging, dir) {
-                // Put the previous assembly back rather than leave nothing.
-                let _ = fs::rename(&old, dir);
-                let _ = fs::remove_dir_all(&staging);
-                return Err(e);
-            }
-            let _ = fs::remove_dir_all(&old);
-        } else {
-            fs::rename(&staging, dir)?;
-        }
-        Ok(())
+        let old = crate::dir_swap::scratch(&parent, &name, "old");
+        crate::dir_swap::replace(&staging, dir, &old).inspect_err(|_| {
+            let _ = fs::remove_dir_all(&staging);
+        })
     }
 
     /// Writes every file into `dir`. A template whose text equals the one

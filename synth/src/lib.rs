@@ -25,6 +25,7 @@ pub mod assembly;
 pub mod aws;
 pub mod construct;
 pub mod diagnostics;
+mod dir_swap;
 #[cfg(feature = "ec2")]
 pub mod ec2;
 #[cfg(feature = "ecr")]

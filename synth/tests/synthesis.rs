@@ -785,11 +785,17 @@ fn a_failed_write_or_synthesis_leaves_the_previous_assembly_intact() {
     assert!(out.join("keep.txt").exists());
 
     // A write that fails midway (the staging directory cannot be created
-    // because a file is in its place) leaves out/ as it was.
-    let staging = dir
-        .path()
-        .join(format!(".out.staging-{}", std::process::id()));
-    std::fs::write(&staging, "blocker").unwrap();
+    // because a file is in its place: `.out.staging-<pid>-<n>`, every n
+    // this process may reach) leaves out/ as it was.
+    let blockers: Vec<_> = (0..512)
+        .map(|n| {
+            dir.path()
+                .join(format!(".out.staging-{}-{n}", std::process::id()))
+        })
+        .collect();
+    for b in &blockers {
+        std::fs::write(b, "blocker").unwrap();
+    }
     let mut blocked = App::new();
     blocked.stack("Other").add("Y", bucket());
     let result = support::synth(&blocked).write(&out);
@@ -802,7 +808,9 @@ fn a_failed_write_or_synthesis_leaves_the_previous_assembly_intact() {
     assert!(!out.join("Other.template.json").exists());
 
     // A successful write replaces the whole directory.
-    std::fs::remove_file(&staging).unwrap();
+    for b in &blockers {
+        std::fs::remove_file(b).unwrap();
+    }
     support::synth(&blocked).write(&out).unwrap();
     assert!(out.join("Other.template.json").exists());
     assert!(!out.join("keep.txt").exists());
