@@ -434,3 +434,135 @@ fn a_failed_deploy_keeps_the_outputs_file_and_its_own_cause() {
         r.stderr
     );
 }
+
+/// Starts `synth ... deploy` against `endpoint` in the background.
+fn spawn_deploy(endpoint: &str, dir: &std::path::Path) -> std::process::Child {
+    let app = assembly(&small_app(STACK, None), &dir.join("a"));
+    let mut cmd = synth(endpoint, dir);
+    cmd.args(["--app", app.to_str().unwrap(), "--region", "us-east-1"])
+        .args(["deploy", "--require-approval", "never"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd.spawn().expect("synth starts")
+}
+
+/// Waits until `server` has seen `action` (at most 20 s), then sends
+/// `signal` to `child` and collects its output.
+fn interrupt_after(
+    server: &Scripted,
+    action: &str,
+    child: std::process::Child,
+    signal: &str,
+) -> (i32, String, Duration) {
+    let started = Instant::now();
+    while server.count(action) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{action} never came"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let sent = Instant::now();
+    let killed = std::process::Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("synth ends");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        sent.elapsed(),
+    )
+}
+
+#[test]
+fn an_interrupt_while_the_change_set_is_prepared_deletes_it_and_the_review_stack() {
+    let server = Scripted::builder()
+        .on("DescribeStacks", [scripted::stack_does_not_exist(STACK)])
+        .on(
+            "CreateChangeSet",
+            [scripted::create_change_set(STACK, "synth")],
+        )
+        .on(
+            "DescribeChangeSet",
+            [scripted::change_set_in_progress(STACK, "synth")],
+        )
+        .on("DeleteChangeSet", [scripted::delete_change_set()])
+        .on("DeleteStack", [scripted::delete_stack()])
+        .start();
+    let tmp = tempfile::tempdir().unwrap();
+    let child = spawn_deploy(&server.endpoint(), tmp.path());
+    let (code, stderr, took) = interrupt_after(&server, "DescribeChangeSet", child, "INT");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("interrupted (SIGINT); the deploy stopped"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Small: deleted its change set and review stack; nothing was deployed"),
+        "{stderr}"
+    );
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    let created = server.requests_for("CreateChangeSet")[0]
+        .param("ChangeSetName")
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        server.requests_for("DeleteChangeSet")[0].param("ChangeSetName"),
+        Some(created.as_str())
+    );
+    assert_eq!(server.count("DeleteStack"), 1);
+    assert_eq!(server.count("ExecuteChangeSet"), 0);
+    server.assert_no_script_panics();
+}
+
+#[test]
+fn a_termination_while_the_stack_updates_says_it_keeps_running() {
+    let executed = Arc::new(AtomicBool::new(false));
+    let (seen, set) = (Arc::clone(&executed), Arc::clone(&executed));
+    let server = Scripted::builder()
+        .on_fn("DescribeStacks", move |_| {
+            if seen.load(Ordering::SeqCst) {
+                scripted::stack_in(STACK, "CREATE_IN_PROGRESS")
+            } else {
+                scripted::stack_does_not_exist(STACK)
+            }
+        })
+        .on(
+            "DescribeStackEvents",
+            [scripted::describe_stack_events(&[])],
+        )
+        .on(
+            "CreateChangeSet",
+            [scripted::create_change_set(STACK, "synth")],
+        )
+        .on(
+            "DescribeChangeSet",
+            [scripted::describe_change_set(
+                &ChangeSet::new(STACK, "synth")
+                    .with_change(ResourceChange::add("Queue", "AWS::SQS::Queue")),
+            )],
+        )
+        .on_fn("ExecuteChangeSet", move |_| {
+            set.store(true, Ordering::SeqCst);
+            scripted::execute_change_set()
+        })
+        .start();
+    let tmp = tempfile::tempdir().unwrap();
+    let child = spawn_deploy(&server.endpoint(), tmp.path());
+    let (code, stderr, _) = interrupt_after(&server, "ExecuteChangeSet", child, "TERM");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("interrupted (SIGTERM)"), "{stderr}");
+    assert!(
+        stderr
+            .contains("Small: still CREATE_IN_PROGRESS in CloudFormation; it finishes on its own"),
+        "{stderr}"
+    );
+    assert_eq!(
+        server.count("DeleteChangeSet"),
+        0,
+        "an executed change set is not touched"
+    );
+    server.assert_no_script_panics();
+}

@@ -51,63 +51,19 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> Result<()> {
     let runtime = crate::aws::runtime()?;
     let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     let result = runtime.block_on(async {
-        let client = crate::aws::client(&region).await;
-        let selected: BTreeSet<&str> = stacks.iter().map(|s| s.name.as_str()).collect();
-        let mut done: BTreeSet<String> = BTreeSet::new();
-        let mut pending: Vec<usize> = (0..inputs.len()).collect();
-        while !pending.is_empty() {
-            // Ready: every selected dependency deployed.
-            let ready: Vec<usize> = pending
-                .iter()
-                .copied()
-                .filter(|&i| ready(inputs[i].0, &selected, &done))
-                .take(usize::from(args.concurrency))
-                .collect();
-            if ready.is_empty() {
-                return Err(Error::failed(
-                    "the selected stacks depend on each other in a cycle; synthesize again",
-                ));
-            }
-            let wave = ready.iter().map(|&i| {
-                let (manifest, body, template) = &inputs[i];
-                let input = StackInput {
-                    manifest,
-                    body: body.clone(),
-                    template: template.clone(),
-                    parameters: &parameters,
-                };
-                let (client, opts, ui) = (&client, &opts, &ctx.ui);
-                async move {
-                    (
-                        manifest.name.clone(),
-                        deploy::deploy_stack(client, input, opts, ui).await,
-                    )
+        tokio::select! {
+            done = deploy_all(ctx, args, &region, &stacks, &inputs, &parameters, &opts, &mut outputs) => done,
+            signal = crate::ui::interrupted() => {
+                let client = crate::aws::client(&region).await;
+                let mut e = Error::failed(format!("interrupted ({signal}); the deploy stopped"));
+                for line in deploy::clean_up_interrupted(&client).await {
+                    e = e.note(line);
                 }
-            });
-            let results = futures_util::future::join_all(wave).await;
-            let mut first_error = None;
-            for (name, r) in results {
-                match r {
-                    Ok(Deployed::Done(o)) => {
-                        ctx.ui.info(format!("{name}: deployed"));
-                        outputs.insert(name.clone(), o);
-                    }
-                    Ok(Deployed::NoChanges(o)) => {
-                        outputs.insert(name.clone(), o);
-                    }
-                    Err(e) => {
-                        first_error.get_or_insert(e);
-                    }
-                }
-                done.insert(name);
+                Err(e)
             }
-            if let Some(e) = first_error {
-                return Err(e);
-            }
-            pending.retain(|i| !ready.contains(i));
         }
-        Ok(())
     });
+
     print_outputs(ctx, &outputs);
     // Only a deploy that succeeded replaces the outputs file: a failed one
     // keeps what the last good deploy wrote, and its own error comes first.
@@ -121,6 +77,79 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> Result<()> {
                 path.display()
             ))
         })?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn deploy_all(
+    ctx: &Context,
+    args: &DeployArgs,
+    region: &str,
+    stacks: &[&StackManifest],
+    inputs: &[(
+        &StackManifest,
+        String,
+        serde_json::Map<String, serde_json::Value>,
+    )],
+    parameters: &ParameterArgs,
+    opts: &DeployOptions,
+    outputs: &mut BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<()> {
+    let client = crate::aws::client(region).await;
+    let selected: BTreeSet<&str> = stacks.iter().map(|s| s.name.as_str()).collect();
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    let mut pending: Vec<usize> = (0..inputs.len()).collect();
+    while !pending.is_empty() {
+        // Ready: every selected dependency deployed.
+        let ready: Vec<usize> = pending
+            .iter()
+            .copied()
+            .filter(|&i| ready(inputs[i].0, &selected, &done))
+            .take(usize::from(args.concurrency))
+            .collect();
+        if ready.is_empty() {
+            return Err(Error::failed(
+                "the selected stacks depend on each other in a cycle; synthesize again",
+            ));
+        }
+        let wave = ready.iter().map(|&i| {
+            let (manifest, body, template) = &inputs[i];
+            let input = StackInput {
+                manifest,
+                body: body.clone(),
+                template: template.clone(),
+                parameters,
+            };
+            let (client, opts, ui) = (&client, &opts, &ctx.ui);
+            async move {
+                (
+                    manifest.name.clone(),
+                    deploy::deploy_stack(client, input, opts, ui).await,
+                )
+            }
+        });
+        let results = futures_util::future::join_all(wave).await;
+        let mut first_error = None;
+        for (name, r) in results {
+            match r {
+                Ok(Deployed::Done(o)) => {
+                    ctx.ui.info(format!("{name}: deployed"));
+                    outputs.insert(name.clone(), o);
+                }
+                Ok(Deployed::NoChanges(o)) => {
+                    outputs.insert(name.clone(), o);
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+            done.insert(name);
+        }
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        pending.retain(|i| !ready.contains(i));
     }
     Ok(())
 }

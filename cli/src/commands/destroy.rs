@@ -38,12 +38,24 @@ pub fn run(ctx: &Context, args: &DestroyArgs) -> Result<()> {
     let runtime = crate::aws::runtime()?;
     runtime.block_on(async {
         let client = crate::aws::client(&region).await;
-        for s in &stacks {
-            if deploy::destroy_stack(&client, &s.name, s.resources, &opts, &ctx.ui).await? {
-                ctx.ui.info(format!("{}: destroyed", s.name));
+        let work = async {
+            for s in &stacks {
+                if deploy::destroy_stack(&client, &s.name, s.resources, &opts, &ctx.ui).await? {
+                    ctx.ui.info(format!("{}: destroyed", s.name));
+                }
+            }
+            Ok(())
+        };
+        tokio::select! {
+            done = work => done,
+            signal = crate::ui::interrupted() => {
+                let mut e = Error::failed(format!("interrupted ({signal}); destroy stopped"));
+                for line in deploy::clean_up_interrupted(&client).await {
+                    e = e.note(line);
+                }
+                Err(e)
             }
         }
-        Ok(())
     })
 }
 

@@ -101,7 +101,11 @@ pub async fn prepare(client: &Client, req: &Request<'_>, deadline: Instant) -> R
         request = request.tags(Tag::builder().key(key).value(value).build());
     }
     match request.send().await {
-        Ok(_) => {}
+        Ok(_) => super::in_flight().open.push(super::OpenChangeSet {
+            stack: stack.to_owned(),
+            name: name.clone(),
+            create: req.change_type == ChangeSetType::Create,
+        }),
         // Some endpoints refuse an empty change set outright.
         Err(e) if aws::service_error(&e).is_some_and(|(_, m)| is_no_change(&m)) => {
             return Ok(Prepared {
@@ -179,6 +183,9 @@ pub async fn prepare(client: &Client, req: &Request<'_>, deadline: Instant) -> R
 
 /// Deletes a change set.
 pub async fn delete(client: &Client, stack: &str, change_set: &str) -> Result<()> {
+    super::in_flight()
+        .open
+        .retain(|o| !(o.stack == stack && o.name == change_set));
     client
         .delete_change_set()
         .stack_name(stack)

@@ -57,6 +57,88 @@ pub enum Approval {
     Broadening,
 }
 
+/// A change set this run created and has neither executed nor deleted:
+/// what an interrupted deploy deletes on its way out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OpenChangeSet {
+    pub stack: String,
+    pub name: String,
+    /// A CREATE change set: its review stack goes too.
+    pub create: bool,
+}
+
+/// What this run has in flight, for an interrupt to clean up or report.
+#[derive(Default)]
+pub(crate) struct InFlight {
+    pub open: Vec<OpenChangeSet>,
+    /// Stacks whose change set was executed and that may still be changing.
+    pub executing: Vec<String>,
+}
+
+static IN_FLIGHT: std::sync::Mutex<InFlight> = std::sync::Mutex::new(InFlight {
+    open: Vec::new(),
+    executing: Vec::new(),
+});
+
+pub(crate) fn in_flight() -> std::sync::MutexGuard<'static, InFlight> {
+    IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// After SIGINT or SIGTERM: deletes the change sets this run left open
+/// (with a new stack's review stack) and says what state each stack it
+/// touched is in. Returns the lines to print.
+pub async fn clean_up_interrupted(client: &Client) -> Vec<String> {
+    let (open, executing) = {
+        let mut f = in_flight();
+        (
+            std::mem::take(&mut f.open),
+            std::mem::take(&mut f.executing),
+        )
+    };
+    let mut lines = Vec::new();
+    for cs in open {
+        let deleted = change_set::delete(client, &cs.stack, &cs.name).await;
+        let review = if cs.create && deleted.is_ok() {
+            client
+                .delete_stack()
+                .stack_name(&cs.stack)
+                .send()
+                .await
+                .is_ok()
+        } else {
+            false
+        };
+        lines.push(match (deleted, review) {
+            (Ok(()), true) => format!(
+                "{}: deleted its change set and review stack; nothing was deployed",
+                cs.stack
+            ),
+            (Ok(()), false) => {
+                format!("{}: deleted its change set; nothing was deployed", cs.stack)
+            }
+            (Err(e), _) => format!(
+                "{}: its change set {} is left ({})",
+                cs.stack, cs.name, e.message
+            ),
+        });
+    }
+    for stack in executing {
+        let status = describe(client, &stack)
+            .await
+            .ok()
+            .flatten()
+            .map_or_else(|| "unknown".to_owned(), |d| d.status);
+        lines.push(if status::is_terminal(&status) {
+            format!("{stack}: {status}")
+        } else {
+            format!(
+                "{stack}: still {status} in CloudFormation; it finishes on its own: follow it there, or run synth deploy --wait-busy to wait for it"
+            )
+        });
+    }
+    lines
+}
+
 /// How long past its deadline an operation may take to notice it: a call
 /// in flight when the deadline passes is cut off this much later at most.
 const DEADLINE_SLACK: Duration = Duration::from_secs(3);
@@ -475,6 +557,11 @@ async fn deploy_until(
         ));
     }
     let change_set = prepared.name.clone();
+    let open = OpenChangeSet {
+        stack: name.to_owned(),
+        name: change_set.clone(),
+        create: change_type == ChangeSetType::Create,
+    };
     diff.change_set = Some(synth_diff::change_set::ChangeSetReview::of(
         &diff,
         std::mem::take(&mut prepared.changes),
@@ -501,6 +588,7 @@ async fn deploy_until(
         if !matches!(answer, Ok(true)) {
             // Declined or not askable: nothing of this run stays behind (a
             // new stack's review stack goes with its change set).
+            in_flight().open.retain(|o| *o != open);
             let cleaned = change_set::discard(client, name, &prepared, &change_type).await;
             let left = match (&cleaned, &change_type) {
                 (Err(_), _) => format!("its change set {change_set} could not be deleted"),
@@ -517,9 +605,15 @@ async fn deploy_until(
     }
 
     let since = latest_event(client, name).await?;
+    {
+        let mut f = in_flight();
+        f.open.retain(|o| *o != open);
+        f.executing.push(name.to_owned());
+    }
     execute(client, name, &change_set).await?;
     let mut p = Progress::new(name, input.manifest.resources, opts.progress_events, *ui);
     let f = follow(client, name, since, deadline, &mut p).await?;
+    in_flight().executing.retain(|s| s != name);
     if !status::is_success(&f.status) {
         return Err(failure(name, "the deployment", &f));
     }
@@ -665,6 +759,7 @@ async fn destroy_until(
         )));
     }
     let since = latest_event(client, name).await?;
+    in_flight().executing.push(name.to_owned());
     client
         .delete_stack()
         .stack_name(name)
@@ -674,6 +769,7 @@ async fn destroy_until(
         .map_err(|e| aws::error(&format!("deleting stack {name}"), e))?;
     let mut p = Progress::new(name, resources, opts.progress_events, *ui);
     let f = follow(client, name, since, deadline, &mut p).await?;
+    in_flight().executing.retain(|s| s != name);
     if f.status != "DELETE_COMPLETE" {
         return Err(failure(name, "the deletion", &f));
     }
