@@ -28,6 +28,8 @@ pub struct Context {
     pub config: Option<ProjectConfig>,
     pub ui: Ui,
     region: OnceCell<Result<Resolution>>,
+    /// The region's doubt was warned about.
+    warned: std::cell::Cell<bool>,
 }
 
 /// The assembly directory: where it is, and how to show it.
@@ -64,6 +66,7 @@ impl Context {
             config,
             ui,
             region: OnceCell::new(),
+            warned: std::cell::Cell::new(false),
         })
     }
 
@@ -82,7 +85,14 @@ impl Context {
     /// The region in force, if any. Errors when the source in force names
     /// something that is not a region.
     pub fn region(&self) -> Result<Option<&Resolved>> {
-        Ok(self.resolution()?.resolved.as_ref())
+        let resolution = self.resolution()?;
+        if let (Some(doubt), Some(r)) = (&resolution.doubt, &resolution.resolved) {
+            if !self.warned.replace(true) {
+                self.ui
+                    .warn(format!("{doubt}; using {} ({})", r.region.name, r.source));
+            }
+        }
+        Ok(resolution.resolved.as_ref())
     }
 
     /// The region in force, for commands that act on a deployed stack
@@ -90,6 +100,7 @@ impl Context {
     /// (exit 2), never a guess.
     pub fn require_region(&self) -> Result<&Resolved> {
         let resolution = self.resolution()?;
+        self.region()?;
         match &resolution.resolved {
             Some(r) => Ok(r),
             None => {
@@ -104,6 +115,21 @@ impl Context {
         }
     }
 
+    /// The region in force for deploy and destroy: as [`Self::require_region`],
+    /// and refused when the branch may have meant another region (a doubt
+    /// other commands only warn about), since acting in the wrong region is
+    /// not undone by a second run.
+    pub fn require_certain_region(&self) -> Result<&Resolved> {
+        let resolved = self.require_region()?;
+        if let Some(doubt) = &self.resolution()?.doubt {
+            return Err(Error::usage(format!(
+                "{doubt}; the region would be {} ({}) instead: fix the branch or checkout, or pass --region {} to act there on purpose",
+                resolved.region.name, resolved.source, resolved.region.name
+            )));
+        }
+        Ok(resolved)
+    }
+
     /// The region in force, checked against the stacks: a stack the app
     /// pins to another region must not be acted on from here.
     pub fn region_for(&self, stacks: &[&synth::manifest::StackManifest]) -> Result<&Resolved> {
@@ -112,7 +138,7 @@ impl Context {
             if let Some(pinned) = s.environment.region.as_deref() {
                 if pinned != resolved.region.name {
                     return Err(Error::usage(format!(
-                        "stack {} is pinned to region {pinned}, but the region in force is {} (from {}); run this from the branch {BRANCH_PREFIX}{pinned} or with --region {pinned}",
+                        "stack {} is pinned to region {pinned}, but the region in force is {} ({}); run this from the branch {BRANCH_PREFIX}{pinned} or with --region {pinned}",
                         s.name, resolved.region.name, resolved.source
                     )));
                 }

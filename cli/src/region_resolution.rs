@@ -132,6 +132,11 @@ pub struct Resolved {
 pub struct Resolution {
     pub resolved: Option<Resolved>,
     pub notes: Vec<String>,
+    /// Why the branch may have meant another region than the one found:
+    /// the git checkout could not be read, or the branch is a near miss of
+    /// `region/<aws-region>`. Deploy and destroy refuse to act on a doubt;
+    /// other commands warn.
+    pub doubt: Option<String>,
 }
 
 /// The branch resolution reads, and where it was read.
@@ -177,6 +182,7 @@ pub fn resolve(input: &RegionInput) -> Result<Resolution> {
         return Ok(found(region, Source::Flag, notes));
     }
 
+    let mut doubt = None;
     match branch(input)? {
         Some(branch) => {
             if let Some(region) = check_branch(branch.name(), Some(branch.origin()))? {
@@ -187,9 +193,27 @@ pub fn resolve(input: &RegionInput) -> Result<Resolution> {
                 branch.name(),
                 branch.origin()
             ));
+            if is_near_miss(branch.name()) {
+                doubt = Some(format!(
+                    "branch `{}` ({}) looks like a region branch but is not named {BRANCH_PREFIX}<aws-region> in lower case, so it selects no region",
+                    branch.name(),
+                    branch.origin()
+                ));
+            }
         }
-        None => notes.extend(input.git.why_no_branch()),
+        None => {
+            notes.extend(input.git.why_no_branch());
+            if let GitHead::Unreadable(e) = &input.git {
+                doubt = Some(format!(
+                    "the git checkout could not be read ({e}), so its branch, which may name a region, is unknown"
+                ));
+            }
+        }
     }
+    let found = |region, source, notes| Resolution {
+        doubt: doubt.clone(),
+        ..found(region, source, notes)
+    };
 
     for var in REGION_VARS {
         if let Some(value) = non_empty(&input.env, var) {
@@ -239,6 +263,7 @@ pub fn resolve(input: &RegionInput) -> Result<Resolution> {
     Ok(Resolution {
         resolved: None,
         notes,
+        doubt,
     })
 }
 
@@ -246,7 +271,18 @@ fn found(region: Region, source: Source, notes: Vec<String>) -> Resolution {
     Resolution {
         resolved: Some(Resolved { region, source }),
         notes,
+        doubt: None,
     }
+}
+
+/// A branch that was probably meant as `region/<aws-region>`: another
+/// case, a plural, or another separator.
+fn is_near_miss(branch: &str) -> bool {
+    let lower = branch.to_ascii_lowercase();
+    ["region/", "regions/", "region-", "region_", "region."]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        && !branch.starts_with(BRANCH_PREFIX)
 }
 
 /// The branch in force: the merge request target in a merge request
@@ -453,6 +489,64 @@ mod tests {
                 (_, got) => panic!("{}: unexpected {got:?}", case.name),
             }
         }
+    }
+
+    #[test]
+    fn near_miss_branches_and_unreadable_checkouts_cast_a_doubt() {
+        let with = |git: GitHead, env: &'static [(&'static str, &'static str)]| {
+            run(&Case {
+                name: "",
+                flag: None,
+                env,
+                git,
+                config: None,
+                want: NoRegion,
+            })
+            .unwrap()
+        };
+        for near in [
+            "Region/us-east-2",
+            "regions/us-east-2",
+            "region-us-east-2",
+            "REGION/us-east-2",
+        ] {
+            let r = with(branch(near), &[("AWS_REGION", "eu-west-1")]);
+            assert_eq!(
+                r.resolved.as_ref().unwrap().region.name,
+                "eu-west-1",
+                "{near}"
+            );
+            let doubt = r.doubt.unwrap_or_else(|| panic!("{near}: no doubt"));
+            assert!(doubt.contains(&format!("branch `{near}`")), "{doubt}");
+            assert!(doubt.contains("looks like a region branch"), "{doubt}");
+        }
+        let r = with(
+            GitHead::Unreadable("permission denied".into()),
+            &[("AWS_REGION", "eu-west-1")],
+        );
+        assert!(r
+            .doubt
+            .unwrap()
+            .contains("the git checkout could not be read (permission denied)"));
+        // No doubt where nothing could have meant a region.
+        for git in [
+            branch("main"),
+            branch("feature/region/us-east-2"),
+            GitHead::Detached,
+            GitHead::NoRepository,
+        ] {
+            assert_eq!(
+                with(git.clone(), &[("AWS_REGION", "eu-west-1")]).doubt,
+                None,
+                "{git:?}"
+            );
+        }
+        // The CI branch is read instead of git: an unreadable checkout is no doubt then.
+        let r = with(
+            GitHead::Unreadable("x".into()),
+            &[("CI_COMMIT_REF_NAME", "main"), ("AWS_REGION", "eu-west-1")],
+        );
+        assert_eq!(r.doubt, None);
     }
 
     #[test]

@@ -566,3 +566,56 @@ fn a_termination_while_the_stack_updates_says_it_keeps_running() {
     );
     server.assert_no_script_panics();
 }
+
+#[test]
+fn a_near_miss_region_branch_is_refused_by_deploy_and_warned_about_by_diff() {
+    let moto = Moto::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let app = assembly(&small_app(STACK, None), &tmp.path().join("a"));
+    let on_branch = |args: &[&str]| {
+        let mut cmd = synth(&moto.endpoint(), tmp.path());
+        // AWS_REGION (us-east-1) is set by the harness: the fallback.
+        cmd.env("CI_COMMIT_REF_NAME", "Region/us-east-2")
+            .args(["--app", app.to_str().unwrap()])
+            .args(args);
+        run(&mut cmd)
+    };
+    let r = on_branch(&["deploy", "--require-approval", "never"]).expect(2);
+    assert!(
+        r.stderr
+            .contains("branch `Region/us-east-2` (CI_COMMIT_REF_NAME) looks like a region branch"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("pass --region us-east-1 to act there on purpose"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(moto_status(&moto, STACK), None, "nothing was deployed");
+
+    let r = on_branch(&["diff"]).expect(0);
+    assert!(
+        r.stderr.contains(
+            "warning: branch `Region/us-east-2` (CI_COMMIT_REF_NAME) looks like a region branch"
+        ) && r.stderr.contains("using us-east-1 (from AWS_REGION)"),
+        "{}",
+        r.stderr
+    );
+
+    // Named on purpose, it deploys, and says where.
+    let r = on_branch(&[
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--require-approval",
+        "never",
+    ])
+    .expect(0);
+    assert!(
+        r.stderr.contains("deploying to us-east-1 (from --region)"),
+        "{}",
+        r.stderr
+    );
+}

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::select::{select, WhenEmpty};
 
 pub fn run(ctx: &Context, args: &DeployArgs) -> Result<()> {
-    ctx.require_region()?;
+    ctx.require_certain_region()?;
     let assembly = ctx.synthesize()?;
     let stacks = select(
         &assembly.manifest,
@@ -22,7 +22,10 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> Result<()> {
         args.all,
         WhenEmpty::OnlyStackOrError,
     )?;
-    let region = ctx.region_for(&stacks)?.region.name.to_owned();
+    let resolved = ctx.region_for(&stacks)?;
+    let region = resolved.region.name.to_owned();
+    ctx.ui
+        .info(format!("deploying to {region} ({})", resolved.source));
     let parameters = ParameterArgs::parse(&args.parameters)?;
     if let Some(unknown) = parameters.unknown_stacks(&stacks).first() {
         return Err(Error::usage(format!(

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::select::{select, WhenEmpty};
 
 pub fn run(ctx: &Context, args: &DestroyArgs) -> Result<()> {
-    ctx.require_region()?;
+    ctx.require_certain_region()?;
     let assembly = ctx.synthesize()?;
     let mut stacks = select(
         &assembly.manifest,
