@@ -22,6 +22,7 @@
 //! | `AWS::EKS::*` (cluster, add-on, Pod Identity association) | placeholders | placeholders |
 //! | `Fn::ImportValue` of the bootstrap's exports | fails: no exports after a change-set deploy | resolved |
 //! | the bootstrap's `AWS::EC2::EIP` and NAT gateway | created | no EIP, so the NAT gateway fails |
+//! | deleting a stack | keeps what `DeletionPolicy` retains | deletes a retained bucket too |
 //! | deleting the bootstrap | fails: DependencyViolation on its VPC | deleted |
 //!
 //! Reductions, all through the public construct API: on both, the image
@@ -35,9 +36,10 @@
 //! leaves out its NAT gateway, Elastic IP and private default routes (a
 //! false condition), and both stacks are destroyed in dependency order.
 //! So the instance class change reaches a real instance on neither (moto
-//! keeps the template only), the ingress rule and the bucket replacement
-//! are checked on moto, the key, bucket policy, imports and destroying the
-//! bootstrap on LocalStack, and no server runs an EKS cluster.
+//! keeps the template only), the ingress rule, the bucket replacement and
+//! the retained bucket are checked on moto, the key, bucket policy,
+//! imports and destroying the bootstrap on LocalStack, and no server runs
+//! an EKS cluster.
 
 mod support;
 
@@ -202,6 +204,30 @@ fn query(
     .unwrap_or_else(|e| panic!("{service} {action}: {e}"));
     assert_eq!(resp.status, 200, "{service} {action}: {}", resp.text());
     resp.text()
+}
+
+/// Whether the server's S3 has a bucket of that name (`ListObjectsV2`).
+fn bucket_exists(server: &Server, bucket: &str) -> bool {
+    use synth_tests::http::{send, RawRequest};
+    let resp = send(
+        &server.endpoint(),
+        &RawRequest {
+            method: "GET".into(),
+            target: format!("/{bucket}?list-type=2"),
+            headers: vec![
+                (
+                    "Authorization".into(),
+                    "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/s3/aws4_request, \
+                     SignedHeaders=host;x-amz-date, Signature=0000"
+                        .into(),
+                ),
+                ("X-Amz-Date".into(), "20240101T000000Z".into()),
+            ],
+            body: Vec::new(),
+        },
+    )
+    .expect("ListObjectsV2");
+    resp.status == 200
 }
 
 /// What the server really does with a type rather than keep a placeholder.
@@ -526,10 +552,13 @@ fn runner_data_on_moto_changes_diffed_deployed_and_destroyed() {
         &variant,
     );
 
-    // Destroy: moto deletes RunnerData (the retained bucket, repository
-    // and log group stay); its own delete of the bootstrap's VPC fails.
+    // Destroy: moto deletes RunnerData but keeps what is retained, like
+    // the bucket; its own delete of the bootstrap's VPC fails.
+    let bucket = physical_id(&moto, RUNNER, "Cache").expect("the bucket");
     let r = run_in(&moto, dir, &app_arg(&last), &["destroy", RUNNER, "--force"]).expect(0);
     assert!(r.stderr.contains("RunnerData: destroyed"), "{}", r.stderr);
+    assert!(bucket_exists(&moto, &bucket), "the bucket is retained");
+    assert!(!bucket_exists(&moto, "no-such-bucket-here"));
     let r = run_in(&moto, dir, &app_arg(&last), &["diff", RUNNER]).expect(0);
     assert!(
         r.stdout.contains("Stack RunnerData (new)"),
