@@ -34,7 +34,7 @@ pub const LOCALSTACK_START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The services LocalStack loads: what CloudFormation needs for the
 /// resources synth's stacks use.
-pub const LOCALSTACK_SERVICES: &str = "cloudformation,iam,ec2,sts,s3,ssm,secretsmanager,kms";
+pub const LOCALSTACK_SERVICES: &str = "cloudformation,iam,ec2,sts,s3,ssm,secretsmanager,kms,logs";
 
 /// The workspace's root directory (the parent of this crate).
 pub fn workspace_root() -> PathBuf {
