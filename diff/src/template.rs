@@ -14,8 +14,8 @@ pub fn parse(text: &str) -> Result<Template, String> {
         return Ok(Template::new());
     }
     if trimmed.starts_with('{') {
-        return match serde_json::from_str::<Json>(text) {
-            Ok(Json::Object(map)) => Ok(map),
+        return match serde_json::from_str::<Strict>(text) {
+            Ok(Strict(Json::Object(map))) => Ok(map),
             Ok(_) => Err("the template is not a JSON object".into()),
             Err(e) => Err(format!("the template is not valid JSON ({e})")),
         };
@@ -39,8 +39,14 @@ fn from_yaml(value: serde_yaml::Value) -> Result<Json, String> {
             } else if let Some(u) = n.as_u64() {
                 Json::from(u)
             } else {
-                serde_json::Number::from_f64(n.as_f64().unwrap_or(0.0))
-                    .map_or(Json::Null, Json::Number)
+                // `.nan`, `.inf` and `1e400` have no JSON form; CloudFormation
+                // would not read them as the number they look like.
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                serde_json::Number::from_f64(f)
+                    .map(Json::Number)
+                    .ok_or_else(|| {
+                        format!("the number `{n}` is not finite, and a template cannot hold it")
+                    })?
             }
         }
         Y::String(s) => Json::String(s),
@@ -96,6 +102,77 @@ fn short_form(tag: &str, value: Json) -> Result<Json, String> {
     Ok(Json::Object(out))
 }
 
+/// A JSON value that refuses duplicate keys in an object: serde_json keeps
+/// the last silently, CloudFormation refuses the template, and YAML
+/// templates are refused for them too.
+struct Strict(Json);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Json, E> {
+        serde_json::Number::from_f64(v)
+            .map(Json::Number)
+            .ok_or_else(|| E::custom("a number that is not finite"))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Json, E> {
+        Ok(Json::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Json::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Strict(value) = map.next_value()?;
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            out.insert(key, value);
+        }
+        Ok(Json::Object(out))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +205,26 @@ mod tests {
         assert!(parse("").unwrap().is_empty());
         assert!(parse("[1]").is_err());
         assert!(parse("Resources: !Bogus x").unwrap_err().contains("!Bogus"));
+    }
+
+    #[test]
+    fn duplicate_keys_and_numbers_without_a_json_form_are_refused() {
+        let e = parse(r#"{"Resources": {"A": {"Type": "X"}, "A": {"Type": "Y"}}}"#).unwrap_err();
+        assert!(e.contains("duplicate key `A`"), "{e}");
+        let e = parse("Resources:\n  A:\n    Type: X\n  A:\n    Type: Y\n").unwrap_err();
+        assert!(e.contains("duplicate"), "{e}");
+        for number in [".nan", ".inf", "-.inf"] {
+            let e = parse(&format!(
+                "Resources:\n  A:\n    Type: X\n    Properties:\n      N: {number}\n"
+            ))
+            .unwrap_err();
+            assert!(e.contains("is not finite"), "{number}: {e}");
+        }
+        assert!(parse(r#"{"A": 1e400}"#).is_err());
+        // YAML reads a float too large for a double as the string it is.
+        let t = parse("A: 1e400\n").unwrap();
+        assert_eq!(t["A"], "1e400");
+        // Equal keys in different objects are fine.
+        assert!(parse(r#"{"A": {"K": 1}, "B": {"K": 1}}"#).is_ok());
     }
 }
