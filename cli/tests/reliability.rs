@@ -619,3 +619,55 @@ fn a_near_miss_region_branch_is_refused_by_deploy_and_warned_about_by_diff() {
         r.stderr
     );
 }
+
+#[test]
+fn a_template_upload_that_never_answers_is_bounded_by_the_timeout() {
+    use synth::prelude::*;
+    let moto = Moto::start();
+    let proxy = Proxy::start(&moto.endpoint());
+    let tmp = tempfile::tempdir().unwrap();
+    let mut app = App::new();
+    let s = app.stack("Large");
+    for i in 0..45 {
+        s.add(
+            &format!("Setting{i}"),
+            RawResource::new("AWS::SSM::Parameter")
+                .property("Type", "String")
+                .property("Value", "x".repeat(1200)),
+        );
+    }
+    let large = assembly(&app, &tmp.path().join("large"));
+    // The first request (DescribeStacks) passes; the next is the S3
+    // upload of the template, which then gets no answer for ten minutes.
+    proxy.inject(Fault::Delay(Duration::from_secs(600)).times(1).after(1));
+    let started = Instant::now();
+    let r = run(synth(&proxy.endpoint(), tmp.path()).args([
+        "--app",
+        large.to_str().unwrap(),
+        "--region",
+        "us-east-1",
+        "deploy",
+        "--require-approval",
+        "never",
+        "--template-bucket",
+        "templates",
+        "--timeout",
+        "4",
+    ]))
+    .expect(1);
+    let took = started.elapsed();
+    assert!(
+        r.stderr
+            .contains("the deployment of stack Large did not finish before the deadline"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        took < Duration::from_secs(12),
+        "took {took:?} with --timeout 4"
+    );
+    // The delay was taken up by the upload (still waiting, so not yet
+    // recorded as an exchange); CloudFormation was never asked.
+    assert_eq!(proxy.rules()[0].times, Some(0), "{:?}", proxy.rules());
+    assert_eq!(proxy.request_count(), 2);
+}

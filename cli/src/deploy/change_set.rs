@@ -263,3 +263,22 @@ fn convert(change: &aws_sdk_cloudformation::types::Change) -> Option<CfnResource
         recreated_by,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::unique_name;
+
+    #[test]
+    fn change_set_names_differ_within_one_second_and_fit_the_pattern() {
+        let names: std::collections::BTreeSet<String> = (0..1000).map(|_| unique_name()).collect();
+        assert_eq!(names.len(), 1000);
+        for n in &names {
+            // CloudFormation: [a-zA-Z][-a-zA-Z0-9]*, at most 128 characters.
+            assert!(n.len() <= 128 && n.starts_with("synth-"), "{n}");
+            assert!(
+                n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+                "{n}"
+            );
+        }
+    }
+}
