@@ -959,3 +959,60 @@ fn expiring_noncurrent_versions_of_an_unversioned_bucket_is_a_warning() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn a_log_group_encrypted_with_a_key_built_here_needs_the_key_to_allow_cloudwatch_logs() {
+    // Without the key policy statement CloudWatch Logs refuses to create
+    // the group: synthesis says so, naming the group.
+    let mut app = App::new();
+    let s = app.stack("Logs");
+    let key = s.add("Key", Key::builder());
+    s.add(
+        "App",
+        LogGroup::builder().encryption(logs::Encryption::kms(&key)),
+    );
+    let e = synth_error(&app);
+    assert!(
+        e.contains("Logs/App") && e.contains("allow_cloudwatch_logs()"),
+        "{e}"
+    );
+
+    let mut app = App::new();
+    let s = app.stack("Logs");
+    let key = s.add("Key", Key::builder().allow_cloudwatch_logs());
+    s.add(
+        "App",
+        LogGroup::builder().encryption(logs::Encryption::kms(&key)),
+    );
+    let t = template(&support::synth(&app), "Logs");
+    assert_eq!(
+        t["Resources"]["App"]["Properties"]["KmsKeyId"],
+        get_att("Key")
+    );
+    let statements = &t["Resources"]["Key"]["Properties"]["KeyPolicy"]["Statement"];
+    // AWS's documented key policy for CloudWatch Logs: the regional service
+    // principal, these actions, only for this account's log groups here.
+    assert_eq!(
+        statements[1],
+        json!({
+            "Sid": "CloudWatchLogsEncryptsLogGroups",
+            "Effect": "Allow",
+            "Principal": { "Service": { "Fn::Sub": "logs.${AWS::Region}.amazonaws.com" } },
+            "Action": [
+                "kms:Encrypt*",
+                "kms:Decrypt*",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:Describe*"
+            ],
+            "Resource": "*",
+            "Condition": {
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": {
+                        "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"
+                    }
+                }
+            }
+        })
+    );
+}

@@ -24,6 +24,9 @@ pub enum Principal {
     Arn(Val<String>),
     /// An AWS service, `eks.amazonaws.com`.
     Service(String),
+    /// An AWS service known by a regional name, `logs.<region>.amazonaws.com`
+    /// in the stack's region: holds the prefix (`logs`).
+    RegionalService(String),
     /// An identity provider's ARN (OIDC or SAML), for web identity.
     Federated(Val<String>),
     /// Everyone (`"*"`); use with conditions.
@@ -44,6 +47,12 @@ impl Principal {
         Principal::Arn(arn.into())
     }
 
+    /// A service principal named per region, `<prefix>.<region>.amazonaws.com`
+    /// in the stack's region (CloudWatch Logs' `logs.<region>.amazonaws.com`).
+    pub fn regional_service(prefix: impl Into<String>) -> Self {
+        Principal::RegionalService(prefix.into())
+    }
+
     pub fn federated(provider_arn: impl Into<Val<String>>) -> Self {
         Principal::Federated(provider_arn.into())
     }
@@ -51,7 +60,7 @@ impl Principal {
     fn key(&self) -> &'static str {
         match self {
             Principal::Account(_) | Principal::Arn(_) | Principal::Anyone => "AWS",
-            Principal::Service(_) => "Service",
+            Principal::Service(_) | Principal::RegionalService(_) => "Service",
             Principal::Federated(_) => "Federated",
         }
     }
@@ -70,6 +79,9 @@ impl Principal {
             },
             Principal::Arn(v) | Principal::Federated(v) => v.value().clone(),
             Principal::Service(s) => Value::from(s.as_str()),
+            Principal::RegionalService(prefix) => {
+                fns::sub(format!("{prefix}.${{AWS::Region}}.amazonaws.com")).into()
+            }
             Principal::Anyone => Value::from("*"),
         }
     }

@@ -55,6 +55,7 @@ pub struct KeyBuilder {
     rotation: Rotation,
     pending_window_days: Option<u32>,
     removal: RemovalPolicy,
+    cloudwatch_logs: bool,
 }
 
 /// A symmetric encryption key: built in a stack, or imported by ARN.
@@ -64,6 +65,9 @@ pub struct Key {
     handle: Option<Handle<cfn::CfnKey>>,
     arn: Val<String>,
     alias: Option<String>,
+    /// Whether its key policy lets CloudWatch Logs use it; `None` for an
+    /// imported key, whose policy is unknown.
+    cloudwatch_logs: Option<bool>,
 }
 
 impl HasNode for Key {
@@ -84,6 +88,7 @@ impl Key {
             rotation: Rotation::Enabled,
             pending_window_days: None,
             removal: RemovalPolicy::Retain,
+            cloudwatch_logs: false,
         }
     }
 
@@ -96,6 +101,7 @@ impl Key {
             handle: None,
             arn: arn.into(),
             alias: None,
+            cloudwatch_logs: None,
         }
     }
 
@@ -109,6 +115,12 @@ impl Key {
     }
 
     /// The alias given at build time, if any (`alias/data`).
+    /// Whether the key policy lets CloudWatch Logs use the key
+    /// ([`KeyBuilder::allow_cloudwatch_logs`]); `None` when imported.
+    pub fn allows_cloudwatch_logs(&self) -> Option<bool> {
+        self.cloudwatch_logs
+    }
+
     pub fn alias(&self) -> Option<&str> {
         self.alias.as_deref()
     }
@@ -176,6 +188,18 @@ impl KeyBuilder {
         self
     }
 
+    /// Lets CloudWatch Logs in the stack's region use the key for this
+    /// account's log groups (the key policy statement AWS documents for
+    /// encrypted log groups: `logs.<region>.amazonaws.com` may encrypt,
+    /// decrypt, re-encrypt, generate data keys and describe, only with an
+    /// encryption context naming a log group of this account and region).
+    /// Needed before a [`crate::logs::LogGroup`] can be encrypted with it.
+    /// Default: off.
+    pub fn allow_cloudwatch_logs(mut self) -> Self {
+        self.cloudwatch_logs = true;
+        self
+    }
+
     /// What happens to the key when it leaves the stack or is replaced.
     /// Default: [`RemovalPolicy::Retain`], as aws-cdk-lib's `kms.Key`.
     pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
@@ -203,6 +227,29 @@ fn alias_problem(name: &str) -> Option<String> {
         ));
     }
     None
+}
+
+/// The key policy statement letting CloudWatch Logs use the key for the
+/// account's log groups in the stack's region.
+fn cloudwatch_logs_statement() -> Statement {
+    Statement::allow()
+        .sid("CloudWatchLogsEncryptsLogGroups")
+        .principal(Principal::regional_service("logs"))
+        .actions([
+            "kms:Encrypt*",
+            "kms:Decrypt*",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:Describe*",
+        ])
+        .any_resource()
+        .condition(
+            "ArnLike",
+            "kms:EncryptionContext:aws:logs:arn",
+            [fns::sub(
+                "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*",
+            )],
+        )
 }
 
 /// The policy statement giving the deploying account's root `kms:*`.
@@ -233,8 +280,12 @@ impl Construct for KeyBuilder {
                 ));
             }
         }
+        let mut policy = PolicyDocument::new().statement(account_root_statement());
+        if self.cloudwatch_logs {
+            policy = policy.statement(cloudwatch_logs_statement());
+        }
         let mut key = cfn::CfnKey::new()
-            .key_policy(PolicyDocument::new().statement(account_root_statement()))
+            .key_policy(policy)
             .enable_key_rotation(self.rotation != Rotation::Disabled);
         if let Rotation::EveryDays(days) = self.rotation {
             key = key.rotation_period_in_days(i64::from(days));
@@ -264,6 +315,7 @@ impl Construct for KeyBuilder {
             handle: Some(handle),
             arn: handle.arn(),
             alias: self.alias,
+            cloudwatch_logs: Some(self.cloudwatch_logs),
         }
     }
 }

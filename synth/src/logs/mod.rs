@@ -111,20 +111,30 @@ pub enum Encryption {
     /// Encryption managed by CloudWatch Logs.
     Service,
     /// A customer managed KMS key, by ARN. Its key policy must allow the
-    /// `logs.<region>.amazonaws.com` service principal to use it.
-    Kms { key_arn: Val<String> },
+    /// `logs.<region>.amazonaws.com` service principal to use it (a key
+    /// built here: [`crate::kms::KeyBuilder::allow_cloudwatch_logs`]).
+    Kms {
+        key_arn: Val<String>,
+        /// For a key built in the app: whether its policy lets CloudWatch
+        /// Logs use it (checked at synthesis); `None` when unknown.
+        logs_allowed: Option<bool>,
+    },
 }
 
 impl Encryption {
     /// A KMS key built here or imported.
     #[cfg(all(feature = "kms", feature = "iam"))]
     pub fn kms(key: &crate::kms::Key) -> Self {
-        Encryption::Kms { key_arn: key.arn() }
+        Encryption::Kms {
+            key_arn: key.arn(),
+            logs_allowed: key.allows_cloudwatch_logs(),
+        }
     }
 
     pub fn kms_arn(key_arn: impl Into<Val<String>>) -> Self {
         Encryption::Kms {
             key_arn: key_arn.into(),
+            logs_allowed: None,
         }
     }
 }
@@ -283,7 +293,16 @@ impl Construct for LogGroupBuilder {
             }
             group = group.retention_in_days(i64::from(days));
         }
-        if let Encryption::Kms { key_arn } = &self.encryption {
+        if let Encryption::Kms {
+            key_arn,
+            logs_allowed,
+        } = &self.encryption
+        {
+            if *logs_allowed == Some(false) {
+                here.error(
+                    "the KMS key does not let CloudWatch Logs use it, so the log group could not be created; build the key with Key::builder().allow_cloudwatch_logs()",
+                );
+            }
             group = group.kms_key_id(key_arn.clone());
         }
         let handle = here.add("Resource", group);
