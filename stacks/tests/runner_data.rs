@@ -92,3 +92,24 @@ fn runner_data_is_at_most_45_lines_of_stack_code() {
     let imports = source.lines().filter(|l| l.starts_with("use ")).count();
     assert!(lines + imports <= 45, "{lines} lines and {imports} imports");
 }
+
+#[test]
+fn the_readme_shows_the_stack_as_it_is_without_its_imports() {
+    let readme = include_str!("../../README.md");
+    let source = include_str!("../src/runner_data.rs");
+    let block = readme
+        .split("```rust,ignore\n")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("\n```").map(|(code, _)| code))
+        .find(|code| code.contains("pub fn define_runner_data"))
+        .expect("README shows RunnerData in a rust,ignore block");
+    let shown: Vec<&str> = block
+        .lines()
+        .filter(|l| *l != "// (imports elided)")
+        .collect();
+    let expected: Vec<&str> = source.lines().filter(|l| !l.starts_with("use ")).collect();
+    assert_eq!(
+        shown, expected,
+        "README's RunnerData block differs from stacks/src/runner_data.rs"
+    );
+}

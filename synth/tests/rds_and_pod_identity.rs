@@ -14,8 +14,9 @@ use synth::eks::{Addon, AgentAddon, Cluster, ClusterAttributes, PodIdentityRole,
 use synth::iam::{ManagedPolicyRef, Principal, Role};
 use synth::prelude::*;
 use synth::rds::{
-    Availability, DatabaseAttributes, DatabaseInstance, DeletionProtection, Engine, MysqlVersion,
-    PostgresVersion, StorageEncryption, SubnetSelection,
+    Availability, DatabaseAttributes, DatabaseInstance, DeletionProtection, Engine,
+    IamAuthentication, MinorVersionUpgrade, MysqlVersion, PostgresVersion, StorageEncryption,
+    SubnetSelection,
 };
 
 fn template(assembly: &synth::Assembly, stack: &str) -> Json {
@@ -78,6 +79,11 @@ fn a_postgres_instance_has_every_secure_default() {
     assert_eq!(p["MultiAZ"], false);
     // CDK: backupRetention defaults to 1 day (so does RDS); here 7.
     assert_eq!(p["BackupRetentionPeriod"], 7);
+    // CDK: iamAuthentication defaults to false; here on.
+    assert_eq!(p["EnableIAMDatabaseAuthentication"], true);
+    // CDK: autoMinorVersionUpgrade defaults to true (left to RDS); here
+    // written out.
+    assert_eq!(p["AutoMinorVersionUpgrade"], true);
     // CDK: allocatedStorage 100 GiB, storageType GP2; here 20 GiB gp3.
     assert_eq!(p["AllocatedStorage"], "20");
     assert_eq!(p["StorageType"], "gp3");
@@ -147,6 +153,8 @@ fn mysql_gets_its_own_user_and_settings_are_applied() {
             .removal_policy(RemovalPolicy::Retain)
             .backup_retention_days(14)
             .availability(Availability::MultiAz)
+            .iam_authentication(IamAuthentication::Off)
+            .minor_version_upgrade(MinorVersionUpgrade::Manual)
             .database_name("shop")
             .port(3307),
     );
@@ -169,6 +177,8 @@ fn mysql_gets_its_own_user_and_settings_are_applied() {
     assert_eq!(r["DeletionPolicy"], "Retain");
     assert_eq!(p["BackupRetentionPeriod"], 14);
     assert_eq!(p["MultiAZ"], true);
+    assert_eq!(p["EnableIAMDatabaseAuthentication"], false);
+    assert_eq!(p["AutoMinorVersionUpgrade"], false);
     assert_eq!(p["DBName"], "shop");
     assert_eq!(p["Port"], "3307");
     assert_eq!(
