@@ -8,7 +8,7 @@ use synth::ecr::Repository;
 use synth::eks::{Cluster, PodIdentityRole, ServiceAccount};
 use synth::gitlab::GitlabEksBootstrap;
 use synth::kms::Key;
-use synth::logs::{LogGroup, Retention};
+use synth::logs::{self, LogGroup, Retention};
 use synth::prelude::*;
 use synth::rds::{DatabaseInstance, Engine, PostgresVersion};
 use synth::s3::{Bucket, Encryption};
@@ -22,7 +22,8 @@ pub fn define_runner_data(app: &mut App, bootstrap: &GitlabEksBootstrap<Cluster>
     stack
         .description("GitLab runner data: cache, database, images and logs")
         .tag("project", "gitlab-eks");
-    let key = stack.add("Key", Key::builder().alias("alias/gitlab-runner-data"));
+    let key = Key::builder().alias("alias/gitlab-runner-data");
+    let key = stack.add("Key", key.allow_cloudwatch_logs());
     let cache = stack.add("Cache", Bucket::builder().encryption(Encryption::kms(&key)));
     let postgres = Engine::Postgres(PostgresVersion::V17_6);
     let db = stack.add("Db", DatabaseInstance::builder(postgres, &bootstrap.vpc));
@@ -31,7 +32,8 @@ pub fn define_runner_data(app: &mut App, bootstrap: &GitlabEksBootstrap<Cluster>
         db.allow_from(&bootstrap.cluster, "PostgreSQL from the cluster"),
     );
     stack.add("Images", Repository::builder());
-    stack.add("Logs", LogGroup::builder().retention(Retention::OneMonth));
+    let log_group = LogGroup::builder().retention(Retention::OneMonth);
+    stack.add("Logs", log_group.encryption(logs::Encryption::kms(&key)));
     let account = ServiceAccount {
         namespace: "gitlab-runner".into(),
         name: "gitlab-runner".into(),
