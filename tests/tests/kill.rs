@@ -1,7 +1,8 @@
 //! SIGKILL at arbitrary points of writing a cloud assembly (the process
 //! `assembly-writer` rewrites one directory in a loop): afterwards the
 //! directory always holds a complete assembly, old or new, and the next
-//! write removes what the killed writers left beside it.
+//! write removes what the killed writers left beside it; writer processes
+//! running at once all succeed.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -56,4 +57,36 @@ fn sigkill_while_writing_never_leaves_out_incomplete() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["out"], "leftovers of killed writers remain");
+}
+
+#[test]
+fn concurrent_writer_processes_all_succeed_and_leave_one_complete_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let writer = env!("CARGO_BIN_EXE_assembly-writer");
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(writer)
+                .arg(&out)
+                .arg("30")
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let done = child.wait_with_output().unwrap();
+        assert!(
+            done.status.success(),
+            "a writer failed beside the others: {}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+    }
+    check_complete(&out);
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["out"], "leftovers beside out/");
 }
