@@ -124,6 +124,15 @@ where
             connection_cause(&e)
         ))
         .transient(),
+        SdkError::ServiceError(_) | SdkError::ResponseError(_)
+            if status.is_some_and(|s| s < 400) =>
+        {
+            Error::failed(format!(
+            "{what} failed: {endpoint} answered HTTP {} with a body that is not an AWS answer ({}); check AWS_ENDPOINT_URL and any proxy in between",
+            status.unwrap_or(0),
+            last_cause(&detail)
+        ))
+        }
         SdkError::ServiceError(_) | SdkError::ResponseError(_) => {
             let status = status.unwrap_or(0);
             let error = Error::failed(format!(

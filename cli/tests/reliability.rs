@@ -671,3 +671,67 @@ fn a_template_upload_that_never_answers_is_bounded_by_the_timeout() {
     assert_eq!(proxy.rules()[0].times, Some(0), "{:?}", proxy.rules());
     assert_eq!(proxy.request_count(), 2);
 }
+
+#[test]
+fn a_malformed_answer_says_so_and_names_the_endpoint() {
+    let server = Scripted::builder()
+        .fallback(|_| {
+            Response::raw(200, "this is not XML at all").with_header("Content-Type", "text/xml")
+        })
+        .start();
+    let (r, _tmp) = synth_small(&server.endpoint(), &["diff", "--timeout", "30"]);
+    let r = r.expect(1);
+    let expected = format!(
+        "{} answered HTTP 200 with a body that is not an AWS answer",
+        server.endpoint()
+    );
+    assert!(r.stderr.contains(&expected), "{}", r.stderr);
+}
+
+#[test]
+fn an_unreadable_checkout_is_refused_by_deploy_and_a_duplicate_key_template_by_diff() {
+    let moto = Moto::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let app = assembly(&small_app(STACK, None), &tmp.path().join("a"));
+    // A repository whose HEAD cannot be read: the branch, which might name
+    // a region, is unknown.
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git/objects")).unwrap();
+    std::fs::create_dir_all(repo.join(".git/refs/heads")).unwrap();
+    std::fs::write(repo.join(".git/HEAD"), "ref: \n").unwrap();
+    let mut cmd = synth(&moto.endpoint(), &repo);
+    cmd.args([
+        "--app",
+        app.to_str().unwrap(),
+        "deploy",
+        "--require-approval",
+        "never",
+    ]);
+    let r = run(&mut cmd).expect(2);
+    assert!(
+        r.stderr.contains("the git checkout could not be read"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("pass --region us-east-1 to act there on purpose"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(moto_status(&moto, STACK), None);
+
+    // A template file with a key twice: refused, as CloudFormation does.
+    let dup = tmp.path().join("dup.json");
+    std::fs::write(&dup, r#"{"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}, "Queue": {"Type": "AWS::SNS::Topic"}}}"#).unwrap();
+    let r = run(synth(&moto.endpoint(), tmp.path()).args([
+        "--app",
+        app.to_str().unwrap(),
+        "diff",
+        "--template",
+        dup.to_str().unwrap(),
+        STACK,
+    ]))
+    .expect(2);
+    assert!(r.stderr.contains("duplicate key `Queue`"), "{}", r.stderr);
+}
