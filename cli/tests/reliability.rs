@@ -735,3 +735,86 @@ fn an_unreadable_checkout_is_refused_by_deploy_and_a_duplicate_key_template_by_d
     .expect(2);
     assert!(r.stderr.contains("duplicate key `Queue`"), "{}", r.stderr);
 }
+
+/// Waits until the proxy has passed `action` (at most 60 s).
+fn wait_for(proxy: &Proxy, action: &str) {
+    let started = Instant::now();
+    while proxy.count(action) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{action} never came"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn sigkill_during_a_deploy_leaves_a_stack_the_next_deploy_and_destroy_handle() {
+    let ls = synth_tests::servers::LocalStack::start();
+    let tmp = tempfile::tempdir().unwrap();
+    // SSM parameters only: LocalStack here runs no SQS.
+    let parameters = |value: &str| {
+        use synth::prelude::*;
+        let mut app = App::new();
+        app.stack(STACK).add(
+            "Setting",
+            RawResource::new("AWS::SSM::Parameter")
+                .property("Type", "String")
+                .property("Value", value),
+        );
+        app
+    };
+    let app = assembly(&parameters("one"), &tmp.path().join("a"));
+    let changed = assembly(&parameters("two"), &tmp.path().join("b"));
+    let deploy = |endpoint: &str, app: &std::path::Path, extra: &[&str]| {
+        let mut cmd = synth(endpoint, tmp.path());
+        cmd.args(["--app", app.to_str().unwrap(), "--region", "us-east-1"])
+            .args(["deploy", "--require-approval", "never"])
+            .args(extra);
+        cmd
+    };
+    let killed_at = |action: &str, app: &std::path::Path| {
+        let proxy = Proxy::start(&ls.endpoint());
+        let mut child = deploy(&proxy.endpoint(), app, &[])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_for(&proxy, action);
+        child.kill().unwrap();
+        child.wait().unwrap();
+    };
+
+    // Killed once its change set exists: the stack waits in review; the
+    // next deploy creates it from there.
+    killed_at("CreateChangeSet", &app);
+    let r = run(&mut deploy(&ls.endpoint(), &app, &[])).expect(0);
+    assert!(r.stderr.contains("Small: deployed"), "{}", r.stderr);
+
+    // Killed right after executing an update: the update goes on in
+    // CloudFormation; the next deploy waits for it (--wait-busy) and
+    // finds nothing left to do.
+    killed_at("ExecuteChangeSet", &changed);
+    let r = run(&mut deploy(&ls.endpoint(), &changed, &["--wait-busy"])).expect(0);
+    assert!(
+        r.stderr.contains("Small: no changes") || r.stderr.contains("Small: deployed"),
+        "{}",
+        r.stderr
+    );
+
+    // Killed while preparing again, then destroyed: destroy deletes the
+    // stack whatever the change set left.
+    killed_at("CreateChangeSet", &app);
+    let mut destroy = synth(&ls.endpoint(), tmp.path());
+    destroy.args([
+        "--app",
+        app.to_str().unwrap(),
+        "--region",
+        "us-east-1",
+        "destroy",
+        "--force",
+    ]);
+    let r = run(&mut destroy);
+    let r = r.expect(0);
+    assert!(r.stderr.contains("Small: destroyed"), "{}", r.stderr);
+}
