@@ -399,7 +399,7 @@ pub fn diff_owned(
         }
     }
 
-    let security = security::changes_except(old_res, new_res, &same);
+    let security = security::changes_in(old_res, new_res, &same, &env);
     let broadening = security.is_broadening();
     StackDiff {
         stack: stack.into(),

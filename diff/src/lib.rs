@@ -3,7 +3,9 @@
 //! the caller decides where the old template comes from (the deployed
 //! stack, a file, another assembly); no AWS access, no async runtime.
 
+pub mod arn;
 pub mod engine;
+pub mod managed;
 pub mod normalize;
 pub mod render;
 pub mod security;
