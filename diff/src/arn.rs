@@ -8,6 +8,7 @@
 use serde_json::{Map, Value as Json};
 
 use crate::normalize::Environment;
+use crate::template::Resources;
 
 /// The ARN formats of references, by type and attribute (`Ref` for a
 /// `Ref`); `{p}`, `{r}`, `{a}` are partition, region and account, `*` the
@@ -65,7 +66,7 @@ const FORMATS: &[(&str, &str, &str)] = &[
 /// The resources of one template and where it is deployed.
 #[derive(Clone, Copy)]
 pub struct Side<'a> {
-    pub resources: &'a Map<String, Json>,
+    pub resources: Resources<'a>,
     pub env: &'a Environment,
 }
 
@@ -200,8 +201,9 @@ mod tests {
             "X": {"Type": "Custom::Thing"}
         });
         let env = Environment::new(Some("eu-west-1"), Some("111111111111"), None);
+        let none = std::collections::BTreeSet::new();
         let side = Side {
-            resources: resources.as_object().unwrap(),
+            resources: Resources::all(resources.as_object().unwrap(), &none),
             env: &env,
         };
         assert_eq!(

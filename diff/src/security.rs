@@ -11,6 +11,7 @@ use crate::arn::{glob_covers, Side};
 use crate::engine::Change;
 use crate::managed;
 use crate::normalize::Environment;
+use crate::template::Resources;
 
 /// One IAM statement added or removed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -110,17 +111,25 @@ pub fn changes_except(
     new: &Map<String, Json>,
     same: &std::collections::BTreeSet<String>,
 ) -> SecurityChanges {
-    changes_in(old, new, same, &Environment::default())
+    changes_in(
+        Resources {
+            normalized: old,
+            raw: old,
+            same,
+        },
+        Resources {
+            normalized: new,
+            raw: new,
+            same,
+        },
+        &Environment::default(),
+    )
 }
 
-/// As [`changes_except`], for a stack deployed in `env` (what references
-/// to the stack's resources stand for in ARNs).
-pub fn changes_in(
-    old: &Map<String, Json>,
-    new: &Map<String, Json>,
-    same: &std::collections::BTreeSet<String>,
-    env: &Environment,
-) -> SecurityChanges {
+/// As [`changes_except`], on a diff's two sides (the resources written
+/// the same on both are skipped), for a stack deployed in `env` (what
+/// references to the stack's resources stand for in ARNs).
+pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> SecurityChanges {
     let mut out = SecurityChanges::default();
     let sides = (
         Side {
@@ -134,18 +143,23 @@ pub fn changes_in(
     );
     // A group's rules may sit in the group or in separate ingress and
     // egress resources: a new rule is judged against every rule the group
-    // had, wherever written.
-    let old_rules: Vec<RuleChange> = old.iter().flat_map(|(id, r)| rules(id, Some(r))).collect();
+    // had, wherever written (read only when a rule needs it).
+    let mut old_groups: Option<BTreeMap<String, Vec<(&String, &Json)>>> = None;
     let ids: Vec<&String> = new
+        .normalized
         .keys()
-        .chain(old.keys().filter(|k| !new.contains_key(*k)))
+        .chain(
+            old.normalized
+                .keys()
+                .filter(|k| !new.normalized.contains_key(*k)),
+        )
         .collect();
     for id in ids {
-        if same.contains(id) {
+        if new.same.contains(id) {
             continue;
         }
-        let (o, n) = (old.get(id), new.get(id));
-        if o == n {
+        let (o, n) = (old.normalized.get(id), new.normalized.get(id));
+        if o == n || same_but_tags(o, n) {
             continue;
         }
         // A removed resource CloudFormation retains keeps granting.
@@ -200,7 +214,26 @@ pub fn changes_in(
         }
         let (or, nr) = (rules(id, o), rules(id, n));
         for r in &nr {
-            if !or.contains(r) && !old_rules.iter().any(|old| covers(old, r)) {
+            if or.contains(r) || or.iter().any(|o| covers(o, r)) {
+                continue;
+            }
+            let groups = old_groups.get_or_insert_with(|| {
+                let mut groups: BTreeMap<String, Vec<(&String, &Json)>> = BTreeMap::new();
+                for (id, r) in old.iter() {
+                    if let Some(g) = rule_group(id, r) {
+                        groups.entry(g).or_default().push((id, r));
+                    }
+                }
+                groups
+            });
+            let held = groups
+                .get(group_key(&r.group))
+                .map_or(&[][..], Vec::as_slice);
+            let covered = held
+                .iter()
+                .flat_map(|(id, res)| rules(id, Some(res)))
+                .any(|o| covers(&o, r));
+            if !covered {
                 out.widens_network = true;
             }
         }
@@ -222,6 +255,28 @@ pub fn changes_in(
         }
     }
     out
+}
+
+/// Whether two versions of a resource differ in nothing but their tags
+/// and resource attributes, which grant nothing.
+fn same_but_tags(old: Option<&Json>, new: Option<&Json>) -> bool {
+    let (Some(o), Some(n)) = (old, new) else {
+        return false;
+    };
+    if o.get("Type") != n.get("Type") {
+        return false;
+    }
+    fn properties(r: &Json) -> Option<&Map<String, Json>> {
+        r.get("Properties").and_then(Json::as_object)
+    }
+    match (properties(o), properties(n)) {
+        (Some(a), Some(b)) => a
+            .iter()
+            .filter(|(k, _)| *k != "Tags")
+            .eq(b.iter().filter(|(k, _)| *k != "Tags")),
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 fn props(resource: Option<&Json>) -> Option<(&str, &Map<String, Json>)> {
@@ -434,7 +489,7 @@ fn as_list(v: Option<&Json>) -> Vec<Json> {
         Some(one) => vec![one.clone()],
         None => Vec::new(),
     };
-    items.sort_by_key(|i| i.to_string());
+    items.sort_by_cached_key(|i| i.to_string());
     items
 }
 
@@ -742,6 +797,27 @@ fn group_key(group: &str) -> &str {
         return id;
     }
     group
+}
+
+/// The group whose rules a resource holds, as [`group_key`] names it.
+fn rule_group(id: &str, resource: &Json) -> Option<String> {
+    match resource.get("Type")?.as_str()? {
+        "AWS::EC2::SecurityGroup" => Some(id.to_owned()),
+        "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
+            let group = resource.get("Properties").and_then(|p| p.get("GroupId"));
+            let named = group.and_then(|g| {
+                g.get("Ref")
+                    .or_else(|| g.get("Fn::GetAtt").and_then(|a| a.get(0)))
+                    .and_then(Json::as_str)
+            });
+            Some(match (named, group) {
+                (Some(id), _) => id.to_owned(),
+                (None, Some(g)) => group_key(&crate::render::short(g)).to_owned(),
+                (None, None) => id.to_owned(),
+            })
+        }
+        _ => None,
+    }
 }
 
 fn peer_covers(wide: &Json, narrow: &Json) -> bool {
