@@ -2,9 +2,13 @@
 //! (`template::parse`), the semantic diff (`diff::diff_owned`, which
 //! normalizes both templates in place) and the terminal
 //! rendering (`render::terminal`), what `synth diff` does per stack once it
-//! has the deployed template.
+//! has the deployed template. And the engine beside the AWS CDK's
+//! (`fullDiff` of `@aws-cdk/cloudformation-diff`, in node) on one
+//! 600-resource pair of buckets, roles and security groups.
 
-use std::time::Instant;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use synth::manifest::TemplateFormat;
 use synth::App;
@@ -106,4 +110,283 @@ pub fn run(runs: usize, warmup: usize) -> Vec<DiffCase> {
         case("every resource retagged", &base, &retag, runs, warmup),
         case("no change", &base, &base, runs, warmup),
     ]
+}
+
+// --- Beside the AWS CDK's engine ------------------------------------------
+
+/// Which version of the 600-resource pair to write.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pair {
+    Base,
+    /// Five services removed, five added, and some of the others changed:
+    /// an action added to ten policies, ingress opened to the world in
+    /// five groups, five buckets renamed (replaced), ten buckets'
+    /// versioning suspended.
+    Change,
+    /// A tag added to every bucket, role and security group.
+    Retag,
+}
+
+/// Services of six resources each: a bucket and its policy, a role and
+/// its policy, a security group and a rule from the next service's group.
+const SERVICES: usize = 100;
+
+/// Service `i`, whose extra ingress rule comes from service `next`'s group.
+fn service(i: usize, next: usize, pair: Pair) -> Vec<(String, serde_json::Value)> {
+    use serde_json::json;
+    let id = |what: &str| format!("Svc{i:03}{what}");
+    let mut tags = vec![
+        json!({"Key": "service", "Value": format!("svc-{i:03}")}),
+        json!({"Key": "team", "Value": format!("team-{}", i % 7)}),
+    ];
+    if pair == Pair::Retag {
+        tags.push(json!({"Key": "cost-center", "Value": "platform-engineering"}));
+    }
+    let changed = |range: std::ops::Range<usize>| pair == Pair::Change && range.contains(&i);
+    let bucket_name = if changed(25..30) {
+        format!("svc-{i:03}-data-v2")
+    } else {
+        format!("svc-{i:03}-data")
+    };
+    let versioning = if changed(30..40) {
+        "Suspended"
+    } else {
+        "Enabled"
+    };
+    let mut actions = vec!["s3:GetObject", "s3:PutObject", "sqs:SendMessage"];
+    if changed(10..20) {
+        actions.push("s3:DeleteObject");
+    }
+    let cidr = if changed(20..25) {
+        "0.0.0.0/0"
+    } else {
+        "10.0.0.0/16"
+    };
+    let next = format!("Svc{next:03}SecurityGroup");
+    vec![
+        (
+            id("Bucket"),
+            json!({"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": {
+                "BucketName": {"Fn::Sub": format!("{bucket_name}-${{AWS::AccountId}}")},
+                "VersioningConfiguration": {"Status": versioning},
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]},
+                "PublicAccessBlockConfiguration": {"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true},
+                "Tags": tags
+            }}),
+        ),
+        (
+            id("BucketPolicy"),
+            json!({"Type": "AWS::S3::BucketPolicy", "Properties": {
+                "Bucket": {"Ref": id("Bucket")},
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
+                     "Resource": [{"Fn::GetAtt": [id("Bucket"), "Arn"]}, {"Fn::Join": ["", [{"Fn::GetAtt": [id("Bucket"), "Arn"]}, "/*"]]}],
+                     "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+                    {"Effect": "Allow", "Principal": {"AWS": {"Fn::GetAtt": [id("Role"), "Arn"]}}, "Action": ["s3:GetObject", "s3:PutObject"],
+                     "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": [id("Bucket"), "Arn"]}, "/*"]]}}
+                ]}
+            }}),
+        ),
+        (
+            id("Role"),
+            json!({"Type": "AWS::IAM::Role", "Properties": {
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ]},
+                "ManagedPolicyArns": [{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]]}],
+                "Tags": tags
+            }}),
+        ),
+        (
+            id("Policy"),
+            json!({"Type": "AWS::IAM::Policy", "Properties": {
+                "PolicyName": id("Policy"),
+                "Roles": [{"Ref": id("Role")}],
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Action": actions,
+                     "Resource": [{"Fn::Join": ["", [{"Fn::GetAtt": [id("Bucket"), "Arn"]}, "/*"]]},
+                                  {"Fn::Sub": format!("arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:${{AWS::AccountId}}:svc-{i:03}-events")}]},
+                    {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                     "Resource": {"Fn::Sub": format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/svc-{i:03}:*")}}
+                ]}
+            }}),
+        ),
+        (
+            id("SecurityGroup"),
+            json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                "GroupDescription": format!("svc-{i:03} service"),
+                "VpcId": "vpc-0a1b2c3d4e5f60718",
+                "SecurityGroupIngress": [
+                    {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": cidr, "Description": "https"}
+                ],
+                "SecurityGroupEgress": [
+                    {"IpProtocol": "-1", "CidrIp": "0.0.0.0/0", "Description": "all outbound"}
+                ],
+                "Tags": tags
+            }}),
+        ),
+        (
+            id("FromNext"),
+            json!({"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+                "GroupId": {"Fn::GetAtt": [id("SecurityGroup"), "GroupId"]},
+                "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+                "SourceSecurityGroupId": {"Fn::GetAtt": [next, "GroupId"]},
+                "Description": "from the next service"
+            }}),
+        ),
+    ]
+}
+
+/// The 600-resource template of `pair`, as JSON text.
+fn pair_template(pair: Pair) -> String {
+    let ids: Vec<usize> = if pair == Pair::Change {
+        (5..SERVICES + 5).collect()
+    } else {
+        (0..SERVICES).collect()
+    };
+    let mut resources = serde_json::Map::new();
+    for (k, &i) in ids.iter().enumerate() {
+        let next = ids[(k + 1) % ids.len()];
+        for (id, r) in service(i, next, pair) {
+            resources.insert(id, r);
+        }
+    }
+    let template = serde_json::json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "Services: a bucket, a role and a security group each",
+        "Resources": resources,
+    });
+    serde_json::to_string_pretty(&template).expect("a template serializes")
+}
+
+/// One pair diffed by both engines.
+pub struct VersusCase {
+    pub name: &'static str,
+    pub resources: (usize, usize),
+    /// add, change, remove, replace: synth's, then the CDK's.
+    pub counts: (usize, usize, usize, usize),
+    pub cdk_counts: Option<(usize, usize, usize, usize)>,
+    /// synth's engine on parsed templates, in process.
+    pub synth: Stats,
+    /// `fullDiff` on parsed templates, in node: median and min.
+    pub cdk: Result<(Duration, Duration), String>,
+}
+
+/// The node and package versions the CDK side ran with.
+pub struct Versus {
+    pub cases: Vec<VersusCase>,
+    pub node: String,
+}
+
+/// The 600-resource pairs (a typical change, every resource retagged)
+/// diffed by synth's engine (`diff_in` on parsed templates, which copies
+/// them first as `fullDiff` does) and by the AWS CDK's `fullDiff` in
+/// node (`scripts/cdk-diff-bench.js`), each `runs` times after `warmup`.
+pub fn versus_cdk(
+    (runs, warmup): (usize, usize),
+    (cdk_runs, cdk_warmup): (usize, usize),
+    scratch: &Path,
+) -> Versus {
+    let dir = scratch.join("diff-pair");
+    let _ = std::fs::create_dir_all(&dir);
+    let write = |name: &str, pair: Pair| {
+        let path = dir.join(name);
+        std::fs::write(&path, pair_template(pair))
+            .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        path
+    };
+    let base = write("base.json", Pair::Base);
+    let pairs = [
+        ("typical change", write("change.json", Pair::Change)),
+        ("every resource retagged", write("retag.json", Pair::Retag)),
+    ];
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/cdk-diff-bench.js");
+    let mut node = String::new();
+    let mut cases = Vec::new();
+    for (name, new) in pairs {
+        let read = |p: &Path| {
+            let text = std::fs::read_to_string(p).expect("the pair was just written");
+            template::parse(&text).expect("the pair parses")
+        };
+        let (a, b) = (read(&base), read(&new));
+        let env = diff::Environment::default();
+        let mut times = Vec::new();
+        let mut last = None;
+        for i in 0..warmup + runs {
+            let t0 = Instant::now();
+            let d = diff::diff_in(DIFF_STACK, &a, &b, true, diff::create_only, &env);
+            let t = t0.elapsed();
+            if i >= warmup {
+                times.push(t);
+            }
+            last = Some(d);
+        }
+        let c = last.expect("at least one run").counts();
+        let out = Command::new("node")
+            .arg(&script)
+            .arg(&base)
+            .arg(&new)
+            .arg(cdk_runs.to_string())
+            .arg(cdk_warmup.to_string())
+            .output();
+        let (cdk, cdk_counts) = match out {
+            Err(e) => (Err(format!("node could not run: {e}")), None),
+            Ok(o) if !o.status.success() => (
+                Err(String::from_utf8_lossy(&o.stderr).trim().to_owned()),
+                None,
+            ),
+            Ok(o) => match serde_json::from_slice::<serde_json::Value>(&o.stdout) {
+                Err(e) => (Err(format!("the node script's output: {e}")), None),
+                Ok(v) => {
+                    let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+                    let n = |k: &str| v["changes"][k].as_u64().unwrap_or(0) as usize;
+                    node = format!(
+                        "node {}, @aws-cdk/cloudformation-diff {}",
+                        v["node"].as_str().unwrap_or("?"),
+                        v["package"].as_str().unwrap_or("?")
+                    );
+                    let d = |x: f64| Duration::from_secs_f64(x / 1000.0);
+                    (
+                        Ok((d(f("medianMs")), d(f("minMs")))),
+                        Some((n("add"), n("modify"), n("remove"), n("replace"))),
+                    )
+                }
+            },
+        };
+        cases.push(VersusCase {
+            name,
+            resources: (resources(&a), resources(&b)),
+            counts: (c.create, c.update, c.delete, c.replace),
+            cdk_counts,
+            synth: Stats::new(times),
+            cdk,
+        });
+    }
+    Versus { cases, node }
+}
+
+/// `synth-bench diff-loop CASE RUNS`: one diff case's `diff_in`, `RUNS`
+/// times on templates parsed once, and nothing else, for profilers
+/// (`valgrind --tool=callgrind`, `perf record`). CASE: `merge`, `retag`,
+/// `none` (the 500-resource cases) or `pair-change`, `pair-retag` (the
+/// 600-resource pair).
+pub fn profile_loop(case: &str, runs: usize) -> Result<(), String> {
+    let (old, new) = match case {
+        "merge" => (body(DiffVersion::Base), body(DiffVersion::Change)),
+        "retag" => (body(DiffVersion::Base), body(DiffVersion::Retag)),
+        "none" => (body(DiffVersion::Base), body(DiffVersion::Base)),
+        "pair-change" => (pair_template(Pair::Base), pair_template(Pair::Change)),
+        "pair-retag" => (pair_template(Pair::Base), pair_template(Pair::Retag)),
+        other => return Err(format!("no diff case {other}")),
+    };
+    let a = template::parse(&old).map_err(|e| e.to_string())?;
+    let b = template::parse(&new).map_err(|e| e.to_string())?;
+    let env = diff::Environment::default();
+    let t0 = Instant::now();
+    for _ in 0..runs {
+        let d = diff::diff_in(DIFF_STACK, &a, &b, true, diff::create_only, &env);
+        std::hint::black_box(&d);
+    }
+    eprintln!("{case}: {:?} per diff", t0.elapsed() / runs.max(1) as u32);
+    Ok(())
 }

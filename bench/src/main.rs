@@ -3,8 +3,9 @@
 //! runs it.
 //!
 //! ```text
-//! synth-bench [--quick] [--no-deploy] [--markdown FILE]
+//! synth-bench [--quick] [--no-deploy] [--diff-only] [--markdown FILE]
 //! synth-bench child WORKLOAD RUNS WARMUP DIR    (internal: one in-process workload)
+//! synth-bench diff-loop CASE RUNS               (one diff case in a loop, for profilers)
 //! ```
 
 mod buildbench;
@@ -34,6 +35,8 @@ const TARGET_50: Duration = Duration::from_millis(50);
 const TARGET_FLOOR_RATIO: f64 = 3.0;
 const TARGET_GROWTH: f64 = 1.5;
 const TARGET_DIFF: Duration = Duration::from_millis(20);
+/// The diff of a 600-resource pair, against the AWS CDK's `fullDiff`.
+const TARGET_DIFF_VS_CDK: f64 = 100.0;
 const TARGET_DEPLOY_OVERHEAD: Duration = Duration::from_secs(1);
 /// A user's stack crate: clean dev build at most this, rebuild after a
 /// one-line change under this.
@@ -47,6 +50,8 @@ struct Plan {
     bootstrap_inproc: (usize, usize),
     bootstrap_proc: (usize, usize),
     diff: (usize, usize),
+    /// The 600-resource pair: (synth runs, warm-up), (CDK runs, warm-up).
+    diff_cdk: ((usize, usize), (usize, usize)),
     deploy_cycles: usize,
     /// A user's stack crate: (clean builds, rebuilds, untimed rebuilds
     /// first)
@@ -66,6 +71,7 @@ impl Plan {
                 bootstrap_inproc: (20, 2),
                 bootstrap_proc: (5, 1),
                 diff: (5, 1),
+                diff_cdk: ((5, 1), (3, 1)),
                 deploy_cycles: 1,
                 user_crate: (1, 1, 0),
             }
@@ -80,6 +86,7 @@ impl Plan {
                 bootstrap_inproc: (200, 20),
                 bootstrap_proc: (30, 3),
                 diff: (30, 3),
+                diff_cdk: ((200, 20), (30, 5)),
                 deploy_cycles: 5,
                 user_crate: (3, 5, 1),
             }
@@ -129,6 +136,61 @@ fn fresh_outs(base: PathBuf) -> impl FnMut() -> PathBuf {
         n += 1;
         base.join(format!("new-{n}"))
     }
+}
+
+/// The 600-resource pair diffed by synth's engine and by the AWS CDK's.
+fn versus_cdk(o: &mut Outcome, (synth, cdk): ((usize, usize), (usize, usize)), scratch: &Path) {
+    eprintln!("synth-bench: diff beside the AWS CDK's engine");
+    let v = diffbench::versus_cdk(synth, cdk, scratch);
+    let _ = writeln!(
+        o.text,
+        "## Diff of a 600-resource pair beside the AWS CDK's engine
+
+Buckets and their policies, roles and their policies, security groups and their rules (100 services of 6); both engines diff parsed templates in one process (synth: `diff_in`, {} runs after {}; the CDK: `fullDiff` in {}, {} runs after {}), medians.\n",
+        synth.0,
+        synth.1,
+        if v.node.is_empty() { "node" } else { &v.node },
+        cdk.0,
+        cdk.1
+    );
+    let _ = writeln!(
+        o.text,
+        "| pair | resources old → new | changes, synth (add / change / remove / replace) | changes, CDK | synth | CDK `fullDiff` | CDK ÷ synth | target | |"
+    );
+    let _ = writeln!(
+        o.text,
+        "| --- | --- | --- | --- | ---: | ---: | ---: | --- | --- |"
+    );
+    for c in &v.cases {
+        let counts =
+            |c: (usize, usize, usize, usize)| format!("{} / {} / {} / {}", c.0, c.1, c.2, c.3);
+        let (cdk_time, ratio, status) = match &c.cdk {
+            Ok((median, _)) => {
+                let ratio = median.as_secs_f64() / c.synth.median().as_secs_f64().max(1e-9);
+                (
+                    ms(*median),
+                    format!("**{ratio:.0}x**"),
+                    o.check(ratio >= TARGET_DIFF_VS_CDK).to_owned(),
+                )
+            }
+            Err(e) => (
+                format!("not measured: {}", e.lines().next().unwrap_or("")),
+                "-".into(),
+                "skipped".into(),
+            ),
+        };
+        let _ = writeln!(
+            o.text,
+            "| {} | {} → {} | {} | {} | {} | {cdk_time} | {ratio} | ≥ {TARGET_DIFF_VS_CDK:.0}x | {status} |",
+            c.name,
+            c.resources.0,
+            c.resources.1,
+            counts(c.counts),
+            c.cdk_counts.map_or_else(|| "-".into(), counts),
+            ms(c.synth.median()),
+        );
+    }
+    let _ = writeln!(o.text);
 }
 
 /// A table row for a process: label, median, min and peak RSS.
@@ -239,6 +301,68 @@ impl Outcome {
         }
         pass(ok)
     }
+}
+
+/// The diff benchmarks: the 500-resource cases, then the 600-resource
+/// pair beside the AWS CDK's engine.
+fn diff_sections(o: &mut Outcome, plan: &Plan, scratch: &Path) {
+    // --- Diff ------------------------------------------------------------
+    eprintln!("synth-bench: diff");
+    let (runs, warmup) = plan.diff;
+    let cases = diffbench::run(runs, warmup);
+    let t = &mut o.text;
+    let _ = writeln!(t, "## Diff of two 500-resource templates\n");
+    let _ = writeln!(
+        t,
+        "| case | resources old → new | changes (add / change / remove / replace) | parse both | diff | render | total | target | |"
+    );
+    let _ = writeln!(
+        t,
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |"
+    );
+    let mut diff_rows = Vec::new();
+    for c in &cases {
+        let ok = c.total.median() <= TARGET_DIFF;
+        diff_rows.push((c, ok));
+    }
+    for (c, ok) in diff_rows {
+        let status = o.check(ok);
+        let _ = writeln!(
+            o.text,
+            "| {} | {} → {} ({} → {} KiB) | {} / {} / {} / {}{} | {} | {} | {} | **{}** | ≤ 20 ms | {status} |",
+            c.name,
+            c.old_resources,
+            c.new_resources,
+            c.old_bytes / 1024,
+            c.new_bytes / 1024,
+            c.counts.0,
+            c.counts.1,
+            c.counts.2,
+            c.counts.3,
+            if c.broadening { ", broadening" } else { "" },
+            ms(c.parse.median()),
+            ms(c.diff.median()),
+            ms(c.render.median()),
+            ms(c.total.median()),
+        );
+    }
+    let _ = writeln!(o.text);
+    versus_cdk(o, plan.diff_cdk, scratch);
+}
+
+/// Only the diff benchmarks (`--diff-only`): no binaries or servers needed.
+fn bench_diff(quick: bool) -> Result<Outcome, String> {
+    let plan = Plan::new(quick);
+    let scratch = std::env::temp_dir().join(format!("synth-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| format!("creating {}: {e}", scratch.display()))?;
+    let mut o = Outcome {
+        text: String::new(),
+        targets_met: 0,
+        targets: 0,
+    };
+    diff_sections(&mut o, &plan, &scratch);
+    Ok(o)
 }
 
 fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
@@ -496,47 +620,7 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
     let t = &mut o.text;
     let _ = writeln!(t, "\n{targets}");
 
-    // --- Diff ------------------------------------------------------------
-    progress("diff");
-    let (runs, warmup) = plan.diff;
-    let cases = diffbench::run(runs, warmup);
-    let t = &mut o.text;
-    let _ = writeln!(t, "## Diff of two 500-resource templates\n");
-    let _ = writeln!(
-        t,
-        "| case | resources old → new | changes (add / change / remove / replace) | parse both | diff | render | total | target | |"
-    );
-    let _ = writeln!(
-        t,
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |"
-    );
-    let mut diff_rows = Vec::new();
-    for c in &cases {
-        let ok = c.total.median() <= TARGET_DIFF;
-        diff_rows.push((c, ok));
-    }
-    for (c, ok) in diff_rows {
-        let status = o.check(ok);
-        let _ = writeln!(
-            o.text,
-            "| {} | {} → {} ({} → {} KiB) | {} / {} / {} / {}{} | {} | {} | {} | **{}** | ≤ 20 ms | {status} |",
-            c.name,
-            c.old_resources,
-            c.new_resources,
-            c.old_bytes / 1024,
-            c.new_bytes / 1024,
-            c.counts.0,
-            c.counts.1,
-            c.counts.2,
-            c.counts.3,
-            if c.broadening { ", broadening" } else { "" },
-            ms(c.parse.median()),
-            ms(c.diff.median()),
-            ms(c.render.median()),
-            ms(c.total.median()),
-        );
-    }
-    let _ = writeln!(o.text);
+    diff_sections(&mut o, &plan, &scratch);
 
     // --- Deploy ----------------------------------------------------------
     if deploy {
@@ -681,7 +765,7 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: synth-bench [--quick] [--no-deploy] [--markdown FILE]");
+    eprintln!("usage: synth-bench [--quick] [--no-deploy] [--diff-only] [--markdown FILE]");
     ExitCode::from(2)
 }
 
@@ -697,12 +781,28 @@ fn main() -> ExitCode {
         inproc::child(workload, runs, warmup, Path::new(dir));
         return ExitCode::SUCCESS;
     }
-    let (mut quick, mut deploy, mut markdown) = (false, true, None);
+    if args.first().map(String::as_str) == Some("diff-loop") {
+        let [_, case, runs] = args.as_slice() else {
+            return usage();
+        };
+        let Ok(runs) = runs.parse() else {
+            return usage();
+        };
+        return match diffbench::profile_loop(case, runs) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("synth-bench: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let (mut quick, mut deploy, mut markdown, mut diff_only) = (false, true, None, false);
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--quick" => quick = true,
             "--no-deploy" => deploy = false,
+            "--diff-only" => diff_only = true,
             "--markdown" => match it.next() {
                 Some(p) => markdown = Some(PathBuf::from(p)),
                 None => return usage(),
@@ -716,7 +816,12 @@ fn main() -> ExitCode {
     }
     let started = std::time::Instant::now();
     let load_before = loadavg();
-    let outcome = match bench(quick, deploy) {
+    let result = if diff_only {
+        bench_diff(quick)
+    } else {
+        bench(quick, deploy)
+    };
+    let outcome = match result {
         Ok(o) => o,
         Err(e) => {
             eprintln!("synth-bench: {e}");

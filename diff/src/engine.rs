@@ -10,7 +10,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::normalize::{self, Environment};
 use crate::security::{self, SecurityChanges};
-use crate::template::Template;
+use crate::template::{Resources, Template};
 
 /// The properties of a type whose change replaces the resource, as paths
 /// (`Name`, `KubernetesNetworkConfig/IpFamily`).
@@ -209,23 +209,12 @@ pub fn diff(
 
 /// Diffs two templates of the stack `stack` deployed in `env`: both are
 /// normalized first (`crate::normalize`), so only what CloudFormation
-/// would see as different is reported.
+/// would see as different is reported. Only resources written differently
+/// are copied and normalized.
 pub fn diff_in(
     stack: &str,
     old: &Template,
     new: &Template,
-    exists: bool,
-    create_only: CreateOnly,
-    env: &Environment,
-) -> StackDiff {
-    diff_owned(stack, old.clone(), new.clone(), exists, create_only, env)
-}
-
-/// As [`diff_in`], taking the templates (no copy is made).
-pub fn diff_owned(
-    stack: &str,
-    old: Template,
-    new: Template,
     exists: bool,
     create_only: CreateOnly,
     env: &Environment,
@@ -238,8 +227,8 @@ pub fn diff_owned(
     // evaluate differently though written the same.
     let empty = Map::new();
     let (op, np) = (
-        section(&old, "Parameters").unwrap_or(&empty),
-        section(&new, "Parameters").unwrap_or(&empty),
+        section(old, "Parameters").unwrap_or(&empty),
+        section(new, "Parameters").unwrap_or(&empty),
     );
     let changed_parameters: BTreeSet<String> = op
         .keys()
@@ -257,7 +246,7 @@ pub fn diff_owned(
         && condition_refs.is_disjoint(&changed_parameters);
     let mut same = BTreeSet::new();
     if same_context {
-        if let (Some(o), Some(n)) = (section(&old, "Resources"), section(&new, "Resources")) {
+        if let (Some(o), Some(n)) = (section(old, "Resources"), section(new, "Resources")) {
             for (id, r) in o {
                 if n.get(id) == Some(r) {
                     let mut refs = BTreeSet::new();
@@ -271,9 +260,14 @@ pub fn diff_owned(
             }
         }
     }
-    let (old_n, mut resolved) = normalize::normalize_owned(old, &env, &same);
-    let (new_n, resolved_new) = normalize::normalize_owned(new, &env, &same);
+    let (old_n, mut resolved, absent) = normalize::normalize_borrowed(old, &env, &same);
+    let (new_n, resolved_new, _) = normalize::normalize_borrowed(new, &env, &same);
     resolved.merge(resolved_new);
+    // Written the same, in the same context: a condition false on one side
+    // is false on the other, and such a resource exists on neither.
+    same.retain(|id| !absent.contains(id));
+    let raw_old = section(old, "Resources").unwrap_or(&empty);
+    let raw_new = section(new, "Resources").unwrap_or(&empty);
     let (old, new) = (&old_n, &new_n);
     let parameters: BTreeSet<String> = [old, new]
         .iter()
@@ -283,9 +277,18 @@ pub fn diff_owned(
     let ctx = Ctx {
         parameters: &parameters,
     };
-    let empty = Map::new();
     let old_res = section(old, "Resources").unwrap_or(&empty);
     let new_res = section(new, "Resources").unwrap_or(&empty);
+    let old_all = Resources {
+        normalized: old_res,
+        raw: raw_old,
+        same: &same,
+    };
+    let new_all = Resources {
+        normalized: new_res,
+        raw: raw_new,
+        same: &same,
+    };
 
     let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
     for (id, new_r) in new_res {
@@ -350,7 +353,7 @@ pub fn diff_owned(
             );
         }
     }
-    propagate(new_res, &mut changes, create_only);
+    propagate(new_all, &mut changes, create_only);
     // CloudFormation does not update metadata alone: when metadata is all
     // that changes, nothing is deployed.
     let metadata_only = changes.values().all(|c| {
@@ -365,17 +368,18 @@ pub fn diff_owned(
     renames(old_res, new_res, &mut changes);
     for c in changes.values_mut() {
         let resource = if c.change == Change::Add {
-            new_res.get(&c.logical_id)
+            new_all.get(&c.logical_id)
         } else {
-            old_res.get(&c.logical_id)
+            old_all.get(&c.logical_id)
         };
-        c.data = data_fate(c, resource, new_res.get(&c.logical_id));
+        c.data = data_fate(c, resource, new_all.get(&c.logical_id));
     }
 
     let mut resources: Vec<ResourceChange> = Vec::new();
     // Keep the new template's order, then removals in the old one's.
-    for id in new_res
-        .keys()
+    for id in new_all
+        .iter()
+        .map(|(id, _)| id)
         .chain(old_res.keys().filter(|k| !new_res.contains_key(*k)))
     {
         if let Some(c) = changes.remove(id) {
@@ -409,7 +413,7 @@ pub fn diff_owned(
         }
     }
 
-    let security = security::changes_except(old_res, new_res, &same);
+    let security = security::changes_in(old_all, new_all, &env);
     let broadening = security.is_broadening();
     StackDiff {
         stack: stack.into(),
@@ -422,6 +426,18 @@ pub fn diff_owned(
         change_set: None,
         warnings: Vec::new(),
     }
+}
+
+/// As [`diff_in`], taking the templates.
+pub fn diff_owned(
+    stack: &str,
+    old: Template,
+    new: Template,
+    exists: bool,
+    create_only: CreateOnly,
+    env: &Environment,
+) -> StackDiff {
+    diff_in(stack, &old, &new, exists, create_only, env)
 }
 
 /// What the engine knows while judging values.
@@ -999,11 +1015,14 @@ pub fn references(v: &Json, out: &mut BTreeSet<String>) {
 /// reference: it is updated, and replaced if the reference sits in a
 /// create-only property. Repeats until nothing more changes.
 fn propagate(
-    new_res: &Map<String, Json>,
+    new_res: Resources,
     changes: &mut BTreeMap<String, ResourceChange>,
     create_only: CreateOnly,
 ) {
     let conditional = synth::aws::replacement::conditional_create_only;
+    // What each resource's properties refer to, read once (borrowed), and
+    // only when something is replaced or new.
+    let mut referrers: Option<Vec<Referrer>> = None;
     loop {
         // Replaced resources, and new ones: a reference to either gets a
         // new value.
@@ -1023,19 +1042,21 @@ fn propagate(
                 (id.clone(), (how, new))
             })
             .collect();
+        if replaced.is_empty() {
+            break;
+        }
+        let referrers = referrers.get_or_insert_with(|| referrers_of(new_res));
         let mut progressed = false;
-        for (id, r) in new_res {
+        for (id, r, props, refs) in referrers.iter() {
+            let id = *id;
             if changes.get(id).is_some_and(|c| c.change == Change::Add) {
                 continue;
             }
-            let props = r.get("Properties").and_then(Json::as_object);
-            let Some(props) = props else { continue };
             let type_name = type_of(r);
             let co = create_only(type_name);
-            for (prop, value) in props {
-                let mut refs = BTreeSet::new();
-                references(value, &mut refs);
-                for target in refs.iter().filter(|t| *t != id) {
+            for (prop, targets) in refs {
+                let prop = *prop;
+                for &target in targets.iter().filter(|t| **t != id.as_str()) {
                     let Some(&(how, new)) = replaced.get(target) else {
                         continue;
                     };
@@ -1093,6 +1114,72 @@ fn propagate(
         if !progressed {
             break;
         }
+    }
+}
+
+/// A resource with properties: its ID, itself, its properties, and the
+/// logical IDs each property refers to (properties that refer to none
+/// left out).
+type Referrer<'a> = (
+    &'a String,
+    &'a Json,
+    &'a Map<String, Json>,
+    Vec<(&'a String, Vec<&'a str>)>,
+);
+
+fn referrers_of(resources: Resources) -> Vec<Referrer> {
+    resources
+        .iter()
+        .filter_map(|(id, r)| {
+            let props = r.get("Properties").and_then(Json::as_object)?;
+            let refs = props
+                .iter()
+                .filter_map(|(prop, value)| {
+                    let mut refs = Vec::new();
+                    references_borrowed(value, &mut refs);
+                    refs.sort_unstable();
+                    refs.dedup();
+                    (!refs.is_empty()).then_some((prop, refs))
+                })
+                .collect();
+            Some((id, r, props, refs))
+        })
+        .collect()
+}
+
+/// As [`references`], borrowing the names from the value.
+fn references_borrowed<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
+    match v {
+        Json::Object(m) => {
+            if let Some(Json::String(r)) = m.get("Ref") {
+                out.push(r);
+            }
+            if let Some(Json::Array(a)) = m.get("Fn::GetAtt") {
+                if let Some(Json::String(r)) = a.first() {
+                    out.push(r);
+                }
+            }
+            if let Some(sub) = m.get("Fn::Sub") {
+                let text = match sub {
+                    Json::String(s) => Some(s.as_str()),
+                    Json::Array(a) => a.first().and_then(Json::as_str),
+                    _ => None,
+                };
+                let mut rest = text.unwrap_or("");
+                while let Some(start) = rest.find("${") {
+                    let after = &rest[start + 2..];
+                    let Some(end) = after.find('}') else { break };
+                    let name = &after[..end];
+                    if !name.starts_with('!') {
+                        out.push(name.split('.').next().unwrap_or(name));
+                    }
+                    rest = &after[end + 1..];
+                }
+            }
+            m.values().for_each(|x| references_borrowed(x, out));
+        }
+        Json::Array(items) => items.iter().for_each(|x| references_borrowed(x, out)),
+        _ => {}
     }
 }
 

@@ -3,8 +3,10 @@
 //! the caller decides where the old template comes from (the deployed
 //! stack, a file, another assembly); no AWS access, no async runtime.
 
+pub mod arn;
 pub mod change_set;
 pub mod engine;
+pub mod managed;
 pub mod normalize;
 pub mod render;
 pub mod security;

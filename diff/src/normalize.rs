@@ -237,6 +237,86 @@ pub fn normalize_owned(
     (template, resolved)
 }
 
+/// As [`normalize_owned`], reading `template` and copying only what is
+/// normalized: the resources named in `skip` are left out of the result
+/// (the caller reads them from `template`); returned beside it are those
+/// of them whose `Condition` is known false (they do not exist).
+pub fn normalize_borrowed(
+    template: &Template,
+    env: &Environment,
+    skip: &BTreeSet<String>,
+) -> (Template, Resolved, BTreeSet<String>) {
+    let mut out = Template::new();
+    for (k, v) in template {
+        if k != "Resources" && k != "Outputs" {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    let mut ev = Evaluator {
+        env,
+        mappings: template.get("Mappings").and_then(Json::as_object),
+        condition_defs: template.get("Conditions").and_then(Json::as_object),
+        parameters: template.get("Parameters").and_then(Json::as_object),
+        conditions: BTreeMap::new(),
+        resolved: Resolved::default(),
+    };
+    if let Some(defs) = ev.condition_defs {
+        for name in defs.keys() {
+            ev.condition(name, 0);
+        }
+    }
+    let mut absent = BTreeSet::new();
+    match template.get("Resources") {
+        Some(Json::Object(resources)) => {
+            let mut normalized = Map::new();
+            for (id, r) in resources {
+                if skip.contains(id) {
+                    if !ev.exists(r) {
+                        absent.insert(id.clone());
+                    }
+                    continue;
+                }
+                let mut r = r.clone();
+                if ev.resource(&mut r) {
+                    normalized.insert(id.clone(), r);
+                }
+            }
+            out.insert("Resources".into(), Json::Object(normalized));
+        }
+        Some(other) => {
+            out.insert("Resources".into(), other.clone());
+        }
+        None => {}
+    }
+    if let Some(outputs) = template.get("Outputs") {
+        let outputs = match outputs {
+            Json::Object(outputs) => {
+                let mut normalized = Map::new();
+                for (id, o) in outputs {
+                    if ev.exists(o) {
+                        let mut o = o.clone();
+                        ev.normalize_in_place(&mut o);
+                        if let Some(m) = o.as_object_mut() {
+                            m.remove("Condition");
+                        }
+                        normalized.insert(id.clone(), o);
+                    }
+                }
+                Json::Object(normalized)
+            }
+            other => other.clone(),
+        };
+        out.insert("Outputs".into(), outputs);
+    }
+    let mut resolved = std::mem::take(&mut ev.resolved);
+    resolved.conditions = ev
+        .conditions
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| (k.clone(), v)))
+        .collect();
+    (out, resolved, absent)
+}
+
 struct Evaluator<'a> {
     env: &'a Environment,
     mappings: Option<&'a Map<String, Json>>,

@@ -7,7 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
+use crate::arn::{glob_covers, Side};
 use crate::engine::Change;
+use crate::managed;
+use crate::normalize::Environment;
+use crate::template::Resources;
 
 /// One IAM statement added or removed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -82,8 +86,9 @@ impl SecurityChanges {
     }
 
     /// Added Allow statements (including new trusted principals), removed
-    /// Deny statements, newly attached managed policies and added security
-    /// group rules all widen what is allowed.
+    /// Deny statements, newly attached managed policies (unless what they
+    /// grant is known and was already granted), a removed permissions
+    /// boundary and added security group rules all widen what is allowed.
     pub fn is_broadening(&self) -> bool {
         let boundary = |m: &AttachmentChange| m.policy.get("PermissionsBoundary").is_some();
         self.widens_iam
@@ -91,7 +96,7 @@ impl SecurityChanges {
             || self
                 .managed_policies
                 .iter()
-                .any(|m| (m.change == Change::Add) != boundary(m))
+                .any(|m| m.change == Change::Remove && boundary(m))
     }
 }
 
@@ -106,17 +111,55 @@ pub fn changes_except(
     new: &Map<String, Json>,
     same: &std::collections::BTreeSet<String>,
 ) -> SecurityChanges {
+    changes_in(
+        Resources {
+            normalized: old,
+            raw: old,
+            same,
+        },
+        Resources {
+            normalized: new,
+            raw: new,
+            same,
+        },
+        &Environment::default(),
+    )
+}
+
+/// As [`changes_except`], on a diff's two sides (the resources written
+/// the same on both are skipped), for a stack deployed in `env` (what
+/// references to the stack's resources stand for in ARNs).
+pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> SecurityChanges {
     let mut out = SecurityChanges::default();
+    let sides = (
+        Side {
+            resources: old,
+            env,
+        },
+        Side {
+            resources: new,
+            env,
+        },
+    );
+    // A group's rules may sit in the group or in separate ingress and
+    // egress resources: a new rule is judged against every rule the group
+    // had, wherever written (read only when a rule needs it).
+    let mut old_groups: Option<BTreeMap<String, Vec<(&String, &Json)>>> = None;
     let ids: Vec<&String> = new
+        .normalized
         .keys()
-        .chain(old.keys().filter(|k| !new.contains_key(*k)))
+        .chain(
+            old.normalized
+                .keys()
+                .filter(|k| !new.normalized.contains_key(*k)),
+        )
         .collect();
     for id in ids {
-        if same.contains(id) {
+        if new.same.contains(id) {
             continue;
         }
-        let (o, n) = (old.get(id), new.get(id));
-        if o == n {
+        let (o, n) = (old.normalized.get(id), new.normalized.get(id));
+        if o == n || same_but_tags(o, n) {
             continue;
         }
         // A removed resource CloudFormation retains keeps granting.
@@ -131,17 +174,28 @@ pub fn changes_except(
         for (policy, statements) in &np {
             let before = op.get(policy).cloned().unwrap_or_default();
             diff_statements(id, policy, &before, statements, &mut out.statements);
-            out.widens_iam |= widens(&before, statements);
+            if !is_identity(policy) {
+                out.widens_iam |= widens(&before, statements, sides);
+            }
         }
         for (policy, statements) in &op {
             if !np.contains_key(policy) {
                 diff_statements(id, policy, statements, &[], &mut out.statements);
-                out.widens_iam |= widens(statements, &[]);
+                if !is_identity(policy) {
+                    out.widens_iam |= widens(statements, &[], sides);
+                }
             }
         }
         let (oa, na) = (attachments(o), attachments(n));
+        // What the resource's own identity policies grant, together: a
+        // statement moved between its inline and managed policies grants
+        // nothing new.
+        out.widens_iam |= widens(&identity(&op, &oa), &identity(&np, &na), sides);
         for a in &na {
             if !oa.contains(a) {
+                let known = a.as_str().and_then(managed::policy).is_some();
+                let boundary = a.get("PermissionsBoundary").is_some();
+                out.widens_iam |= !known && !boundary;
                 out.managed_policies.push(AttachmentChange {
                     resource: id.clone(),
                     change: Change::Add,
@@ -160,7 +214,26 @@ pub fn changes_except(
         }
         let (or, nr) = (rules(id, o), rules(id, n));
         for r in &nr {
-            if !or.contains(r) && !or.iter().any(|old| covers(old, r)) {
+            if or.contains(r) || or.iter().any(|o| covers(o, r)) {
+                continue;
+            }
+            let groups = old_groups.get_or_insert_with(|| {
+                let mut groups: BTreeMap<String, Vec<(&String, &Json)>> = BTreeMap::new();
+                for (id, r) in old.iter() {
+                    if let Some(g) = rule_group(id, r) {
+                        groups.entry(g).or_default().push((id, r));
+                    }
+                }
+                groups
+            });
+            let held = groups
+                .get(group_key(&r.group))
+                .map_or(&[][..], Vec::as_slice);
+            let covered = held
+                .iter()
+                .flat_map(|(id, res)| rules(id, Some(res)))
+                .any(|o| covers(&o, r));
+            if !covered {
                 out.widens_network = true;
             }
         }
@@ -184,9 +257,58 @@ pub fn changes_except(
     out
 }
 
+/// Whether two versions of a resource differ in nothing but their tags
+/// and resource attributes, which grant nothing.
+fn same_but_tags(old: Option<&Json>, new: Option<&Json>) -> bool {
+    let (Some(o), Some(n)) = (old, new) else {
+        return false;
+    };
+    if o.get("Type") != n.get("Type") {
+        return false;
+    }
+    fn properties(r: &Json) -> Option<&Map<String, Json>> {
+        r.get("Properties").and_then(Json::as_object)
+    }
+    match (properties(o), properties(n)) {
+        (Some(a), Some(b)) => a
+            .iter()
+            .filter(|(k, _)| *k != "Tags")
+            .eq(b.iter().filter(|(k, _)| *k != "Tags")),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
 fn props(resource: Option<&Json>) -> Option<(&str, &Map<String, Json>)> {
     let r = resource?;
     Some((r.get("Type")?.as_str()?, r.get("Properties")?.as_object()?))
+}
+
+/// Whether a policy of [`policies`] grants to the resource's own
+/// principal (an inline or attached identity policy).
+fn is_identity(policy: &str) -> bool {
+    policy.starts_with("inline policy") || policy == "PolicyDocument"
+}
+
+/// The statements of a resource's identity policies, with those of the
+/// AWS managed policies it attaches whose contents are known.
+fn identity(policies: &BTreeMap<String, Vec<Json>>, attached: &[Json]) -> Vec<Json> {
+    let mut out: Vec<Json> = policies
+        .iter()
+        .filter(|(name, _)| is_identity(name))
+        .flat_map(|(_, s)| s.iter().cloned())
+        .collect();
+    for grant in attached
+        .iter()
+        .filter_map(Json::as_str)
+        .filter_map(managed::policy)
+        .flatten()
+    {
+        out.push(normalize(&serde_json::json!({
+            "Effect": "Allow", "Action": grant.0, "Resource": grant.1
+        })));
+    }
+    out
 }
 
 /// Every policy document a resource carries, by a name for people that
@@ -367,7 +489,7 @@ fn as_list(v: Option<&Json>) -> Vec<Json> {
         Some(one) => vec![one.clone()],
         None => Vec::new(),
     };
-    items.sort_by_key(|i| i.to_string());
+    items.sort_by_cached_key(|i| i.to_string());
     items
 }
 
@@ -409,11 +531,14 @@ struct Atom {
     effect: String,
     action: String,
     resource: String,
+    /// What `resource` stands for as an IAM pattern (references to the
+    /// stack's resources as ARNs), for finding it inside another.
+    pattern: String,
     principal: String,
     condition: String,
 }
 
-fn atoms(statement: &Json) -> Vec<Atom> {
+fn atoms(statement: &Json, side: Side) -> Vec<Atom> {
     let effect = statement
         .get("Effect")
         .and_then(Json::as_str)
@@ -426,6 +551,14 @@ fn atoms(statement: &Json) -> Vec<Atom> {
             _ => vec![String::new()],
         }
     };
+    let resources: Vec<(String, String)> =
+        match (statement.get("Resource"), statement.get("NotResource")) {
+            (Some(Json::Array(items)), _) => {
+                items.iter().map(|v| (text(v), side.pattern(v))).collect()
+            }
+            (_, Some(not)) => vec![(format!("not {not}"), format!("not {not}"))],
+            _ => vec![(String::new(), String::new())],
+        };
     let mut condition = statement
         .get("Condition")
         .map_or_else(String::new, |c| c.to_string());
@@ -434,12 +567,13 @@ fn atoms(statement: &Json) -> Vec<Atom> {
     }
     let mut out = Vec::new();
     for action in axis("Action", "NotAction") {
-        for resource in axis("Resource", "NotResource") {
+        for (resource, pattern) in &resources {
             for principal in axis("Principal", "NotPrincipal") {
                 out.push(Atom {
                     effect: effect.to_owned(),
                     action: action.to_ascii_lowercase(),
                     resource: resource.clone(),
+                    pattern: pattern.clone(),
                     principal,
                     condition: condition.clone(),
                 });
@@ -449,32 +583,6 @@ fn atoms(statement: &Json) -> Vec<Atom> {
     out
 }
 
-/// IAM's wildcard match: `*` any run, `?` one character.
-fn glob(pattern: &str, text: &str) -> bool {
-    if !pattern.contains(['*', '?']) {
-        return pattern == text;
-    }
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == b'*')
-}
-
 /// Whether the permission `wide` includes `narrow`.
 fn atom_covers(wide: &Atom, narrow: &Atom) -> bool {
     let any_principal = |p: &str| p == "\"*\"" || p == "*" || p == r#"{"AWS":"*"}"#;
@@ -482,34 +590,63 @@ fn atom_covers(wide: &Atom, narrow: &Atom) -> bool {
         && (wide.action == narrow.action
             || (!wide.action.starts_with("not ")
                 && !narrow.action.starts_with("not ")
-                && glob(&wide.action, &narrow.action)))
+                && glob_covers(&wide.action, &narrow.action)))
         && (wide.resource == narrow.resource
             || (!wide.resource.starts_with("not ")
                 && !narrow.resource.starts_with("not ")
-                && glob(&wide.resource, &narrow.resource)))
+                && glob_covers(&wide.resource, &narrow.pattern)))
         && (wide.principal == narrow.principal || any_principal(&wide.principal))
         && (wide.condition == narrow.condition || wide.condition.is_empty())
 }
 
+/// Whether the permissions `wide` include `narrow`: one of them does, or
+/// `narrow`'s action is a wildcard over a service whose every action is
+/// known, and each action it matches is included.
+fn covered(wide: &[Atom], narrow: &Atom) -> bool {
+    if wide.iter().any(|w| atom_covers(w, narrow)) {
+        return true;
+    }
+    let Some((service, _)) = narrow.action.split_once(':') else {
+        return false;
+    };
+    if !narrow.action.contains(['*', '?']) || service.contains(['*', '?']) {
+        return false;
+    }
+    let Some(actions) = managed::service_actions(service) else {
+        return false;
+    };
+    actions
+        .iter()
+        .map(|a| a.to_ascii_lowercase())
+        .filter(|a| glob_covers(&narrow.action, a))
+        .all(|action| {
+            let one = Atom {
+                action,
+                ..narrow.clone()
+            };
+            wide.iter().any(|w| atom_covers(w, &one))
+        })
+}
+
 /// True when `new` allows something `old` did not, or denies less.
-fn widens(old: &[Json], new: &[Json]) -> bool {
+fn widens(old: &[Json], new: &[Json], (old_side, new_side): (Side, Side)) -> bool {
     if old == new {
         return false;
     }
     let (before, after): (Vec<Atom>, Vec<Atom>) = (
-        old.iter().flat_map(atoms).collect(),
-        new.iter().flat_map(atoms).collect(),
+        old.iter().flat_map(|s| atoms(s, old_side)).collect(),
+        new.iter().flat_map(|s| atoms(s, new_side)).collect(),
     );
     let (before_set, after_set): (BTreeSet<&Atom>, BTreeSet<&Atom>) =
         (before.iter().collect(), after.iter().collect());
     after
         .iter()
         .filter(|a| a.effect == "Allow" && !before_set.contains(a))
-        .any(|a| !before.iter().any(|b| atom_covers(b, a)))
+        .any(|a| !covered(&before, a))
         || before
             .iter()
             .filter(|b| b.effect == "Deny" && !after_set.contains(b))
-            .any(|b| !after.iter().any(|a| atom_covers(a, b)))
+            .any(|b| !covered(&after, b))
 }
 
 fn diff_statements(
@@ -626,7 +763,7 @@ fn attachments(resource: Option<&Json>) -> Vec<Json> {
 /// direction, its protocol (or all), its ports, and a peer network that
 /// contains the other's.
 fn covers(wide: &RuleChange, narrow: &RuleChange) -> bool {
-    if wide.group != narrow.group || wide.direction != narrow.direction {
+    if group_key(&wide.group) != group_key(&narrow.group) || wide.direction != narrow.direction {
         return false;
     }
     if wide.protocol != "all" && wide.protocol != narrow.protocol {
@@ -645,6 +782,42 @@ fn covers(wide: &RuleChange, narrow: &RuleChange) -> bool {
         || wide.ports == narrow.ports
         || matches!((range(&wide.ports), range(&narrow.ports)), (Some((a, b)), Some((c, d))) if a <= c && d <= b);
     ports_inside && peer_covers(&wide.peer, &narrow.peer)
+}
+
+/// The group a rule belongs to, however named: `Sg` for a group's own
+/// rules, `!Ref Sg` or `!GetAtt Sg.GroupId` for a separate rule.
+fn group_key(group: &str) -> &str {
+    if let Some(id) = group.strip_prefix("!Ref ") {
+        return id;
+    }
+    if let Some(id) = group
+        .strip_prefix("!GetAtt ")
+        .and_then(|g| g.strip_suffix(".GroupId"))
+    {
+        return id;
+    }
+    group
+}
+
+/// The group whose rules a resource holds, as [`group_key`] names it.
+fn rule_group(id: &str, resource: &Json) -> Option<String> {
+    match resource.get("Type")?.as_str()? {
+        "AWS::EC2::SecurityGroup" => Some(id.to_owned()),
+        "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
+            let group = resource.get("Properties").and_then(|p| p.get("GroupId"));
+            let named = group.and_then(|g| {
+                g.get("Ref")
+                    .or_else(|| g.get("Fn::GetAtt").and_then(|a| a.get(0)))
+                    .and_then(Json::as_str)
+            });
+            Some(match (named, group) {
+                (Some(id), _) => id.to_owned(),
+                (None, Some(g)) => group_key(&crate::render::short(g)).to_owned(),
+                (None, None) => id.to_owned(),
+            })
+        }
+        _ => None,
+    }
 }
 
 fn peer_covers(wide: &Json, narrow: &Json) -> bool {

@@ -228,3 +228,50 @@ mod tests {
         assert!(parse(r#"{"A": {"K": 1}, "B": {"K": 1}}"#).is_ok());
     }
 }
+
+/// One side's resources during a diff: those normalized, and those
+/// written the same on both sides, read as they are (normalizing them
+/// would change nothing the diff compares).
+#[derive(Clone, Copy)]
+pub struct Resources<'a> {
+    /// The normalized resources (without the ones in `same`).
+    pub normalized: &'a Map<String, Json>,
+    /// The template's own `Resources`, for the ones in `same`.
+    pub raw: &'a Map<String, Json>,
+    /// Resources written the same on both sides (and existing).
+    pub same: &'a std::collections::BTreeSet<String>,
+}
+
+impl<'a> Resources<'a> {
+    /// Resources that are all normalized.
+    pub fn all(
+        normalized: &'a Map<String, Json>,
+        none: &'a std::collections::BTreeSet<String>,
+    ) -> Self {
+        Resources {
+            normalized,
+            raw: normalized,
+            same: none,
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&'a Json> {
+        if self.same.contains(id) {
+            self.raw.get(id)
+        } else {
+            self.normalized.get(id)
+        }
+    }
+
+    /// Every resource, in the template's order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a String, &'a Json)> + '_ {
+        let (normalized, same) = (self.normalized, self.same);
+        self.raw.iter().filter_map(move |(id, r)| {
+            if same.contains(id) {
+                Some((id, r))
+            } else {
+                normalized.get_key_value(id)
+            }
+        })
+    }
+}

@@ -293,6 +293,89 @@ fn every_spelling_of_slash_zero_is_the_world() {
     assert!(diff(&v6("2001:db8::/32"), &v6("0::0/0")).broadening);
 }
 
+#[test]
+fn a_statement_moved_onto_a_resource_of_the_stack_is_inside_the_wildcard_it_replaces() {
+    let role = |resource: &str| {
+        format!("Resources:\n  Logs: {{Type: AWS::Logs::LogGroup}}\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {{}}\n      Policies:\n        - PolicyName: logs\n          PolicyDocument:\n            Statement: [{{Effect: Allow, Action: ['logs:PutLogEvents'], Resource: {resource}}}]\n")
+    };
+    let (wide, own) = (role("'arn:aws:logs:*:*:*'"), role("!GetAtt Logs.Arn"));
+    let narrowed = diff(&wide, &own);
+    assert!(!narrowed.security.statements.is_empty() && !narrowed.broadening);
+    assert!(diff(&own, &wide).broadening);
+    // Another region's log groups do not hold this stack's.
+    assert!(diff(&role("'arn:aws:logs:eu-west-1:*:*'"), &own).broadening);
+    // A reference whose ARN is not known is inside nothing but `*`.
+    let custom = role("!GetAtt Logs.Arn").replace("AWS::Logs::LogGroup", "Custom::Logs");
+    assert!(diff(&role("'arn:aws:logs:*:*:*'"), &custom).broadening);
+    assert!(!diff(&role("'*'"), &custom).broadening);
+}
+
+#[test]
+fn a_rule_moved_to_another_resource_of_its_group_is_judged_against_the_group() {
+    let t = |id: &str, peer: &str| {
+        format!("Resources:\n  Sg: {{Type: AWS::EC2::SecurityGroup, Properties: {{GroupDescription: d}}}}\n  {id}:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties: {{GroupId: !Ref Sg, IpProtocol: tcp, FromPort: 443, ToPort: 443, {peer}}}\n")
+    };
+    let world = t("InWorld", "CidrIp: 0.0.0.0/0");
+    let cloudfront = t("InCloudFront", "SourcePrefixListId: pl-3b927c52");
+    let narrowed = diff(&world, &cloudfront);
+    assert_eq!(narrowed.security.security_group_rules.len(), 2);
+    assert!(!narrowed.broadening, "the world holds every prefix list");
+    assert!(diff(&cloudfront, &world).broadening);
+    // A rule of another group does not cover it.
+    let other = world.replace("GroupId: !Ref Sg", "GroupId: sg-0123");
+    assert!(diff(&other, &cloudfront).broadening);
+    // Nor does the group's own rule on other ports.
+    let inline = "Resources:\n  Sg: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: d, SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0}]}}\n";
+    assert!(diff(inline, &format!("{inline}  InCloudFront:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties: {{GroupId: !Ref Sg, IpProtocol: tcp, FromPort: 443, ToPort: 443, SourcePrefixListId: pl-1}}\n")).broadening);
+}
+
+#[test]
+fn a_managed_policy_replaced_by_statements_it_granted_is_not_broadening() {
+    let role = |managed: &str, actions: &str| {
+        format!("Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {{}}\n      ManagedPolicyArns: {managed}\n      Policies:\n        - PolicyName: ssm\n          PolicyDocument:\n            Statement: [{{Effect: Allow, Action: {actions}, Resource: '*'}}]\n")
+    };
+    let ssm = "['arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM']";
+    let old = role(ssm, "['logs:PutLogEvents']");
+    // Every action of ec2messages and ssmmessages is in the policy.
+    let inline = role(
+        "[]",
+        "['logs:PutLogEvents', 'ssm:UpdateInstanceInformation', 'ec2messages:*', 'ssmmessages:Open*']",
+    );
+    let d = diff(&old, &inline);
+    assert!(
+        !d.security.managed_policies.is_empty() && !d.broadening,
+        "{d:#?}"
+    );
+    // ssm:* holds actions the policy does not grant; so does another service.
+    assert!(diff(&old, &role("[]", "['ssm:*']")).broadening);
+    assert!(diff(&old, &role("[]", "['ssmmessages:*', 'sqs:SendMessage']")).broadening);
+    // Attaching it over statements it contains adds what else it grants.
+    assert!(diff(&inline, &old).broadening);
+    // A policy whose contents are not known broadens when attached.
+    let admin = role(
+        "['arn:aws:iam::aws:policy/AdministratorAccess']",
+        "['logs:PutLogEvents']",
+    );
+    assert!(diff(&role("[]", "['logs:PutLogEvents']"), &admin).broadening);
+}
+
+#[test]
+fn an_added_deny_or_a_policy_of_false_conditions_grants_nothing_new() {
+    let t = |statements: &str| {
+        format!("Parameters:\n  Public: {{Type: String, Default: 'false'}}\nConditions:\n  IsPublic: !Equals [!Ref Public, 'true']\nResources:\n  B: {{Type: AWS::S3::Bucket}}\n  P:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref B\n      PolicyDocument:\n        Statement: {statements}\n")
+    };
+    let bucket = "Resources:\n  B: {Type: AWS::S3::Bucket}\n";
+    let public = "!If [IsPublic, {Effect: Allow, Principal: '*', Action: 's3:GetObject', Resource: !Sub '${B.Arn}/*'}, !Ref AWS::NoValue]";
+    let deny = "{Effect: Deny, Principal: '*', Action: 's3:*', Resource: !Sub '${B.Arn}/*', Condition: {Bool: {'aws:SecureTransport': false}}}";
+    let d = diff(bucket, &t(&format!("[{deny}, {public}]")));
+    assert!(!d.security.statements.is_empty() && !d.broadening, "{d:#?}");
+    let d = diff(bucket, &t(&format!("[{public}]")));
+    assert_eq!(only(&d).1, Change::Add);
+    assert!(d.security.is_empty() && !d.broadening, "{d:#?}");
+    let open = t(&format!("[{public}]")).replace("Default: 'false'", "Default: 'true'");
+    assert!(diff(bucket, &open).broadening);
+}
+
 // Wording of data loss.
 
 #[test]
