@@ -34,7 +34,10 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
         .as_deref()
         .map(TypeIndex::read)
         .unwrap_or_default();
-    if index.types.is_empty() {
+    if !index_dir
+        .as_deref()
+        .is_some_and(|d| d.join("src/aws/mod.rs").is_file())
+    {
         ctx.ui.warn(format!(
             "no generated resource types found{}: every resource is written as RawResource (pass --synth-path to a synth checkout's synth/ for typed builders)",
             index_dir.map(|d| format!(" under {}", d.display())).unwrap_or_default()

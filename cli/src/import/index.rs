@@ -74,6 +74,38 @@ impl TypeIndex {
         index
     }
 
+    /// As [`TypeIndex::read`], reading only the service modules of
+    /// `type_names` (the service-to-module table of `aws/mod.rs` says
+    /// which); without that table, every module.
+    pub fn read_for<'t>(
+        synth_crate: &Path,
+        type_names: impl IntoIterator<Item = &'t str>,
+    ) -> TypeIndex {
+        let aws = synth_crate.join("src/aws");
+        let Ok(table) = std::fs::read_to_string(aws.join("mod.rs")) else {
+            return TypeIndex::read(synth_crate);
+        };
+        let services = service_modules(&table);
+        if services.is_empty() {
+            return TypeIndex::read(synth_crate);
+        }
+        let modules: std::collections::BTreeSet<&String> = type_names
+            .into_iter()
+            .filter_map(|t| {
+                let mut parts = t.split("::");
+                let key = (parts.next()?.to_owned(), parts.next()?.to_owned());
+                services.get(&key)
+            })
+            .collect();
+        let mut index = TypeIndex::default();
+        for module in modules {
+            if let Ok(text) = std::fs::read_to_string(aws.join(format!("{module}.rs"))) {
+                index.add_module(module, &text);
+            }
+        }
+        index
+    }
+
     pub fn get(&self, type_name: &str) -> Option<&TypeInfo> {
         self.types.get(type_name)
     }
@@ -177,6 +209,21 @@ impl TypeIndex {
     }
 }
 
+/// `("AWS", "EC2") => ec2::lookup(type_name),` lines of `aws/mod.rs`:
+/// the module of each (namespace, service).
+fn service_modules(table: &str) -> BTreeMap<(String, String), String> {
+    table
+        .lines()
+        .filter_map(|l| {
+            let rest = l.trim().strip_prefix("(\"")?;
+            let (ns, rest) = rest.split_once("\", \"")?;
+            let (service, rest) = rest.split_once("\") => ")?;
+            let module = rest.strip_suffix("::lookup(type_name),")?;
+            Some(((ns.to_owned(), service.to_owned()), module.to_owned()))
+        })
+        .collect()
+}
+
 fn empty(module: &str, name: &str) -> TypeInfo {
     TypeInfo {
         module: module.to_owned(),
@@ -235,4 +282,119 @@ fn getter_line(line: &str) -> Option<(String, String)> {
     let rest = line.strip_prefix("    pub fn ")?;
     let (name, rest) = rest.split_once("(&self) -> Val<")?;
     Some((name.to_owned(), rest.strip_suffix("> {")?.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODULE: &str = r#"
+pub struct CfnSubscriptionRequired {
+    /// CloudFormation property `Protocol`.
+    pub protocol: Val<String>,
+    /// CloudFormation property `TopicArn`.
+    pub topic_arn: Val<String>,
+}
+
+impl CfnSubscription {
+    pub const TYPE_NAME: &'static str = "AWS::SNS::Subscription";
+
+    pub fn new(required: CfnSubscriptionRequired) -> Self {
+        let mut props = Props::new();
+        props.set::<String>("Protocol", required.protocol);
+        props.set::<String>("TopicArn", required.topic_arn);
+        CfnSubscription { props, options: ResourceOptions::default() }
+    }
+
+    pub fn delivery_policy(mut self, value: impl Into<Val<Json>>) -> Self {
+        self.props.set("DeliveryPolicy", value);
+        self
+    }
+}
+
+impl Handle<CfnSubscription> {
+    pub fn arn(&self) -> Val<String> {
+        self.get_att("Arn")
+    }
+}
+
+impl CfnTopic {
+    pub const TYPE_NAME: &'static str = "AWS::SNS::Topic";
+
+    pub fn new(name: impl Into<Val<String>>) -> Self {
+        let mut props = Props::new();
+        props.set("TopicName", name);
+        CfnTopic { props, options: ResourceOptions::default() }
+    }
+
+    pub fn tags(mut self, value: impl Into<Val<Vec<topic::Tag>>>) -> Self {
+        self.props.set("Tags", value);
+        self
+    }
+}
+"#;
+
+    #[test]
+    fn reads_constructors_setters_and_attributes() {
+        let mut index = TypeIndex::default();
+        index.add_module("sns", MODULE);
+        let sub = index.get("AWS::SNS::Subscription").unwrap();
+        assert_eq!(
+            (sub.module.as_str(), sub.struct_name.as_str()),
+            ("sns", "CfnSubscription")
+        );
+        assert_eq!(sub.ctor, Ctor::Required);
+        let required: Vec<(&str, &str, &str)> = sub
+            .required
+            .iter()
+            .map(|(n, p)| (n.as_str(), p.rust.as_str(), p.ty.as_str()))
+            .collect();
+        assert_eq!(
+            required,
+            [
+                ("Protocol", "protocol", "String"),
+                ("TopicArn", "topic_arn", "String")
+            ]
+        );
+        assert_eq!(
+            sub.setters["DeliveryPolicy"],
+            Prop {
+                rust: "delivery_policy".into(),
+                ty: "Json".into()
+            }
+        );
+        assert_eq!(
+            sub.attributes["Arn"],
+            Prop {
+                rust: "arn".into(),
+                ty: "String".into()
+            }
+        );
+        let topic = index.get("AWS::SNS::Topic").unwrap();
+        assert_eq!(topic.ctor, Ctor::Single);
+        assert_eq!(topic.required[0].0, "TopicName");
+        assert_eq!(topic.setters["Tags"].ty, "Vec<topic::Tag>");
+    }
+
+    #[test]
+    fn the_service_table_names_modules() {
+        let table = "        (\"AWS\", \"EC2\") => ec2::lookup(type_name),\n        (\"Alexa\", \"ASK\") => alexa_ask::lookup(type_name),\n";
+        let m = service_modules(table);
+        assert_eq!(m[&("AWS".to_owned(), "EC2".to_owned())], "ec2");
+        assert_eq!(m[&("Alexa".to_owned(), "ASK".to_owned())], "alexa_ask");
+    }
+
+    #[test]
+    fn the_checkout_index_knows_common_types() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../synth");
+        let index = TypeIndex::read_for(&dir, ["AWS::EC2::VPC", "AWS::IAM::Role"]);
+        let vpc = index.get("AWS::EC2::VPC").expect("ec2 read");
+        assert_eq!(vpc.struct_name, "CfnVpc");
+        assert!(vpc.setters.contains_key("CidrBlock") && vpc.attributes.contains_key("VpcId"));
+        assert_eq!(index.get("AWS::IAM::Role").unwrap().ctor, Ctor::Single);
+        assert!(
+            index.get("AWS::S3::Bucket").is_none(),
+            "only the modules asked for"
+        );
+    }
 }
