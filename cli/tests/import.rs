@@ -245,7 +245,8 @@ fn case(label: &str, template: Json) -> Case {
 
 /// The public templates: the newest revision of every history in the
 /// diff corpus (six public repositories) and the AWS CDK diff tests'
-/// templates, plus GitLab's EKS cluster template.
+/// templates, plus GitLab's EKS cluster template and eksctl's Karpenter
+/// and managed nodegroup stacks (`cli/tests/import-corpus/`).
 fn public_templates() -> Vec<(String, Template)> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
@@ -277,12 +278,16 @@ fn public_templates() -> Vec<(String, Template)> {
             }
         }
     }
-    let eks = root().join("cli/tests/import-corpus/eks_cluster.yaml");
-    let t = template::parse(&std::fs::read_to_string(&eks).unwrap()).unwrap();
-    out.push((
-        "gitlab/vendor/aws/cloudformation/eks_cluster.yaml".into(),
-        t,
-    ));
+    for file in [
+        "eks_cluster.yaml",
+        "eksctl/karpenter.json",
+        "eksctl/karpenter_permissions_boundary.json",
+        "eksctl/managed_nodegroup_ssh_enabled.json",
+    ] {
+        let path = root().join("cli/tests/import-corpus").join(file);
+        let t = template::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        out.push((format!("import-corpus/{file}"), t));
+    }
     out
 }
 
