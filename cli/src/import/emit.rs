@@ -407,3 +407,88 @@ fn collect_condition_refs(v: &Json, out: &mut BTreeSet<String>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(template: Json) -> Body {
+        body(template.as_object().unwrap(), &TypeIndex::default())
+    }
+
+    fn reported(b: &Body, id: &str, words: &str) -> bool {
+        b.fallbacks
+            .iter()
+            .any(|f| f.id == id && f.what.contains(words))
+    }
+
+    #[test]
+    fn malformed_templates_are_reported_not_panicked_on() {
+        let b = run(json!({
+            "Resources": {"A": "x", "B": {"Type": 5, "Properties": [1]},
+                          "C": {"Type": "AWS::SNS::Topic", "DependsOn": 7, "Metadata": 3}},
+            "Parameters": 4, "Conditions": {"X": 1}, "Outputs": {"O": 1},
+            "Rules": {"R": {"Assertions": [1]}}
+        }));
+        assert!(reported(&b, "A", "no Type"));
+        assert!(reported(&b, "B", "not an object"));
+        assert!(reported(&b, "C", "DependsOn 7"));
+        assert!(reported(&b, "C", "Metadata is not an object"));
+        assert!(reported(&b, "R", "AssertDescription"));
+    }
+
+    #[test]
+    fn ids_synth_cannot_keep_are_renamed_and_reported() {
+        let b = run(json!({
+            "Parameters": {"bucketName": {"Type": "String"}, "Size": {"Type": "String"}},
+            "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
+            "Outputs": {"Queue": {"Value": {"Ref": "Queue"}}, "Size": {"Value": {"Ref": "Size"}}}
+        }));
+        assert!(reported(&b, "bucketName", "becomes BucketName"));
+        assert!(reported(&b, "Queue", "renamed to QueueOutput"));
+        assert!(reported(&b, "Size", "renamed to SizeOutput"));
+        assert!(
+            b.code
+                .contains("stack.output(\"SizeOutput\", size.value())"),
+            "{}",
+            b.code
+        );
+        // The resource keeps its ID, and its reference is the resource's.
+        assert!(b.code.contains(".logical_id(\"Queue\")"), "{}", b.code);
+        assert!(
+            b.code
+                .contains("stack.output(\"QueueOutput\", queue.reference())"),
+            "{}",
+            b.code
+        );
+    }
+
+    #[test]
+    fn parameters_synth_refuses_are_written_without_the_refused_part() {
+        let b = run(json!({
+            "Parameters": {
+                "Password": {"Type": "String", "NoEcho": "true", "Default": "secret"},
+                "Count": {"Type": "Number", "AllowedPattern": "^(?!0$)[0-9]+$", "MinValue": 1}
+            },
+            "Resources": {}
+        }));
+        assert!(reported(&b, "Password", "NoEcho"));
+        assert!(
+            !b.code.contains("secret") && b.code.contains(".no_echo()"),
+            "{}",
+            b.code
+        );
+        assert!(reported(&b, "Count", "lookaround") && !b.code.contains("allowed_pattern"));
+        assert!(reported(&b, "Count", "MinValue 1") && b.code.contains(".min_value(1.0)"));
+    }
+
+    #[test]
+    fn sections_without_an_api_are_reported() {
+        let b = run(
+            json!({"Transform": "AWS::Serverless-2016-10-31", "Metadata": {}, "Resources": {}}),
+        );
+        assert!(reported(&b, "Transform", "Processed"));
+        assert!(reported(&b, "Metadata", "no equivalent"));
+    }
+}

@@ -31,6 +31,15 @@ pub fn typed_info<'a>(
         return None;
     }
     let info = index.get(type_name)?;
+    // A constructor the index could not read fully is not used.
+    let readable = match info.ctor {
+        Ctor::Empty => info.required.is_empty(),
+        Ctor::Single => info.required.len() == 1,
+        Ctor::Required => !info.required.is_empty(),
+    };
+    if !readable {
+        return None;
+    }
     let empty = Map::new();
     let props = match properties {
         None => &empty,
@@ -119,8 +128,16 @@ pub fn emit(env: &mut Env, id: &str, resource: &Json) -> Emitted {
             "DependsOn" => {
                 let targets: Vec<&str> = match v {
                     Json::String(s) => vec![s.as_str()],
-                    Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
-                    _ => Vec::new(),
+                    Json::Array(a) if a.iter().all(Json::is_string) => {
+                        a.iter().filter_map(Json::as_str).collect()
+                    }
+                    _ => {
+                        fallbacks.push(Fallback::new(
+                            id,
+                            format!("DependsOn {v} is not a logical ID or a list of them: left out"),
+                        ));
+                        Vec::new()
+                    }
                 };
                 for t in targets {
                     match env.resources.get(t).map(|r| r.var.clone()) {
@@ -188,7 +205,11 @@ pub fn emit(env: &mut Env, id: &str, resource: &Json) -> Emitted {
 }
 
 fn raw_reason(type_name: &str, props: Option<&Json>) -> String {
-    if type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource" {
+    if type_name.is_empty() {
+        "the resource has no Type (or not a string): kept as RawResource with an empty type, which synthesis refuses; give it its type in the original".into()
+    } else if type_name.starts_with("Custom::")
+        || type_name == "AWS::CloudFormation::CustomResource"
+    {
         format!("{type_name} is a custom resource: kept as RawResource with its properties by name (synth has no schema for it)")
     } else if props.is_some_and(|p| !p.is_object()) {
         format!("{type_name}: Properties is not an object, so the typed builder cannot take it: kept as RawResource")
