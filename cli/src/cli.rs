@@ -144,8 +144,9 @@ Examples:
   synth import --stack Network --region eu-west-1 --out network   a deployed stack's template
   synth import eks.json --name Eks --synth-version 0.1.0 --out eks
 
-With --out, DIR receives Cargo.toml (synth with exactly the features the code uses),
-synth.toml and src/; a DIR that already holds a Cargo.toml is refused. What synth's
+For import, --out DIR names the crate to write, not a cloud assembly: DIR receives
+Cargo.toml (synth with exactly the features the code uses), synth.toml and src/; a DIR
+that already holds a Cargo.toml is refused. What synth's
 typed API cannot express is written raw (RawResource, override_property, Value) and
 reported by logical ID on stderr.";
 

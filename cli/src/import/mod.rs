@@ -68,7 +68,7 @@ pub fn generate(
         format!("use synth::aws::{{{}}};\n", list.join(", "))
     };
     let code = format!(
-        "//! Imported by `synth import` from {source}: each element keeps its logical ID.\n\
+        "//! Imported by `synth import` from {source}; every resource keeps its logical ID.\n\
          use synth::prelude::*;\n{uses}\n\
          /// Declares the template's parameters, mappings, conditions, resources, outputs and rules in `stack`.\n\
          pub fn define(stack: &mut Stack) {{\n{}}}\n",
