@@ -371,11 +371,11 @@ fn construct_cases() -> Vec<(&'static str, Json, &'static [&'static str], bool)>
                     "Param": {"Type": "AWS::SSM::Parameter", "Properties": {
                         "Type": "String",
                         "Value": {"Fn::Base64": {"Fn::ImportValue": {"Fn::Sub": "${AWS::AccountId}-shared"}}},
-                        "Description": {"Fn::GetAtt": "Subnet.AvailabilityZone"}
+                        "Description": {"Fn::GetAtt": "Vpc.DefaultSecurityGroup"}
                     }}
                 }
             }),
-            &[],
+            &["Subnet"],
             true,
         ),
         (

@@ -254,10 +254,16 @@ impl<'a> Env<'a> {
                         Ty::from_generated(&p.ty, &info.module),
                         format!("{var}.{}()", p.rust),
                     ),
-                    None if rv.info.is_some() => Have::Val(
-                        Ty::Json,
-                        format!("{var}.erase().attribute({})", str_lit(attr)),
-                    ),
+                    None if rv.info.is_some() => {
+                        let type_name = rv.info.map(|i| i.struct_name.as_str()).unwrap_or("");
+                        self.notes.push(format!(
+                            "Fn::GetAtt {res}.{attr}: Handle<{type_name}> has no method for attribute {attr}, so it is read with .erase().attribute(..)"
+                        ));
+                        Have::Val(
+                            Ty::Json,
+                            format!("{var}.erase().attribute({})", str_lit(attr)),
+                        )
+                    }
                     None => Have::Val(Ty::Json, format!("{var}.attribute({})", str_lit(attr))),
                 }
             }
@@ -301,8 +307,16 @@ impl<'a> Env<'a> {
             "Fn::Select" => match args {
                 [i, list] => {
                     let i = self.to(i, &Ty::Int);
-                    let list = self.to(list, &Ty::ListStr);
-                    Have::Val(Ty::Str, format!("fns::select::<String>({i}, {list})"))
+                    // A typed list fixes the item type; a literal one does not.
+                    let list = self.any(list, &Ty::ListStr);
+                    let typed = matches!(list, Have::Val(Ty::ListStr, _));
+                    let list = into_code(list, &Ty::ListStr);
+                    let f = if typed {
+                        "fns::select"
+                    } else {
+                        "fns::select::<String>"
+                    };
+                    Have::Val(Ty::Str, format!("{f}({i}, {list})"))
                 }
                 _ => return None,
             },
@@ -579,8 +593,9 @@ mod tests {
             (json!({"Fn::Sub": "${Bucket}-${AWS::Region}"}), "fns::sub(\"${Bucket}-${AWS::Region}\")"),
             (json!({"Fn::Sub": ["${X}", {"X": {"Ref": "Env"}}]}), "fns::sub_with(\"${X}\", [(\"X\", env.value())])"),
             (json!({"Fn::Join": ["-", ["a", {"Ref": "Env"}]]}), "fns::join(\"-\", vec![Val::<String>::from(\"a\"), env.value()])"),
-            (json!({"Fn::Select": [0, {"Fn::GetAZs": ""}]}), "fns::select::<String>(0, fns::get_azs())"),
-            (json!({"Fn::Select": ["1", {"Fn::Split": [",", "a,b"]}]}), "fns::select::<String>(Val::<i64>::from_value(Value::from(\"1\")), fns::split(\",\", \"a,b\"))"),
+            (json!({"Fn::Select": [0, {"Fn::GetAZs": ""}]}), "fns::select(0, fns::get_azs())"),
+            (json!({"Fn::Select": [0, ["a", "b"]]}), "fns::select::<String>(0, [\"a\", \"b\"])"),
+            (json!({"Fn::Select": ["1", {"Fn::Split": [",", "a,b"]}]}), "fns::select(Val::<i64>::from_value(Value::from(\"1\")), fns::split(\",\", \"a,b\"))"),
             (json!({"Fn::ImportValue": "x"}), "fns::import_value::<String>(\"x\")"),
             (json!({"Fn::If": ["IsProd", "a", {"Ref": "AWS::NoValue"}]}), "fns::if_::<String>(is_prod, \"a\", pseudo::no_value::<String>())"),
             (json!({"Fn::Base64": "x"}), "fns::base64(\"x\")"),
