@@ -113,7 +113,8 @@ impl TypeIndex {
     /// Reads one generated module's top-level resource types.
     pub fn add_module(&mut self, module: &str, text: &str) {
         let lines: Vec<&str> = text.lines().collect();
-        // Structs by name: (type name, ctor, required, setters, attributes).
+        // What each `Cfn*` struct offers, by struct name; its CloudFormation
+        // type name comes from its TYPE_NAME constant.
         let mut found: BTreeMap<String, TypeInfo> = BTreeMap::new();
         let mut type_names: BTreeMap<String, String> = BTreeMap::new();
         let mut required_fields: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
