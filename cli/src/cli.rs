@@ -131,6 +131,57 @@ pub enum Command {
     /// Delete stacks, in reverse dependency order, after confirmation
     #[command(after_help = DESTROY_EXAMPLES)]
     Destroy(DestroyArgs),
+
+    /// Write Rust stack code that synthesizes an existing template or deployed stack
+    #[command(after_help = IMPORT_EXAMPLES)]
+    Import(ImportArgs),
+}
+
+const IMPORT_EXAMPLES: &str = "\
+Examples:
+  synth import template.yaml                    the stack module on stdout (dependency line as a comment)
+  synth import template.yaml --out platform     a ready-to-build crate in platform/ (cd platform && synth)
+  synth import --stack Network --region eu-west-1 --out network   a deployed stack's template
+  synth import eks.json --name Eks --synth-version 0.1.0 --out eks
+
+For import, --out DIR names the crate to write, not a cloud assembly: DIR receives
+Cargo.toml (synth with exactly the features the code uses), synth.toml and src/; a DIR
+that already holds a Cargo.toml is refused. What synth's
+typed API cannot express is written raw (RawResource, override_property, Value) and
+reported by logical ID on stderr.";
+
+/// Arguments of `synth import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The template file: JSON, or YAML with short-form tags
+    #[arg(
+        value_name = "TEMPLATE",
+        required_unless_present = "stack",
+        conflicts_with = "stack"
+    )]
+    pub template: Option<PathBuf>,
+
+    /// Import the template of this deployed stack instead (in the region in force)
+    #[arg(long, value_name = "NAME")]
+    pub stack: Option<String>,
+
+    /// The stack's name in the generated app [default: the deployed stack's name, else the file name]
+    #[arg(long, value_name = "STACK")]
+    pub name: Option<String>,
+
+    /// Depend on synth at this path (its synth/ crate directory); also where the
+    /// generated types are read from [default: this checkout's synth/ when present,
+    /// else --synth-version of this command]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["synth_git", "synth_version"])]
+    pub synth_path: Option<PathBuf>,
+
+    /// Depend on synth from this git URL
+    #[arg(long, value_name = "URL", conflicts_with = "synth_version")]
+    pub synth_git: Option<String>,
+
+    /// Depend on this version of synth
+    #[arg(long, value_name = "VERSION")]
+    pub synth_version: Option<String>,
 }
 
 const DEPLOY_EXAMPLES: &str = "\

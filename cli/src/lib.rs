@@ -14,6 +14,7 @@ pub mod deployed;
 pub use synth_diff as diff;
 pub mod error;
 pub mod git;
+pub mod import;
 pub mod profile;
 pub mod region_resolution;
 pub mod select;
@@ -33,5 +34,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Diff(args)) => commands::diff::run(&ctx, args),
         Some(Command::Deploy(args)) => commands::deploy::run(&ctx, args),
         Some(Command::Destroy(args)) => commands::destroy::run(&ctx, args),
+        Some(Command::Import(args)) => commands::import::run(&ctx, args),
     }
 }

@@ -731,6 +731,7 @@ fn every_synth_invocation_parses_with_the_cli_parser() {
             Some(SynthCommand::Destroy(_)) => "destroy",
             Some(SynthCommand::List(_)) => "list",
             Some(SynthCommand::Region(_)) => "region",
+            Some(SynthCommand::Import(_)) => "import",
         };
         *seen.entry(kind).or_default() += 1;
         if inv.takes_positional {

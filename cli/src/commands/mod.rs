@@ -7,6 +7,7 @@
 pub mod deploy;
 pub mod destroy;
 pub mod diff;
+pub mod import;
 pub mod list;
 pub mod region;
 pub mod synth;
