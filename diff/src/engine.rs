@@ -398,6 +398,12 @@ pub fn diff_in(
         "AWSTemplateFormatVersion",
     ] {
         let (o, n) = (old.get(key), new.get(key));
+        // "2010-09-09" is the only format version: written or left out,
+        // CloudFormation reads the template the same.
+        let only_version = |v: Option<&Json>| v.is_none_or(|v| v == "2010-09-09");
+        if key == "AWSTemplateFormatVersion" && only_version(o) && only_version(n) {
+            continue;
+        }
         if o != n && exists {
             sections.push(SectionChange {
                 section: key.into(),

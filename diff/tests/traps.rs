@@ -474,3 +474,16 @@ fn create_only_set_to_an_import_will_replace_to_an_empty_parameter_may() {
     assert_eq!(only(&diff(without, import)).2, Replacement::Will);
     assert_eq!(only(&diff(without, param)).2, Replacement::May);
 }
+
+#[test]
+fn the_format_version_written_or_left_out_is_no_change() {
+    let with = parse(
+        r#"{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}"#,
+    )
+    .unwrap();
+    let without = parse(r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}"#).unwrap();
+    let env = Environment::default();
+    let create_only = synth_diff::create_only;
+    assert!(diff_in("App", &without, &with, true, create_only, &env).is_empty());
+    assert!(diff_in("App", &with, &without, true, create_only, &env).is_empty());
+}
