@@ -11,8 +11,10 @@ pub mod config;
 pub mod context;
 pub mod deploy;
 pub mod deployed;
+pub mod drift;
 pub use synth_diff as diff;
 pub mod error;
+pub mod fleet;
 pub mod git;
 pub mod profile;
 pub mod region_resolution;
@@ -33,5 +35,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Diff(args)) => commands::diff::run(&ctx, args),
         Some(Command::Deploy(args)) => commands::deploy::run(&ctx, args),
         Some(Command::Destroy(args)) => commands::destroy::run(&ctx, args),
+        Some(Command::Drift(args)) => commands::drift::run(&ctx, args),
+        Some(Command::Fleet(args)) => commands::fleet::run(&ctx, args),
     }
 }
