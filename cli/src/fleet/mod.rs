@@ -149,7 +149,7 @@ pub async fn read(repo_branches: Vec<branches::RegionBranch>, opts: &Options) ->
                     row.pending = pending;
                     row.not_deployed = not_deployed;
                 }
-                Err(e) => row.error = Some(e.to_string()),
+                Err(e) => row.error = Some(name_endpoint(e.to_string(), &b.region, opts)),
             }
             row
         })
@@ -158,6 +158,16 @@ pub async fn read(repo_branches: Vec<branches::RegionBranch>, opts: &Options) ->
         .await;
     rows.sort_by(|a, b| a.region.cmp(&b.region));
     rows
+}
+
+/// Errors name `AWS_ENDPOINT_URL` (or AWS's endpoint); a region read
+/// through `--endpoint` names that one instead.
+fn name_endpoint(message: String, region: &str, opts: &Options) -> String {
+    let Some(url) = opts.endpoints.get(region) else {
+        return message;
+    };
+    let general = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "the AWS endpoint".into());
+    message.replace(&general, url)
 }
 
 /// Fills in where each row's deployed commits stand against its head, and
