@@ -10,6 +10,7 @@
 mod buildbench;
 mod deploybench;
 mod diffbench;
+mod fleetbench;
 mod inproc;
 mod measure;
 
@@ -47,6 +48,8 @@ struct Plan {
     bootstrap_inproc: (usize, usize),
     bootstrap_proc: (usize, usize),
     diff: (usize, usize),
+    /// The fleet view: (runs, warm-up) per configuration.
+    fleet: (usize, usize),
     deploy_cycles: usize,
     /// A user's stack crate: (clean builds, rebuilds, untimed rebuilds
     /// first)
@@ -66,6 +69,7 @@ impl Plan {
                 bootstrap_inproc: (20, 2),
                 bootstrap_proc: (5, 1),
                 diff: (5, 1),
+                fleet: (2, 0),
                 deploy_cycles: 1,
                 user_crate: (1, 1, 0),
             }
@@ -80,6 +84,7 @@ impl Plan {
                 bootstrap_inproc: (200, 20),
                 bootstrap_proc: (30, 3),
                 diff: (30, 3),
+                fleet: (10, 1),
                 deploy_cycles: 5,
                 user_crate: (3, 5, 1),
             }
@@ -537,6 +542,35 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
         );
     }
     let _ = writeln!(o.text);
+
+    // --- Fleet view --------------------------------------------------------
+    progress("fleet view of 10 regions");
+    let (runs, warmup) = plan.fleet;
+    let cases = fleetbench::run(&bins.synth, runs, warmup, &scratch)?;
+    let t = &mut o.text;
+    let _ = writeln!(
+        t,
+        "## Fleet view of {} regions against a scripted server on loopback\n",
+        fleetbench::REGIONS.len()
+    );
+    let _ = writeln!(
+        t,
+        "Each region: its branch, the bootstrap deployed one commit behind, its assembly diffed against the deployed template, drift detected (one modified resource). `synth fleet --assemblies DIR --format json`.\n"
+    );
+    let _ = writeln!(t, "| server | requests | median | min | peak RSS |");
+    let _ = writeln!(t, "| --- | ---: | ---: | ---: | ---: |");
+    for c in &cases {
+        let _ = writeln!(
+            t,
+            "| {} | {} | **{}** | {} | {} |",
+            c.label,
+            c.requests,
+            ms(c.stats.wall.median()),
+            ms(c.stats.wall.min()),
+            mib(c.stats.max_rss_kib)
+        );
+    }
+    let _ = writeln!(t);
 
     // --- Deploy ----------------------------------------------------------
     if deploy {

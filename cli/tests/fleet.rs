@@ -161,9 +161,15 @@ fn one_row_per_region_branch_with_commits_pending_changes_drift_and_errors() {
         "{}",
         r.stdout
     );
+    assert_eq!(
+        words(lines[1]),
+        format!("ap-southeast-2 region/ap-southeast-2 {h1} error"),
+        "{}",
+        r.stdout
+    );
     assert!(
-        words(lines[1]).starts_with(&format!(
-            "ap-southeast-2 region/ap-southeast-2 {h1} error: listing the stacks in ap-southeast-2 failed: cannot reach {dead}"
+        r.stdout.contains(&format!(
+            "\nap-southeast-2:\n  error: listing the stacks in ap-southeast-2 failed: cannot reach {dead} (connection refused); check the network and --endpoint ap-southeast-2=...\n"
         )),
         "{}",
         r.stdout
@@ -251,6 +257,12 @@ fn one_row_per_region_branch_with_commits_pending_changes_drift_and_errors() {
     assert_eq!(dead_row["pending"], Json::Null);
 
     let md = std::fs::read_to_string(&md_file).unwrap();
+    assert!(
+        md.contains(&format!(
+            "| ap-southeast-2 | `region/ap-southeast-2` | `{h1}` | error: listing the stacks in ap-southeast-2 failed: cannot reach {dead}"
+        )),
+        "{md}"
+    );
     assert!(
         md.contains(&format!(
             "| eu-west-1 | `origin/region/eu-west-1` | `{h2}` | {h2} | up to date | none | drifted (1 resource) |"

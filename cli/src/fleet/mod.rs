@@ -167,7 +167,9 @@ fn name_endpoint(message: String, region: &str, opts: &Options) -> String {
         return message;
     };
     let general = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "the AWS endpoint".into());
-    message.replace(&general, url)
+    message
+        .replace("AWS_ENDPOINT_URL", &format!("--endpoint {region}=..."))
+        .replace(&general, url)
 }
 
 /// Fills in where each row's deployed commits stand against its head, and

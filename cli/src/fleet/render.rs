@@ -53,14 +53,20 @@ fn deployed(row: &Row) -> String {
     }
 }
 
-/// The cells of a row's summary line.
-fn cells(row: &Row) -> Vec<String> {
+/// The cells of a row's summary line; an error is written out in full,
+/// or (`brief`, in aligned tables) as `error`, its text following the table.
+fn cells(row: &Row, brief: bool) -> Vec<String> {
     if let Some(e) = &row.error {
+        let cell = if brief {
+            "error".to_owned()
+        } else {
+            format!("error: {e}")
+        };
         return vec![
             row.region.clone(),
             row.branch.clone(),
             short(&row.head).to_owned(),
-            format!("error: {e}"),
+            cell,
         ];
     }
     vec![
@@ -81,16 +87,19 @@ const HEADER: [&str; 7] = [
 /// The terminal format: one line per region, then each region's stacks.
 pub fn text(rows: &[Row]) -> String {
     let mut table: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
-    table.extend(rows.iter().map(cells));
+    table.extend(rows.iter().map(|r| cells(r, true)));
     let mut out: String = crate::ui::table(&table, |_, c| c.to_owned())
         .into_iter()
         .map(|l| l.trim_end().to_owned() + "\n")
         .collect();
     for row in rows
         .iter()
-        .filter(|r| !r.stacks.is_empty() || !r.not_deployed.is_empty())
+        .filter(|r| r.error.is_some() || !r.stacks.is_empty() || !r.not_deployed.is_empty())
     {
         out.push_str(&format!("\n{}:\n", row.region));
+        if let Some(e) = &row.error {
+            out.push_str(&format!("  error: {e}\n"));
+        }
         for s in &row.stacks {
             out.push_str(&format!(
                 "  {}  {}  updated {}  commit {}{}  pending {}  drift {}\n",
@@ -130,7 +139,7 @@ fn md(s: &str) -> String {
 pub fn markdown(rows: &[Row]) -> String {
     let mut out = String::from("## Fleet\n\n| region | branch | head | deployed | head is | pending | drift |\n| --- | --- | --- | --- | --- | --- | --- |\n");
     for row in rows {
-        let mut c = cells(row);
+        let mut c = cells(row, false);
         c[1] = format!("`{}`", c[1]);
         c[2] = format!("`{}`", c[2]);
         while c.len() < 7 {
