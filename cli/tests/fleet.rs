@@ -445,3 +445,41 @@ fn an_update_sends_the_new_commit_and_a_deploy_without_changes_keeps_the_old() {
         "no template change: the stack keeps what deployed it"
     );
 }
+
+#[test]
+fn a_region_that_never_answers_and_a_branch_naming_no_region_are_rows_with_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (repo, [c1, _, _]) = repository(tmp.path());
+    repo.reference("refs/heads/region/us-east-1", c1, true, "")
+        .unwrap();
+    repo.reference("refs/heads/region/eu-west-99", c1, true, "")
+        .unwrap();
+    let server = Scripted::builder()
+        .on(
+            "DescribeStacks",
+            [scripted::describe_stacks(&[]).delayed(std::time::Duration::from_secs(60))],
+        )
+        .start();
+    let started = std::time::Instant::now();
+    let r = fleet(
+        &server.endpoint(),
+        tmp.path(),
+        &["--timeout", "2", "--format", "json"],
+    )
+    .expect(0);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let j: Json = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(j["errors"], 2);
+    assert_eq!(j["regions"][0]["region"], "eu-west-99");
+    assert!(
+        j["regions"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("branch region/eu-west-99 does not name an AWS region"),
+        "{j}"
+    );
+    assert_eq!(
+        j["regions"][1]["error"],
+        "reading us-east-1 did not finish before the deadline: the endpoint stopped answering; raise --timeout"
+    );
+}

@@ -117,8 +117,8 @@ impl Row {
     }
 }
 
-/// Reads every region branch's region, `concurrency` regions at a time.
-/// `repo` gives the branches and places the deployed commits.
+/// Reads the region of every branch, `opts.concurrency` regions at a
+/// time; rows come back sorted by region.
 pub async fn read(repo_branches: Vec<branches::RegionBranch>, opts: &Options) -> Vec<Row> {
     let mut rows: Vec<Row> = stream::iter(repo_branches)
         .map(|b| async move {
@@ -136,13 +136,22 @@ pub async fn read(repo_branches: Vec<branches::RegionBranch>, opts: &Options) ->
                 return row;
             }
             let deadline = crate::deploy::deadline_after(opts.timeout);
-            let read = crate::deploy::bounded(
-                &format!("in {}", b.region),
-                "reading the region",
-                deadline,
+            // A call that never answers is cut off shortly after the
+            // deadline, as deploy's are.
+            let limit = deadline
+                .checked_add(Duration::from_secs(3))
+                .unwrap_or(deadline);
+            let read = tokio::time::timeout_at(
+                tokio::time::Instant::from_std(limit),
                 read_region(&b.region, opts, deadline),
             )
-            .await;
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::failed(format!(
+                    "reading {} did not finish before the deadline: the endpoint stopped answering; raise --timeout",
+                    b.region
+                )))
+            });
             match read {
                 Ok((stacks, pending, not_deployed)) => {
                     row.stacks = stacks;
