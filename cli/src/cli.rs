@@ -437,13 +437,14 @@ const FLEET_EXAMPLES: &str = "\
 Examples:
   synth fleet                                 every region/<region> branch of this repository
   synth fleet --assemblies assemblies/        pending changes from DIR/<region>/manifest.json
+  synth fleet --synthesize                    pending changes from each branch head, synthesized
   synth fleet --format markdown --markdown-file fleet.md --json-file fleet.json --fail
 
 One row per region/<region> branch (local branches and remote-tracking ones): the
 branch head, the stacks deployed in the region (status, last update, the commit that
 deployed them, from the synth:commit stack tag deploy writes), whether the head is
 ahead of that commit, pending changes (the head's assembly diffed against the
-deployed templates, when --assemblies has the region's), and drift (DetectStackDrift
+deployed templates, from --assemblies or --synthesize), and drift (DetectStackDrift
 on every deployed stack). A region that cannot be read is a row with its error.
 Exit codes: 0, 1 with --fail when a region drifted or could not be read, 2 invalid
 invocation.";
@@ -470,6 +471,12 @@ pub struct FleetArgs {
     /// Exit 1 when a region drifted or could not be read
     #[arg(long)]
     pub fail: bool,
+
+    /// Synthesize the head of each region branch that --assemblies has no
+    /// assembly for (its tree in a temporary directory, its app run with
+    /// the branch's region; share builds with CARGO_TARGET_DIR)
+    #[arg(long)]
+    pub synthesize: bool,
 
     /// Skip drift detection (it starts a detection on every deployed stack)
     #[arg(long)]

@@ -483,3 +483,75 @@ fn a_region_that_never_answers_and_a_branch_naming_no_region_are_rows_with_error
         "reading us-east-1 did not finish before the deadline: the endpoint stopped answering; raise --timeout"
     );
 }
+
+/// Commits the files under `dir` (every one) on top of `parent`.
+fn commit_all(repo: &Repository, parent: Oid, message: &str) -> Oid {
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = Signature::now("T", "t@example.com").unwrap();
+    let parent = repo.find_commit(parent).unwrap();
+    repo.commit(None, &sig, &sig, message, &tree, &[&parent])
+        .unwrap()
+}
+
+#[test]
+fn synthesize_runs_each_heads_own_app_with_its_region() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo");
+    std::fs::create_dir(&dir).unwrap();
+    let (repo, [c1, _, _]) = repository(&dir);
+    // The head's app copies an assembly kept in the commit, and refuses
+    // any region but the branch's.
+    assembly(&small_app(STACK, None), &dir.join("prebuilt"));
+    std::fs::write(
+        dir.join("synth.toml"),
+        "app = \"test \\\"$SYNTH_REGION\\\" = us-west-2 && mkdir -p \\\"$SYNTH_OUTDIR\\\" && cp -R prebuilt/. \\\"$SYNTH_OUTDIR\\\"\"\n",
+    )
+    .unwrap();
+    let good = commit_all(&repo, c1, "app");
+    std::fs::write(dir.join("synth.toml"), "app = \"exit 3\"\n").unwrap();
+    let broken = commit_all(&repo, good, "broken app");
+    repo.reference("refs/heads/region/us-west-2", good, true, "")
+        .unwrap();
+    repo.reference("refs/heads/region/eu-west-1", broken, true, "")
+        .unwrap();
+    // The checkout is left as it was: synthesis reads commits only.
+    std::fs::remove_file(dir.join("synth.toml")).unwrap();
+
+    let server = Scripted::builder()
+        .on("DescribeStacks", [scripted::describe_stacks(&[])])
+        .start();
+    let r = fleet(
+        &server.endpoint(),
+        &dir,
+        &["--synthesize", "--no-drift", "--format", "json"],
+    )
+    .expect(0);
+    let j: Json = serde_json::from_str(&r.stdout).expect("JSON");
+    let (eu, west) = (&j["regions"][0], &j["regions"][1]);
+    assert_eq!(west["region"], "us-west-2");
+    assert_eq!(
+        west["pending"],
+        serde_json::json!({"create": 2, "update": 0, "delete": 0, "replace": 0}),
+        "{j}"
+    );
+    assert_eq!(west["notDeployed"], serde_json::json!(["Small"]));
+    assert_eq!(eu["pending"], Json::Null);
+    assert!(
+        eu["pendingError"]
+            .as_str()
+            .unwrap()
+            .contains("the app failed (exit 3)"),
+        "{j}"
+    );
+    assert!(
+        r.stderr.contains("synthesizing region/us-west-2"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.join("synth.toml").exists() && !dir.join("out").exists());
+}

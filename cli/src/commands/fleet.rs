@@ -28,8 +28,46 @@ pub fn run(ctx: &Context, args: &FleetArgs) -> Result<()> {
             )));
         }
     }
+    // The assembly of each head: from --assemblies, else (--synthesize)
+    // synthesized from the head.
+    let mut assemblies = std::collections::BTreeMap::new();
+    let mut synth_errors = std::collections::BTreeMap::new();
+    let scratch = fleet::synthesize::Scratch(
+        std::env::temp_dir().join(format!("synth-fleet-{}", std::process::id())),
+    );
+    for b in &found {
+        if synth::regions::Region::find(&b.region).is_none() {
+            continue;
+        }
+        let given = args
+            .assemblies
+            .as_ref()
+            .map(|d| ctx.cwd.join(d).join(&b.region));
+        match given {
+            Some(dir) if dir.join(synth::manifest::MANIFEST_FILE).is_file() => {
+                assemblies.insert(b.region.clone(), dir);
+            }
+            _ if args.synthesize => {
+                ctx.ui.info(format!(
+                    "synthesizing {} ({}) for {}",
+                    b.branch,
+                    render::short(&b.head),
+                    b.region
+                ));
+                match fleet::synthesize::head_assembly(&repo, &b.head, &b.region, &scratch.0) {
+                    Ok(dir) => {
+                        assemblies.insert(b.region.clone(), dir);
+                    }
+                    Err(e) => {
+                        synth_errors.insert(b.region.clone(), e.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
     let opts = fleet::Options {
-        assemblies: args.assemblies.as_ref().map(|d| ctx.cwd.join(d)),
+        assemblies,
         drift: !args.no_drift,
         concurrency: usize::from(args.concurrency),
         endpoints: args.endpoints.iter().cloned().collect(),
@@ -37,6 +75,10 @@ pub fn run(ctx: &Context, args: &FleetArgs) -> Result<()> {
     };
     let runtime = crate::aws::runtime()?;
     let mut rows = runtime.block_on(fleet::read(found, &opts));
+    drop(scratch);
+    for row in &mut rows {
+        row.pending_error = synth_errors.remove(&row.region);
+    }
     fleet::settle(&mut rows, &repo, opts.drift);
 
     for (path, text) in [

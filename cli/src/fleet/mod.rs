@@ -7,6 +7,7 @@
 pub mod branches;
 pub mod record;
 pub mod render;
+pub mod synthesize;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -26,8 +27,8 @@ use branches::Position;
 /// How the fleet is read.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// `DIR/<region>/manifest.json`: the assembly each branch head deploys.
-    pub assemblies: Option<PathBuf>,
+    /// Per region, the directory of the assembly its branch head deploys.
+    pub assemblies: BTreeMap<String, PathBuf>,
     pub drift: bool,
     pub concurrency: usize,
     /// Per-region CloudFormation endpoints.
@@ -102,6 +103,8 @@ pub struct Row {
     pub ahead_by: Option<usize>,
     /// What deploying the head changes; `None` without its assembly.
     pub pending: Option<Pending>,
+    /// Why the head's assembly could not be synthesized (`--synthesize`).
+    pub pending_error: Option<String>,
     /// Stacks of the head's assembly not deployed yet.
     pub not_deployed: Vec<String>,
     /// `in-sync`, `drifted`, `not-checked` (`--no-drift` or nothing
@@ -265,16 +268,9 @@ async fn read_region(
     deadline: std::time::Instant,
 ) -> Result<RegionRead> {
     let client = client_for(region, &opts.endpoints).await;
-    let assembly = match &opts.assemblies {
-        Some(dir)
-            if dir
-                .join(region)
-                .join(synth::manifest::MANIFEST_FILE)
-                .is_file() =>
-        {
-            Some(Assembly::read(&dir.join(region))?)
-        }
-        _ => None,
+    let assembly = match opts.assemblies.get(region) {
+        Some(dir) => Some(Assembly::read(dir)?),
+        None => None,
     };
     let wanted: Vec<String> = assembly
         .as_ref()

@@ -92,13 +92,18 @@ pub fn text(rows: &[Row]) -> String {
         .into_iter()
         .map(|l| l.trim_end().to_owned() + "\n")
         .collect();
-    for row in rows
-        .iter()
-        .filter(|r| r.error.is_some() || !r.stacks.is_empty() || !r.not_deployed.is_empty())
-    {
+    for row in rows.iter().filter(|r| {
+        r.error.is_some()
+            || r.pending_error.is_some()
+            || !r.stacks.is_empty()
+            || !r.not_deployed.is_empty()
+    }) {
         out.push_str(&format!("\n{}:\n", row.region));
         if let Some(e) = &row.error {
             out.push_str(&format!("  error: {e}\n"));
+        }
+        if let Some(e) = &row.pending_error {
+            out.push_str(&format!("  pending changes unknown: {e}\n"));
         }
         for s in &row.stacks {
             out.push_str(&format!(
@@ -180,7 +185,7 @@ pub fn markdown(rows: &[Row]) -> String {
 /// [{"region", "branch", "head", "error", "stacks": [{"stack", "status",
 /// "lastUpdated", "commit", "pipeline", "position", "pending", "drift",
 /// "drifted", "driftError"}], "deployedCommit", "position", "aheadBy",
-/// "pending": {"create", "update", "delete", "replace"}, "notDeployed",
+/// "pending": {"create", "update", "delete", "replace"}, "pendingError", "notDeployed",
 /// "drift", "drifted"}]}`.
 pub fn json(rows: &[Row]) -> String {
     let doc = serde_json::json!({
