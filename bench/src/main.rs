@@ -11,6 +11,7 @@
 mod buildbench;
 mod deploybench;
 mod diffbench;
+mod fleetbench;
 mod inproc;
 mod measure;
 
@@ -52,6 +53,8 @@ struct Plan {
     diff: (usize, usize),
     /// The 600-resource pair: (synth runs, warm-up), (CDK runs, warm-up).
     diff_cdk: ((usize, usize), (usize, usize)),
+    /// The fleet view: (runs, warm-up) per configuration.
+    fleet: (usize, usize),
     deploy_cycles: usize,
     /// A user's stack crate: (clean builds, rebuilds, untimed rebuilds
     /// first)
@@ -72,6 +75,7 @@ impl Plan {
                 bootstrap_proc: (5, 1),
                 diff: (5, 1),
                 diff_cdk: ((5, 1), (3, 1)),
+                fleet: (2, 0),
                 deploy_cycles: 1,
                 user_crate: (1, 1, 0),
             }
@@ -87,6 +91,7 @@ impl Plan {
                 bootstrap_proc: (30, 3),
                 diff: (30, 3),
                 diff_cdk: ((200, 20), (30, 5)),
+                fleet: (10, 1),
                 deploy_cycles: 5,
                 user_crate: (3, 5, 1),
             }
@@ -621,6 +626,35 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
     let _ = writeln!(t, "\n{targets}");
 
     diff_sections(&mut o, &plan, &scratch);
+
+    // --- Fleet view --------------------------------------------------------
+    progress("fleet view of 10 regions");
+    let (runs, warmup) = plan.fleet;
+    let cases = fleetbench::run(&bins.synth, runs, warmup, &scratch)?;
+    let t = &mut o.text;
+    let _ = writeln!(
+        t,
+        "## Fleet view of {} regions against a scripted server on loopback\n",
+        fleetbench::REGIONS.len()
+    );
+    let _ = writeln!(
+        t,
+        "Each region: its branch, the bootstrap deployed one commit behind, its assembly diffed against the deployed template, drift detected (one modified resource). `synth fleet --assemblies DIR --format json`.\n"
+    );
+    let _ = writeln!(t, "| server | requests | median | min | peak RSS |");
+    let _ = writeln!(t, "| --- | ---: | ---: | ---: | ---: |");
+    for c in &cases {
+        let _ = writeln!(
+            t,
+            "| {} | {} | **{}** | {} | {} |",
+            c.label,
+            c.requests,
+            ms(c.stats.wall.median()),
+            ms(c.stats.wall.min()),
+            mib(c.stats.max_rss_kib)
+        );
+    }
+    let _ = writeln!(t);
 
     // --- Deploy ----------------------------------------------------------
     if deploy {

@@ -135,6 +135,14 @@ pub enum Command {
     /// Write Rust stack code that synthesizes an existing template or deployed stack
     #[command(after_help = IMPORT_EXAMPLES)]
     Import(ImportArgs),
+
+    /// Detect resources changed outside CloudFormation (drift), property by property
+    #[command(after_help = DRIFT_EXAMPLES)]
+    Drift(DriftArgs),
+
+    /// Every region/<region> branch against what runs in its region: commits, pending changes, drift
+    #[command(after_help = FLEET_EXAMPLES)]
+    Fleet(FleetArgs),
 }
 
 const IMPORT_EXAMPLES: &str = "\
@@ -433,6 +441,127 @@ pub struct RegionArgs {
     /// Print {region, partition, source, detail, description} as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+const DRIFT_EXAMPLES: &str = "\
+Examples:
+  synth drift                         every stack in the region in force
+  synth drift GitlabEks --fail        exit 1 when the stack drifted
+  synth --app out drift --format markdown > drift.md
+
+CloudFormation compares each resource with its template (DetectStackDrift) and
+lists the properties that differ (expected and actual). Resources of types without
+drift detection are listed as NOT_CHECKED. The region comes from --region or the
+branch, as for diff. Exit codes: 0 (also with drift, unless --fail), 1 drift with
+--fail or detection failed, 2 invalid invocation.";
+
+/// What `synth drift` checks and how it reports.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DriftArgs {
+    /// Stack names or globs; all stacks when none are given
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+
+    /// Every stack
+    #[arg(long, conflicts_with = "stacks")]
+    pub all: bool,
+
+    /// Output format: text, markdown, json
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+
+    /// Exit 1 when a stack drifted
+    #[arg(long)]
+    pub fail: bool,
+
+    /// Give up waiting for drift detection after this many seconds
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "SYNTH_TIMEOUT",
+        default_value_t = 600
+    )]
+    pub timeout: u64,
+}
+
+const FLEET_EXAMPLES: &str = "\
+Examples:
+  synth fleet                                 every region/<region> branch of this repository
+  synth fleet --assemblies assemblies/        pending changes from DIR/<region>/manifest.json
+  synth fleet --synthesize                    pending changes from each branch head, synthesized
+  synth fleet --format markdown --markdown-file fleet.md --json-file fleet.json --fail
+
+One row per region/<region> branch (local branches and remote-tracking ones): the
+branch head, the stacks deployed in the region (status, last update, the commit that
+deployed them, from the synth:commit stack tag deploy writes), whether the head is
+ahead of that commit, pending changes (the head's assembly diffed against the
+deployed templates, from --assemblies or --synthesize), and drift (DetectStackDrift
+on every deployed stack). A region that cannot be read is a row with its error.
+Exit codes: 0, 1 with --fail when a region drifted or could not be read, 2 invalid
+invocation.";
+
+/// What `synth fleet` reads and how it reports.
+#[derive(Debug, Clone, Default, Args)]
+pub struct FleetArgs {
+    /// A directory of per-region cloud assemblies (DIR/<region>/manifest.json)
+    #[arg(long, value_name = "DIR")]
+    pub assemblies: Option<PathBuf>,
+
+    /// Output format on stdout: text, markdown, json
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+
+    /// Also write the Markdown report to FILE
+    #[arg(long, value_name = "FILE")]
+    pub markdown_file: Option<PathBuf>,
+
+    /// Also write the JSON report to FILE
+    #[arg(long, value_name = "FILE")]
+    pub json_file: Option<PathBuf>,
+
+    /// Exit 1 when a region drifted or could not be read
+    #[arg(long)]
+    pub fail: bool,
+
+    /// Synthesize the head of each region branch that --assemblies has no
+    /// assembly for (its tree in a temporary directory, its app run with
+    /// the branch's region; share builds with CARGO_TARGET_DIR)
+    #[arg(long)]
+    pub synthesize: bool,
+
+    /// Skip drift detection (it starts a detection on every deployed stack)
+    #[arg(long)]
+    pub no_drift: bool,
+
+    /// Read up to N regions at once
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
+
+    /// The CloudFormation endpoint of one region (repeatable), e.g. a proxy;
+    /// other regions use AWS_ENDPOINT_URL or AWS's
+    #[arg(long = "endpoint", value_name = "REGION=URL", value_parser = parse_endpoint)]
+    pub endpoints: Vec<(String, String)>,
+
+    /// Give up on a region after this many seconds
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "SYNTH_TIMEOUT",
+        default_value_t = 600
+    )]
+    pub timeout: u64,
+}
+
+fn parse_endpoint(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((region, url)) if !url.trim().is_empty() => {
+            let region = parse_region(region.trim())?;
+            Ok((region, url.trim().to_string()))
+        }
+        _ => Err(format!(
+            "expected REGION=URL, e.g. --endpoint eu-west-1=https://proxy.example (got `{s}`)"
+        )),
+    }
 }
 
 fn parse_context(s: &str) -> Result<(String, String), String> {

@@ -11,8 +11,10 @@ pub mod config;
 pub mod context;
 pub mod deploy;
 pub mod deployed;
+pub mod drift;
 pub use synth_diff as diff;
 pub mod error;
+pub mod fleet;
 pub mod git;
 pub mod import;
 pub mod profile;
@@ -35,5 +37,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Deploy(args)) => commands::deploy::run(&ctx, args),
         Some(Command::Destroy(args)) => commands::destroy::run(&ctx, args),
         Some(Command::Import(args)) => commands::import::run(&ctx, args),
+        Some(Command::Drift(args)) => commands::drift::run(&ctx, args),
+        Some(Command::Fleet(args)) => commands::fleet::run(&ctx, args),
     }
 }

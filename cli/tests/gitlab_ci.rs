@@ -732,6 +732,8 @@ fn every_synth_invocation_parses_with_the_cli_parser() {
             Some(SynthCommand::List(_)) => "list",
             Some(SynthCommand::Region(_)) => "region",
             Some(SynthCommand::Import(_)) => "import",
+            Some(SynthCommand::Drift(_)) => "drift",
+            Some(SynthCommand::Fleet(_)) => "fleet",
         };
         *seen.entry(kind).or_default() += 1;
         if inv.takes_positional {
@@ -749,6 +751,7 @@ fn every_synth_invocation_parses_with_the_cli_parser() {
     assert!(seen.get("synth") >= Some(&2), "{seen:?}\n{all:#?}");
     assert_eq!(seen.get("diff"), Some(&2), "{seen:?}");
     assert_eq!(seen.get("deploy"), Some(&1), "{seen:?}");
+    assert_eq!(seen.get("fleet"), Some(&1), "{seen:?}");
     assert_eq!(
         seen.get("destroy"),
         None,
@@ -1400,6 +1403,24 @@ fn cases() -> Vec<Case> {
             want: with(&[]),
         },
         Case {
+            name: "scheduled pipeline on main (an open merge request changes nothing)",
+            branch: "main",
+            variables: vec![("CI_PIPELINE_SOURCE", "schedule"), open_mr],
+            unset: vec![],
+            want: with(&[("fleet", "on_success")]),
+        },
+        Case {
+            name:
+                "scheduled pipeline on region/us-east-2 with SYNTH_AUTO_DEPLOY=true (never deploys)",
+            branch: "region/us-east-2",
+            variables: vec![
+                ("CI_PIPELINE_SOURCE", "schedule"),
+                ("SYNTH_AUTO_DEPLOY", "true"),
+            ],
+            unset: vec![],
+            want: with(&[("fleet", "on_success")]),
+        },
+        Case {
             name: "merge request feature/x -> main",
             branch: "feature/x",
             variables: merge_request("feature/x", "main"),
@@ -1519,7 +1540,14 @@ fn gitlab_ci_local_validates_and_lists_the_jobs_of_each_pipeline() {
     let names: Vec<&str> = all.iter().map(|j| j.name.as_str()).collect();
     assert_eq!(
         names,
-        ["test", "synth", "diff:deployed", "diff:offline", "deploy"]
+        [
+            "test",
+            "synth",
+            "diff:deployed",
+            "diff:offline",
+            "deploy",
+            "fleet"
+        ]
     );
 
     // And that a schema error would fail: an invalid copy is rejected.
@@ -1592,5 +1620,60 @@ fn gitlab_ci_local_validates_and_lists_the_jobs_of_each_pipeline() {
         failures.is_empty(),
         "pipelines differ from what is intended:\n{}",
         failures.join("\n")
+    );
+}
+
+#[test]
+fn fleet_runs_on_schedules_only_and_keeps_its_reports_when_drift_fails_it() {
+    let p = pipeline();
+    let schedule = Regex::new(r#"\$CI_PIPELINE_SOURCE == "schedule""#).unwrap();
+    let fleet = job(&p, "fleet");
+    assert_rules_require("fleet", &fleet, &schedule);
+    assert!(artifact_sources(&fleet).contains(&"synth".to_string()));
+    assert_eq!(
+        get(&fleet, "variables")
+            .and_then(Value::as_mapping)
+            .and_then(|v| get(v, "SYNTH_ROLE_VARIABLE"))
+            .map(str_of),
+        Some("SYNTH_DIFF_ROLE_ARN"),
+        "the fleet view reads with the read-only role"
+    );
+    let inv = all_invocations(&p)
+        .into_iter()
+        .find(|i| i.job == "fleet")
+        .expect("fleet runs synth");
+    let Some(SynthCommand::Fleet(args)) = parse(&inv).command else {
+        panic!("{inv:?}")
+    };
+    assert!(args.fail, "drift must fail the job: {inv:?}");
+    let (md, json) = (
+        args.markdown_file.expect("--markdown-file"),
+        args.json_file.expect("--json-file"),
+    );
+    let artifacts = get(&fleet, "artifacts")
+        .and_then(Value::as_mapping)
+        .expect("artifacts");
+    let paths = sequence_strs(get(artifacts, "paths"));
+    for file in [&md, &json] {
+        assert!(
+            paths.contains(&file.display().to_string()),
+            "{} is not kept: {paths:?}",
+            file.display()
+        );
+    }
+    assert_eq!(
+        get(artifacts, "when").map(str_of),
+        Some("always"),
+        "a failed (drifted) run must keep its reports"
+    );
+    // No schedule deploys: the deploy job refuses scheduled pipelines
+    // before any rule that could let it run.
+    let deploy = rules(&job(&p, "deploy"));
+    let first_run = deploy.iter().position(|r| rule_when(r) != "never").unwrap();
+    assert!(
+        deploy[..first_run]
+            .iter()
+            .any(|r| rule_if(r).is_some_and(|e| schedule.is_match(e))),
+        "{deploy:?}"
     );
 }

@@ -1388,3 +1388,236 @@ pub fn get_caller_identity() -> Response {
         ),
     )
 }
+
+// ---------------------------------------------------------------------------
+// Drift detection.
+
+impl Request {
+    /// The region the request was signed for (`us-east-1`), from the
+    /// credential scope of its `Authorization` header: one scripted server
+    /// can play several regions, as AWS's regional endpoints would.
+    pub fn region(&self) -> Option<&str> {
+        let auth = self.header("authorization")?;
+        let scope = auth.split("Credential=").nth(1)?.split([',', ' ']).next()?;
+        scope.split('/').nth(2)
+    }
+}
+
+/// `DetectStackDrift`'s answer: the ID to poll
+/// `DescribeStackDriftDetectionStatus` with.
+pub fn detect_stack_drift(detection_id: &str) -> Response {
+    Response::ok(
+        "DetectStackDrift",
+        Some(&el("StackDriftDetectionId", detection_id)),
+    )
+}
+
+/// `DescribeStackDriftDetectionStatus`'s answer: `detection_status` is
+/// `DETECTION_IN_PROGRESS`, `DETECTION_COMPLETE` or `DETECTION_FAILED`;
+/// `drift_status` (`IN_SYNC`, `DRIFTED`, ...) and `drifted` are set once
+/// complete.
+pub fn drift_detection_status(
+    stack: &str,
+    detection_id: &str,
+    detection_status: &str,
+    drift_status: Option<&str>,
+    drifted: Option<usize>,
+    reason: Option<&str>,
+) -> Response {
+    let inner = [
+        el("StackId", &stack_id(stack)),
+        el("StackDriftDetectionId", detection_id),
+        drift_status
+            .map(|s| el("StackDriftStatus", s))
+            .unwrap_or_default(),
+        el("DetectionStatus", detection_status),
+        reason
+            .map(|r| el("DetectionStatusReason", r))
+            .unwrap_or_default(),
+        drifted
+            .map(|n| el("DriftedStackResourceCount", &n.to_string()))
+            .unwrap_or_default(),
+        el("Timestamp", &timestamp(120)),
+    ]
+    .concat();
+    Response::ok("DescribeStackDriftDetectionStatus", Some(&inner))
+}
+
+/// A detection still running.
+pub fn drift_detection_in_progress(stack: &str, detection_id: &str) -> Response {
+    drift_detection_status(
+        stack,
+        detection_id,
+        "DETECTION_IN_PROGRESS",
+        None,
+        None,
+        None,
+    )
+}
+
+/// A finished detection: `drift_status` `IN_SYNC` or `DRIFTED`.
+pub fn drift_detection_complete(
+    stack: &str,
+    detection_id: &str,
+    drift_status: &str,
+    drifted: usize,
+) -> Response {
+    drift_detection_status(
+        stack,
+        detection_id,
+        "DETECTION_COMPLETE",
+        Some(drift_status),
+        Some(drifted),
+        None,
+    )
+}
+
+/// A detection that failed for `reason`.
+pub fn drift_detection_failed(stack: &str, detection_id: &str, reason: &str) -> Response {
+    drift_detection_status(
+        stack,
+        detection_id,
+        "DETECTION_FAILED",
+        Some("UNKNOWN"),
+        None,
+        Some(reason),
+    )
+}
+
+/// One property of a drifted resource that differs from its template.
+#[derive(Clone, Debug)]
+pub struct PropertyDifference {
+    pub path: String,
+    pub expected: String,
+    pub actual: String,
+    /// `ADD`, `REMOVE` or `NOT_EQUAL`.
+    pub kind: String,
+}
+
+/// A resource's drift as `DescribeStackResourceDrifts` describes it.
+#[derive(Clone, Debug)]
+pub struct ResourceDrift {
+    pub stack: String,
+    pub logical_id: String,
+    pub physical_id: String,
+    pub resource_type: String,
+    /// `IN_SYNC`, `MODIFIED`, `DELETED` or `NOT_CHECKED`.
+    pub status: String,
+    pub differences: Vec<PropertyDifference>,
+}
+
+impl ResourceDrift {
+    /// A resource of `stack` in drift `status`; its physical ID is derived
+    /// from its logical ID.
+    pub fn new(stack: &str, logical_id: &str, resource_type: &str, status: &str) -> ResourceDrift {
+        ResourceDrift {
+            stack: stack.to_string(),
+            logical_id: logical_id.to_string(),
+            physical_id: format!("{stack}-{logical_id}-{}", &uuid_for(logical_id)[..8]),
+            resource_type: resource_type.to_string(),
+            status: status.to_string(),
+            differences: Vec::new(),
+        }
+    }
+
+    /// A property difference (`kind`: `ADD`, `REMOVE`, `NOT_EQUAL`).
+    pub fn with_difference(
+        mut self,
+        path: &str,
+        expected: &str,
+        actual: &str,
+        kind: &str,
+    ) -> ResourceDrift {
+        self.differences.push(PropertyDifference {
+            path: path.to_string(),
+            expected: expected.to_string(),
+            actual: actual.to_string(),
+            kind: kind.to_string(),
+        });
+        self
+    }
+
+    /// The `<member>` content of `StackResourceDrifts`.
+    pub fn to_xml(&self) -> String {
+        let differences: Vec<String> = self
+            .differences
+            .iter()
+            .map(|d| {
+                el("PropertyPath", &d.path)
+                    + &el("ExpectedValue", &d.expected)
+                    + &el("ActualValue", &d.actual)
+                    + &el("DifferenceType", &d.kind)
+            })
+            .collect();
+        [
+            el("StackId", &stack_id(&self.stack)),
+            el("LogicalResourceId", &self.logical_id),
+            el("PhysicalResourceId", &self.physical_id),
+            el("ResourceType", &self.resource_type),
+            el("ExpectedProperties", "{}"),
+            el("ActualProperties", "{}"),
+            members("PropertyDifferences", &differences),
+            el("StackResourceDriftStatus", &self.status),
+            el("Timestamp", &timestamp(120)),
+        ]
+        .concat()
+    }
+}
+
+/// `DescribeStackResourceDrifts` answering with one page of drifts;
+/// `next_token` says another page follows.
+pub fn describe_stack_resource_drifts(
+    drifts: &[ResourceDrift],
+    next_token: Option<&str>,
+) -> Response {
+    let inner: Vec<String> = drifts.iter().map(ResourceDrift::to_xml).collect();
+    let list = if inner.is_empty() {
+        "<StackResourceDrifts/>".to_string()
+    } else {
+        members("StackResourceDrifts", &inner)
+    };
+    Response::ok(
+        "DescribeStackResourceDrifts",
+        Some(&(list + &next_token.map(|t| el("NextToken", t)).unwrap_or_default())),
+    )
+}
+
+/// `ListStackResources` answering with one page of resources, each as
+/// `(logical ID, type, drift status)`; `next_token` says another page
+/// follows. Types without drift detection have `NOT_CHECKED`.
+pub fn list_stack_resources(
+    stack: &str,
+    resources: &[(&str, &str, &str)],
+    next_token: Option<&str>,
+) -> Response {
+    let inner: Vec<String> = resources
+        .iter()
+        .map(|(logical_id, resource_type, drift)| {
+            [
+                el("LogicalResourceId", logical_id),
+                el(
+                    "PhysicalResourceId",
+                    &format!("{stack}-{logical_id}-{}", &uuid_for(logical_id)[..8]),
+                ),
+                el("ResourceType", resource_type),
+                el("LastUpdatedTimestamp", &timestamp(60)),
+                el("ResourceStatus", "CREATE_COMPLETE"),
+                format!(
+                    "<DriftInformation>{}{}</DriftInformation>",
+                    el("StackResourceDriftStatus", drift),
+                    el("LastCheckTimestamp", &timestamp(120))
+                ),
+            ]
+            .concat()
+        })
+        .collect();
+    let list = if inner.is_empty() {
+        "<StackResourceSummaries/>".to_string()
+    } else {
+        members("StackResourceSummaries", &inner)
+    };
+    Response::ok(
+        "ListStackResources",
+        Some(&(list + &next_token.map(|t| el("NextToken", t)).unwrap_or_default())),
+    )
+}

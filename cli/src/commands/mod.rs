@@ -7,6 +7,8 @@
 pub mod deploy;
 pub mod destroy;
 pub mod diff;
+pub mod drift;
+pub mod fleet;
 pub mod import;
 pub mod list;
 pub mod region;

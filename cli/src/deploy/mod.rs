@@ -178,6 +178,8 @@ pub struct Described {
     pub parameters: BTreeSet<String>,
     pub outputs: BTreeMap<String, String>,
     pub termination_protection: bool,
+    /// The stack's tags (what the last deploy recorded among them).
+    pub tags: BTreeMap<String, String>,
 }
 
 /// Describes `stack`, `None` when it does not exist.
@@ -212,6 +214,11 @@ pub async fn describe(client: &Client, stack: &str) -> Result<Option<Described>>
             })
             .collect(),
         termination_protection: s.enable_termination_protection().unwrap_or(false),
+        tags: s
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_owned(), t.value()?.to_owned())))
+            .collect(),
     }))
 }
 
@@ -530,13 +537,20 @@ async fn deploy_until(
         &env,
     );
 
+    // The commit and pipeline deployed, recorded as stack tags.
+    let tags = crate::fleet::record::stack_tags(
+        &input.manifest.tags,
+        current.as_ref().map(|d| &d.tags),
+        !diff.is_empty(),
+        &crate::fleet::record::Origin::of_process(),
+    );
     let request = change_set::Request {
         stack: name,
         body: &input.body,
         template: &input.template,
         change_type: change_type.clone(),
         parameters: &parameters,
-        tags: &input.manifest.tags,
+        tags: &tags,
         role_arn: opts.role_arn.as_deref(),
         template_bucket: opts.template_bucket.as_deref(),
         region: &opts.region,
