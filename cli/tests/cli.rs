@@ -119,6 +119,7 @@ fn stack(name: &str, region: Option<&str>, deps: &[&str], resources: usize) -> S
         description: None,
         resources,
         template_bytes: 2,
+        suppressions: Vec::new(),
     }
 }
 
