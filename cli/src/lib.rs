@@ -5,6 +5,7 @@
 
 pub mod assembly;
 pub mod aws;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -33,5 +34,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Diff(args)) => commands::diff::run(&ctx, args),
         Some(Command::Deploy(args)) => commands::deploy::run(&ctx, args),
         Some(Command::Destroy(args)) => commands::destroy::run(&ctx, args),
+        Some(Command::Check(args)) => commands::check::run(&ctx, args),
     }
 }
