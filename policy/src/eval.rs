@@ -49,8 +49,12 @@ impl RuleSet {
         let doc = parse_template(template, name)?;
         let resources = doc.get("Resources").and_then(Json::as_object);
         let mut findings = Vec::new();
-        for file in &self.files {
-            for (guard_name, resource, message) in evaluate(file, template, name, resources)? {
+        let files: Vec<&RuleFile> = self.files.iter().filter(|f| !f.rules.is_empty()).collect();
+        for (file, failed) in files
+            .iter()
+            .zip(evaluate(&files, template, name, resources)?)
+        {
+            for (guard_name, resource, message) in failed {
                 let Some(rule) = file.rules.iter().find(|r| r.guard_name == guard_name) else {
                     continue;
                 };
@@ -116,32 +120,54 @@ fn parse_template(text: &str, name: &str) -> Result<Json, PolicyError> {
 /// (Guard rule name, resource, message) for each failure of `file`.
 pub type Failure = (String, Option<String>, Option<String>);
 
+/// The failures of each file, in order: one `validate` run over all of
+/// them, so the template is loaded once.
 fn evaluate(
-    file: &RuleFile,
+    files: &[&RuleFile],
     template: &str,
     name: &str,
     resources: Option<&serde_json::Map<String, Json>>,
-) -> Result<Vec<Failure>, PolicyError> {
-    let output = validate(&file.text, template)
-        .map_err(|e| PolicyError(format!("{} on {name}: {e}", file.name)))?;
-    if output.trim().is_empty() {
+) -> Result<Vec<Vec<Failure>>, PolicyError> {
+    if files.is_empty() {
         return Ok(Vec::new());
     }
-    let report: Json = serde_json::from_str(&output).map_err(|e| {
-        PolicyError(format!(
-            "{} on {name}: unreadable Guard output: {e}",
-            file.name
-        ))
-    })?;
-    Ok(failures(&report, resources))
+    let texts: Vec<&str> = files.iter().map(|f| f.text.as_str()).collect();
+    let names = || {
+        files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let output = validate(&texts, template)
+        .map_err(|e| PolicyError(format!("{} on {name}: {e}", names())))?;
+    // One JSON summary per rule file, one after the other.
+    let reports: Vec<Json> = serde_json::Deserializer::from_str(&output)
+        .into_iter::<Json>()
+        .collect::<Result<_, _>>()
+        .map_err(|e| {
+            PolicyError(format!(
+                "{} on {name}: unreadable Guard output: {e}",
+                names()
+            ))
+        })?;
+    if reports.len() != files.len() {
+        return Err(PolicyError(format!(
+            "{} on {name}: Guard answered {} summaries for {} rule files",
+            names(),
+            reports.len(),
+            files.len()
+        )));
+    }
+    Ok(reports.iter().map(|r| failures(r, resources)).collect())
 }
 
 /// `cfn-guard validate --payload -o json --show-summary none`, in process:
 /// the command's own code path, with rules and template handed over as a
 /// payload instead of files. (`cfn_guard::run_checks` would be shorter but
 /// returns only the last 8 KiB of a longer answer.)
-fn validate(rules: &str, template: &str) -> Result<String, String> {
-    let payload = serde_json::json!({"rules": [rules], "data": [template]}).to_string();
+fn validate(rules: &[&str], template: &str) -> Result<String, String> {
+    let payload = serde_json::json!({"rules": rules, "data": [template]}).to_string();
     let command = ValidateBuilder::default()
         .payload(true)
         .output_format(OutputFormatType::JSON)
