@@ -370,7 +370,7 @@ fn a_context_value_in_synth_toml_that_is_not_a_string_is_an_input_error() {
     assert_eq!(
         run.stderr().trim_end(),
         format!(
-            "error: {}:1: unknown table `[contexts]`; the only table is `[context]`",
+            "error: {}:1: unknown table `[contexts]`; the tables are `[context]`, `[check]` and `[check.severity]`",
             toml.display()
         )
     );
