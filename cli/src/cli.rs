@@ -143,6 +143,10 @@ pub enum Command {
     /// Every region/<region> branch against what runs in its region: commits, pending changes, drift
     #[command(after_help = FLEET_EXAMPLES)]
     Fleet(FleetArgs),
+
+    /// Check the synthesized templates against policy rules (CloudFormation Guard)
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
 }
 
 const IMPORT_EXAMPLES: &str = "\
@@ -190,6 +194,43 @@ pub struct ImportArgs {
     /// Depend on this version of synth
     #[arg(long, value_name = "VERSION")]
     pub synth_version: Option<String>,
+}
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  synth check                         the assembly in out/ against the rule pack
+  synth check --strict                fail on warnings too
+  synth check --format json           findings and suppressions as JSON
+  synth check --codequality gl-code-quality-report.json   GitLab's Code Quality report
+
+Rules: the built-in pack (IAM, networking, EKS, S3, KMS, RDS; `packs` in
+synth.toml's [check] chooses), the project's .guard files (`rules`), severities
+by rule ID in [check.severity]. A resource opts out of a rule in code with
+.suppress(\"RULE-ID\", \"reason\"); an ID that no rule has is an error.
+Exit codes: 0 no error findings, 1 error findings (or warnings with --strict),
+2 the assembly, rules or configuration are wrong.";
+
+/// How `synth check` reports.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Output format: table (for people) or json
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+
+    /// Also write GitLab's Code Quality report (JSON) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub codequality: Option<PathBuf>,
+
+    /// Fail on warnings too, not only on errors
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `synth check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
 }
 
 const DEPLOY_EXAMPLES: &str = "\

@@ -17,7 +17,24 @@
 //! Context values are strings. Any other TOML value (a number, a boolean, an
 //! array, an inline table) is an error naming the key, the file and the line,
 //! rather than a guess at how it should read as a string: write `"3"`, not
-//! `3`. `[context]` is the only table; `app` and `out` come before it.
+//! `3`. `app` and `out` come before the tables.
+//!
+//! `synth check` (and the check after `synth`) reads a `[check]` table and
+//! its `[check.severity]` table:
+//!
+//! ```toml
+//! [check]
+//! # built-in rule packs (default: all of them)
+//! packs = ["iam", "network", "eks", "s3", "kms", "rds"]
+//! # the project's own Guard rule files, relative to this directory
+//! rules = ["policy/org.guard"]
+//!
+//! # a rule's severity by ID: "error", "warning", "info", or "off"
+//! [check.severity]
+//! SYNTH-S3-001 = "warning"
+//! ```
+//!
+//! Arrays are written on one line.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,6 +47,24 @@ pub const FILE: &str = "synth.toml";
 /// The table holding context values.
 pub const CONTEXT_TABLE: &str = "context";
 
+/// The table configuring `synth check`, and its severity table.
+pub const CHECK_TABLE: &str = "check";
+pub const CHECK_SEVERITY_TABLE: &str = "check.severity";
+
+/// The `[check]` and `[check.severity]` tables.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckConfig {
+    /// Either table is in the file: `synth` then checks after
+    /// synthesizing (`synth check` always can).
+    pub enabled: bool,
+    /// Built-in packs to run; `None`: all.
+    pub packs: Option<Vec<String>>,
+    /// The project's rule files, relative to the config's directory.
+    pub rules: Vec<String>,
+    /// Severity by rule ID, as written (checked against the rules later).
+    pub severity: BTreeMap<String, String>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProjectConfig {
     /// The file read.
@@ -41,6 +76,8 @@ pub struct ProjectConfig {
     pub out: Option<String>,
     /// The `[context]` table.
     pub context: BTreeMap<String, String>,
+    /// The `[check]` tables.
+    pub check: CheckConfig,
 }
 
 impl ProjectConfig {
@@ -68,6 +105,8 @@ impl ProjectConfig {
 enum Section {
     Top,
     Context,
+    Check,
+    CheckSeverity,
 }
 
 /// Parses the subset: top-level `key = "string"` (or `'literal'`) lines, a
@@ -76,7 +115,7 @@ enum Section {
 pub fn parse(text: &str) -> std::result::Result<ProjectConfig, (usize, String)> {
     let mut config = ProjectConfig::default();
     let mut section = Section::Top;
-    let mut seen_context = false;
+    let mut seen = std::collections::BTreeSet::new();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let line = raw.trim();
@@ -85,17 +124,24 @@ pub fn parse(text: &str) -> std::result::Result<ProjectConfig, (usize, String)> 
         }
         if line.starts_with('[') {
             let name = parse_header(line).map_err(|msg| (n, msg))?;
-            if name != CONTEXT_TABLE {
-                return Err((
-                    n,
-                    format!("unknown table `[{name}]`; the only table is `[{CONTEXT_TABLE}]`"),
-                ));
+            let next = match name.as_str() {
+                CONTEXT_TABLE => Section::Context,
+                CHECK_TABLE => Section::Check,
+                CHECK_SEVERITY_TABLE => Section::CheckSeverity,
+                _ => {
+                    return Err((
+                        n,
+                        format!("unknown table `[{name}]`; the tables are `[{CONTEXT_TABLE}]`, `[{CHECK_TABLE}]` and `[{CHECK_SEVERITY_TABLE}]`"),
+                    ))
+                }
+            };
+            if !seen.insert(name.clone()) {
+                return Err((n, format!("`[{name}]` appears twice")));
             }
-            if seen_context {
-                return Err((n, format!("`[{CONTEXT_TABLE}]` appears twice")));
+            if next != Section::Context {
+                config.check.enabled = true;
             }
-            seen_context = true;
-            section = Section::Context;
+            section = next;
             continue;
         }
         let (key, rest) = parse_key(line).map_err(|msg| (n, msg))?;
@@ -130,16 +176,75 @@ pub fn parse(text: &str) -> std::result::Result<ProjectConfig, (usize, String)> 
                 }
                 config.context.insert(key, value);
             }
+            Section::Check => {
+                let list = parse_string_array(rest)
+                    .map_err(|msg| (n, format!("the value of `{key}` {msg}")))?;
+                let slot = match key.as_str() {
+                    "packs" if config.check.packs.is_none() => {
+                        config.check.packs = Some(list);
+                        continue;
+                    }
+                    "rules" => &mut config.check.rules,
+                    "packs" => return Err((n, "`packs` is set twice".to_string())),
+                    _ => {
+                        return Err((
+                            n,
+                            format!("unknown key `{key}` in `[{CHECK_TABLE}]`; the keys are `packs` and `rules`, and severities go in `[{CHECK_SEVERITY_TABLE}]`"),
+                        ))
+                    }
+                };
+                if !slot.is_empty() {
+                    return Err((n, format!("`{key}` is set twice")));
+                }
+                *slot = list;
+            }
+            Section::CheckSeverity => {
+                let value = parse_string(rest)
+                    .map_err(|msg| (n, format!("the severity of `{key}` {msg}")))?;
+                if !["error", "warning", "info", "off"].contains(&value.as_str()) {
+                    return Err((
+                        n,
+                        format!("the severity of `{key}` is {value:?}; write \"error\", \"warning\", \"info\" or \"off\""),
+                    ));
+                }
+                if config.check.severity.insert(key.clone(), value).is_some() {
+                    return Err((n, format!("the severity of `{key}` is set twice")));
+                }
+            }
         }
     }
     Ok(config)
+}
+
+/// A one-line array of strings: `["a", 'b']`, optionally followed by a
+/// comment.
+fn parse_string_array(s: &str) -> std::result::Result<Vec<String>, String> {
+    let mut rest = s
+        .strip_prefix('[')
+        .ok_or("must be an array of strings on one line, e.g. [\"a\", \"b\"]")?
+        .trim_start();
+    let mut out = Vec::new();
+    loop {
+        if let Some(after) = rest.strip_prefix(']') {
+            check_rest(after).map_err(|m| m.replace("closing quote", "closing `]`"))?;
+            return Ok(out);
+        }
+        let (value, after) = take_string(rest).map_err(|m| format!("holds a string that {m}"))?;
+        out.push(value);
+        rest = after.trim_start();
+        if let Some(after) = rest.strip_prefix(',') {
+            rest = after.trim_start();
+        } else if !rest.starts_with(']') {
+            return Err("must be an array of strings on one line, e.g. [\"a\", \"b\"]".to_string());
+        }
+    }
 }
 
 /// A table header `[name]`, optionally followed by a comment.
 fn parse_header(line: &str) -> std::result::Result<String, String> {
     if line.starts_with("[[") {
         return Err(format!(
-            "arrays of tables are not supported; the only table is `[{CONTEXT_TABLE}]`"
+            "arrays of tables are not supported; the tables are `[{CONTEXT_TABLE}]`, `[{CHECK_TABLE}]` and `[{CHECK_SEVERITY_TABLE}]`"
         ));
     }
     let end = line
@@ -295,7 +400,7 @@ mod tests {
     fn rejects_what_it_does_not_read() {
         let cases = [
             ("apps = \"x\"", 1, "unknown key `apps`"),
-            ("\n[tool]\n", 2, "unknown table `[tool]`; the only table is `[context]`"),
+            ("\n[tool]\n", 2, "unknown table `[tool]`; the tables are `[context]`"),
             ("[[context]]", 1, "arrays of tables are not supported"),
             ("[context", 1, "has no closing `]`"),
             ("[context] x", 1, "has `x` after its `]`"),
@@ -321,6 +426,81 @@ mod tests {
             ("app = \"\\q\"", 1, "unsupported escape"),
             ("app", 1, "expected `key = \"value\"`"),
             ("app = \"a\"\napp = \"b\"", 2, "set twice"),
+        ];
+        for (text, line, want) in cases {
+            let (n, msg) = parse(text).unwrap_err();
+            assert_eq!(n, line, "{text}");
+            assert!(msg.contains(want), "{text}: {msg}");
+        }
+    }
+
+    #[test]
+    fn parses_the_check_tables() {
+        let c = parse(
+            "[context]\na = \"b\"\n[check]\npacks = [\"iam\", 's3'] # two\nrules = []\n\n[check.severity]\nSYNTH-S3-001 = \"warning\"\n\"ORG_1\" = 'off'\n",
+        )
+        .unwrap();
+        assert!(c.check.enabled);
+        assert_eq!(
+            c.check.packs,
+            Some(vec!["iam".to_string(), "s3".to_string()])
+        );
+        assert!(c.check.rules.is_empty());
+        assert_eq!(
+            c.check.severity,
+            BTreeMap::from([
+                ("ORG_1".to_string(), "off".to_string()),
+                ("SYNTH-S3-001".to_string(), "warning".to_string()),
+            ])
+        );
+        let c = parse("[check]\nrules = [\"policy/org.guard\",]\n").unwrap();
+        assert_eq!(c.check.rules, vec!["policy/org.guard".to_string()]);
+        assert_eq!(c.check.packs, None);
+        assert!(!parse("[context]\n").unwrap().check.enabled);
+
+        let cases = [
+            (
+                "[check]\npacks = \"iam\"",
+                2,
+                "the value of `packs` must be an array of strings",
+            ),
+            (
+                "[check]\nrules = [\"a\" \"b\"]",
+                2,
+                "must be an array of strings on one line",
+            ),
+            (
+                "[check]\nrules = [\"a\"",
+                2,
+                "must be an array of strings on one line",
+            ),
+            (
+                "[check]\nrules = [\"a\"] x",
+                2,
+                "has `x` after the closing `]`",
+            ),
+            (
+                "[check]\nrules = [1]",
+                2,
+                "holds a string that must be a quoted string",
+            ),
+            (
+                "[check]\nstrict = [\"x\"]",
+                2,
+                "unknown key `strict` in `[check]`",
+            ),
+            ("[check]\npacks = []\npacks = []", 3, "`packs` is set twice"),
+            ("[check]\n[check]", 2, "`[check]` appears twice"),
+            (
+                "[check.severity]\nX = \"fatal\"",
+                2,
+                "the severity of `X` is \"fatal\"",
+            ),
+            (
+                "[check.severity]\nX = 'off'\nX = 'info'",
+                3,
+                "the severity of `X` is set twice",
+            ),
         ];
         for (text, line, want) in cases {
             let (n, msg) = parse(text).unwrap_err();

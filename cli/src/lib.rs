@@ -5,6 +5,7 @@
 
 pub mod assembly;
 pub mod aws;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -39,5 +40,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Import(args)) => commands::import::run(&ctx, args),
         Some(Command::Drift(args)) => commands::drift::run(&ctx, args),
         Some(Command::Fleet(args)) => commands::fleet::run(&ctx, args),
+        Some(Command::Check(args)) => commands::check::run(&ctx, args),
     }
 }

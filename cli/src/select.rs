@@ -137,6 +137,7 @@ mod tests {
                     description: None,
                     resources: 0,
                     template_bytes: 0,
+                    suppressions: Vec::new(),
                 })
                 .collect(),
         }

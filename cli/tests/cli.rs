@@ -119,6 +119,7 @@ fn stack(name: &str, region: Option<&str>, deps: &[&str], resources: usize) -> S
         description: None,
         resources,
         template_bytes: 2,
+        suppressions: Vec::new(),
     }
 }
 
@@ -369,7 +370,7 @@ fn a_context_value_in_synth_toml_that_is_not_a_string_is_an_input_error() {
     assert_eq!(
         run.stderr().trim_end(),
         format!(
-            "error: {}:1: unknown table `[contexts]`; the only table is `[context]`",
+            "error: {}:1: unknown table `[contexts]`; the tables are `[context]`, `[check]` and `[check.severity]`",
             toml.display()
         )
     );

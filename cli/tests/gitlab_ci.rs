@@ -734,6 +734,7 @@ fn every_synth_invocation_parses_with_the_cli_parser() {
             Some(SynthCommand::Import(_)) => "import",
             Some(SynthCommand::Drift(_)) => "drift",
             Some(SynthCommand::Fleet(_)) => "fleet",
+            Some(SynthCommand::Check(_)) => "check",
         };
         *seen.entry(kind).or_default() += 1;
         if inv.takes_positional {
@@ -897,7 +898,11 @@ fn synth_job_keeps_the_assembly_and_the_binary() {
     let synth = job(&p, "synth");
     assert_eq!(get(&synth, "stage").map(str_of), Some("synth"));
     let entries = script_entries(&synth);
-    let invs = invocations_in("synth", &entries);
+    // The policy check's report (after_script) is judged on its own below.
+    let invs: Vec<Invocation> = invocations_in("synth", &entries)
+        .into_iter()
+        .filter(|i| !matches!(parse(i).command, Some(SynthCommand::Check(_))))
+        .collect();
     assert_eq!(invs.len(), 1, "{invs:#?}");
     let cli = parse(&invs[0]);
     assert!(matches!(cli.command, None | Some(SynthCommand::Synth)));
@@ -920,6 +925,62 @@ fn synth_job_keeps_the_assembly_and_the_binary() {
         "{paths:?}"
     );
     assert!(paths.iter().any(|x| x == "bin/synth"), "{paths:?}");
+}
+
+#[test]
+fn synth_job_publishes_policy_findings_as_code_quality() {
+    let p = pipeline();
+    let synth = job(&p, "synth");
+    let artifacts = get(&synth, "artifacts")
+        .and_then(Value::as_mapping)
+        .expect("artifacts");
+    // Kept when the check fails the job: that is when it matters most.
+    assert_eq!(get(artifacts, "when").map(str_of), Some("always"));
+    let report = get(artifacts, "reports")
+        .and_then(Value::as_mapping)
+        .and_then(|r| get(r, "codequality"))
+        .map(str_of)
+        .expect("artifacts:reports:codequality");
+
+    // after_script (which runs after a failed script too) writes exactly
+    // that file with `synth check` over the assembly just written.
+    let mut after = Vec::new();
+    if let Some(v) = get(&synth, "after_script") {
+        for item in v.as_sequence().expect("after_script is a list") {
+            after.push(str_of(item).to_string());
+        }
+    }
+    let checks: Vec<Cli> = invocations_in("synth", &after)
+        .iter()
+        .map(parse)
+        .filter(|c| matches!(c.command, Some(SynthCommand::Check(_))))
+        .collect();
+    assert_eq!(checks.len(), 1, "{after:#?}");
+    let Some(SynthCommand::Check(args)) = &checks[0].command else {
+        unreachable!()
+    };
+    assert_eq!(args.codequality.as_deref(), Some(Path::new(report)));
+    assert_eq!(checks[0].global.app.as_deref(), Some("out"));
+
+    // gitlab-ci-local, with GitLab's schema, sees the report on the job.
+    let repo = Repo::new(&[]);
+    let out = repo.gitlab_ci_local(&repo.work(), &["--preview".to_string()]);
+    assert!(
+        out.status.success(),
+        "gitlab-ci-local --preview failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let preview: Mapping = serde_yaml::from_slice(&out.stdout).expect("--preview prints YAML");
+    let seen = get(&preview, "synth")
+        .and_then(Value::as_mapping)
+        .and_then(|j| get(j, "artifacts"))
+        .and_then(Value::as_mapping)
+        .and_then(|a| get(a, "reports"))
+        .and_then(Value::as_mapping)
+        .and_then(|r| get(r, "codequality"))
+        .map(str_of);
+    assert_eq!(seen, Some(report));
 }
 
 #[test]

@@ -61,6 +61,20 @@ pub struct StackManifest {
     /// Size of the template body in bytes (CloudFormation takes at most
     /// 51,200 inline; larger ones go through S3).
     pub template_bytes: usize,
+    /// Policy rules suppressed on resources, with the reasons given in
+    /// code (`suppressions`, written only when there are any), for
+    /// reviewers and for `synth check`.
+    pub suppressions: Vec<Suppression>,
+}
+
+/// One policy rule suppressed on one resource.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Suppression {
+    /// The resource's logical ID.
+    pub resource: String,
+    /// The rule's ID.
+    pub rule: String,
+    pub reason: String,
 }
 
 /// Where a stack is deployed, when the app pins it.
@@ -160,7 +174,7 @@ impl Serialize for Manifest {
 
 impl Serialize for StackManifest {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_struct("StackManifest", 11)?;
+        let mut m = s.serialize_struct("StackManifest", 12)?;
         m.serialize_field("name", &self.name)?;
         m.serialize_field("template", &self.template)?;
         m.serialize_field("format", self.format.extension())?;
@@ -174,6 +188,19 @@ impl Serialize for StackManifest {
         }
         m.serialize_field("resources", &self.resources)?;
         m.serialize_field("templateBytes", &self.template_bytes)?;
+        if !self.suppressions.is_empty() {
+            m.serialize_field("suppressions", &self.suppressions)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Suppression {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Suppression", 3)?;
+        m.serialize_field("resource", &self.resource)?;
+        m.serialize_field("rule", &self.rule)?;
+        m.serialize_field("reason", &self.reason)?;
         m.end()
     }
 }
@@ -315,6 +342,18 @@ impl StackManifest {
                 tags.insert(k.clone(), v.to_owned());
             }
         }
+        let mut suppressions = Vec::new();
+        if m.contains_key("suppressions") {
+            for (i, entry) in list(m, "suppressions", what)?.iter().enumerate() {
+                let at = format!("{what}.suppressions[{i}]");
+                let e = object(entry, &at)?;
+                suppressions.push(Suppression {
+                    resource: text(e, "resource", &at)?,
+                    rule: text(e, "rule", &at)?,
+                    reason: text(e, "reason", &at)?,
+                });
+            }
+        }
         Ok(StackManifest {
             name: text(m, "name", what)?,
             template: text(m, "template", what)?,
@@ -327,6 +366,7 @@ impl StackManifest {
             description: optional_text(m, "description", what)?,
             resources: usize_of(number(m, "resources", what)?, what)?,
             template_bytes: usize_of(number(m, "templateBytes", what)?, what)?,
+            suppressions,
         })
     }
 }
@@ -370,6 +410,11 @@ mod tests {
                 description: Some("network".into()),
                 resources: 3,
                 template_bytes: 1234,
+                suppressions: vec![Suppression {
+                    resource: "Subnet".into(),
+                    rule: "SYNTH-NET-003".into(),
+                    reason: "public by design".into(),
+                }],
             }],
         }
     }
@@ -388,7 +433,26 @@ mod tests {
         );
         assert_eq!(json["stacks"][0]["terminationProtection"], true);
         assert_eq!(json["stacks"][0]["format"], "yaml");
+        assert_eq!(
+            json["stacks"][0]["suppressions"],
+            serde_json::json!([{"resource": "Subnet", "rule": "SYNTH-NET-003", "reason": "public by design"}])
+        );
         assert_eq!(Manifest::from_json(&json).unwrap(), manifest);
+    }
+
+    #[test]
+    fn suppressions_are_optional_and_checked() {
+        let mut manifest = sample();
+        manifest.stacks[0].suppressions.clear();
+        let mut json = serde_json::to_value(&manifest).unwrap();
+        // Written only when there are any: older readers see no change.
+        assert!(json["stacks"][0].get("suppressions").is_none());
+        assert_eq!(Manifest::from_json(&json).unwrap(), manifest);
+        json["stacks"][0]["suppressions"] = serde_json::json!([{"resource": "A", "rule": "R"}]);
+        assert_eq!(
+            Manifest::from_json(&json).unwrap_err(),
+            "stacks[0].suppressions[0].reason is missing or not a string"
+        );
     }
 
     #[test]

@@ -66,6 +66,11 @@ pub(crate) enum NodeSettingKind {
     Tag(String, Val<String>),
     DependsOn(NodeId),
     Condition(ConditionId),
+    /// A policy rule not to check on these resources, and why.
+    Suppress {
+        rule: String,
+        reason: String,
+    },
 }
 
 impl Stack {
@@ -82,6 +87,21 @@ impl Stack {
             .collect();
         found.sort_by_key(|s| s.path.len());
         found
+    }
+
+    /// The policy rules suppressed at or above `path`: (rule, reason),
+    /// sorted by rule; of two suppressions of one rule the one set closer
+    /// to the resource gives the reason.
+    pub(crate) fn suppressions_for(&self, path: &str) -> Vec<(&str, &str)> {
+        let mut out: Vec<(&str, &str)> = Vec::new();
+        for setting in self.settings_for(path) {
+            if let NodeSettingKind::Suppress { rule, reason } = &setting.kind {
+                out.retain(|(r, _)| r != rule);
+                out.push((rule, reason));
+            }
+        }
+        out.sort();
+        out
     }
 
     /// The resources a node stands for: the resource itself, or every
@@ -696,6 +716,45 @@ impl<'s> Scope<'s> {
     pub fn update_replace_policy(&mut self, policy: RemovalPolicy) -> &mut Self {
         if let Some(r) = self.own_resource("an update-replace policy") {
             r.options.update_replace_policy = Some(policy);
+        }
+        self
+    }
+
+    /// Exempts every resource here from the policy rule `rule` (an ID of
+    /// `synth check`'s rule pack or of the project's own rules, e.g.
+    /// `"SYNTH-IAM-004"`), for the stated `reason`. Written into each
+    /// resource's `Metadata` as `guard: SuppressedRules: [...]`
+    /// (cfn-guard's convention) and, with the reason, into the manifest so
+    /// reviewers see every exception. An empty reason or a malformed ID is
+    /// a synthesis error; an ID no rule has is reported by `synth check`.
+    /// Default: no rule suppressed.
+    pub fn suppress(&mut self, rule: impl Into<String>, reason: impl Into<String>) -> &mut Self {
+        let rule = rule.into();
+        let reason = reason.into();
+        let problem = if rule.is_empty()
+            || !rule
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            Some(format!(
+                "suppress: the rule ID {rule:?} must be letters, digits, `-` and `_`"
+            ))
+        } else if reason.trim().is_empty() {
+            Some(format!(
+                "suppress({rule:?}, ..) needs a reason: say why the rule does not apply here, for reviewers"
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some(message) => {
+                let path = self.path.clone();
+                self.stack.errors.push(Diagnostic::error(path, message));
+            }
+            None => self.setting(NodeSettingKind::Suppress {
+                rule,
+                reason: reason.trim().to_owned(),
+            }),
         }
         self
     }

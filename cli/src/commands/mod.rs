@@ -4,6 +4,7 @@
 //!
 //! [`Context`]: crate::context::Context
 
+pub mod check;
 pub mod deploy;
 pub mod destroy;
 pub mod diff;

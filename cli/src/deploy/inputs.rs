@@ -181,6 +181,7 @@ mod tests {
             description: None,
             resources: 1,
             template_bytes: 1,
+            suppressions: Vec::new(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! Each stack's entry in `manifest.json` (the types are in
 //! `crate::manifest`): template file, environment, dependencies,
-//! parameters, tags and sizes, which the command line reads instead of
+//! parameters, tags, sizes and policy suppressions, which the command line reads instead of
 //! running the app.
 
 use std::collections::BTreeSet;
@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use super::logical_ids::StackIds;
 use super::parameters::scalar_text;
 use crate::app::App;
-use crate::manifest::{ParameterManifest, StackManifest};
+use crate::manifest::{ParameterManifest, StackManifest, Suppression};
 use crate::stack::Stack;
 
 pub(super) fn stack_manifest(
@@ -33,6 +33,16 @@ pub(super) fn stack_manifest(
             )
         })
         .collect();
+    let mut suppressions = Vec::new();
+    for (node, id) in stack.resources.iter().zip(&ids.resources) {
+        for (rule, reason) in stack.suppressions_for(&node.path) {
+            suppressions.push(Suppression {
+                resource: id.clone(),
+                rule: rule.to_owned(),
+                reason: reason.to_owned(),
+            });
+        }
+    }
     StackManifest {
         name: stack.name.clone(),
         template: format!("{}.template.{}", stack.name, app.format.extension()),
@@ -45,5 +55,6 @@ pub(super) fn stack_manifest(
         description: stack.description.clone(),
         resources: stack.resources.len(),
         template_bytes: bytes,
+        suppressions,
     }
 }

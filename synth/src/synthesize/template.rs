@@ -11,6 +11,9 @@ use crate::logical_id;
 use crate::stack::{NodeSettingKind, ResourceNode, Stack};
 use crate::template_tree::{Out, OutMap};
 
+/// The resource `Metadata` key suppressions are written under.
+const GUARD_METADATA: &str = "guard";
+
 impl<'a> Resolver<'a, '_> {
     pub(super) fn template(&mut self, stack: &'a Stack) -> OutMap<'a> {
         let ids = &self.ids[self.stack_index];
@@ -197,10 +200,25 @@ impl<'a> Resolver<'a, '_> {
         if let Some(p) = options.update_replace_policy {
             r.push("UpdateReplacePolicy", Out::str(p.name()));
         }
-        if !options.metadata.is_empty() {
-            let mut m = OutMap::with_capacity(options.metadata.len());
+        let suppressed = self.stack().suppressions_for(&node.path);
+        if !options.metadata.is_empty() || !suppressed.is_empty() {
+            let mut m = OutMap::with_capacity(options.metadata.len() + 1);
             for (k, v) in &options.metadata {
+                if k == GUARD_METADATA && !suppressed.is_empty() {
+                    self.error(format!(
+                        "the Metadata key `{GUARD_METADATA}` is set both directly and by .suppress(..); use .suppress only"
+                    ));
+                    continue;
+                }
                 m.push(k.as_str(), self.resolve(v));
+            }
+            if !suppressed.is_empty() {
+                // cfn-guard's convention: rules skip resources listing them.
+                let ids = suppressed.iter().map(|(rule, _)| Out::str(rule)).collect();
+                m.push(
+                    GUARD_METADATA,
+                    Out::single("SuppressedRules", Out::List(ids)),
+                );
             }
             r.push("Metadata", m.into_out());
         }
