@@ -19,7 +19,7 @@ pub fn define(app: &mut App) -> GitlabEksBootstrap<Cluster> {
     define_bootstrap(app, STACK)
 }
 
-/// Adds one bootstrap stack named `name` (29 resources) and returns what it
+/// Adds one bootstrap stack named `name` (35 resources) and returns what it
 /// built, for other stacks to use.
 pub fn define_bootstrap(app: &mut App, name: &str) -> GitlabEksBootstrap<Cluster> {
     let stack = app.stack(name);
