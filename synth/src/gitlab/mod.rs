@@ -17,6 +17,9 @@
 //! With [`GitlabEksBootstrapBuilder::cluster`], the built bootstrap holds
 //! the cluster itself (`GitlabEksBootstrap<Cluster>`), not an `Option`.
 
+pub mod agent;
+pub mod rbac;
+
 use crate::construct::{Construct, HasNode};
 use crate::ec2::{Peer, Port, SecurityGroup, SubnetKind, Vpc};
 use crate::eks::{
