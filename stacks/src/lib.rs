@@ -22,18 +22,27 @@ pub fn define(app: &mut App) -> GitlabEksBootstrap<Cluster> {
 /// Adds one bootstrap stack named `name` (35 resources) and returns what it
 /// built, for other stacks to use.
 pub fn define_bootstrap(app: &mut App, name: &str) -> GitlabEksBootstrap<Cluster> {
+    define_bootstrap_with(app, name, |_| {})
+}
+
+/// [`define_bootstrap`] with the cluster's options changed by `adjust`
+/// first (a test bringing its own secrets key, say).
+pub fn define_bootstrap_with(
+    app: &mut App,
+    name: &str,
+    adjust: impl FnOnce(&mut ClusterOptions),
+) -> GitlabEksBootstrap<Cluster> {
+    let mut options = ClusterOptions {
+        name: Some("gitlab".into()),
+        ..ClusterOptions::default()
+    };
+    adjust(&mut options);
     let stack = app.stack(name);
     stack
         .description("GitLab EKS integration bootstrap: CI/CD user, provision role, EKS roles, VPC and cluster")
         .tag("project", "gitlab-eks")
         .tag("managed-by", "synth");
-    stack.add(
-        "Gitlab",
-        GitlabEksBootstrap::builder().cluster(ClusterOptions {
-            name: Some("gitlab".into()),
-            ..ClusterOptions::default()
-        }),
-    )
+    stack.add("Gitlab", GitlabEksBootstrap::builder().cluster(options))
 }
 
 /// The app as the command line runs it (settings from `SYNTH_*`

@@ -139,8 +139,10 @@ fn service_and_node_roles_carry_the_eks_managed_policies() {
 fn the_cluster_follows_current_eks_guidance() {
     let t = bundled();
     let cluster = &resource(&t, "GitlabCluster")["Properties"];
-    // AWS Guard rules registry, eks_endpoint_no_public_access:
-    // EndpointPublicAccess is false. cdk-nag AwsSolutions-EKS1 likewise.
+    // AWS Guard rules registry (aws-cloudformation/aws-guard-rules-registry
+    // at 7f7340c, rules/aws/amazon_eks/eks_endpoint_no_public_access.guard):
+    // EndpointPublicAccess exists and is false. cdk-nag AwsSolutions-EKS1
+    // likewise.
     assert_eq!(
         cluster["ResourcesVpcConfig"]["EndpointPublicAccess"],
         json!(false)
@@ -166,7 +168,8 @@ fn the_cluster_follows_current_eks_guidance() {
             "scheduler"
         ]
     );
-    // Guard eks_cluster_encryption_rule and checkov CKV_AWS_58: secrets
+    // Guard eks_cluster_encryption_rule.guard (same commit: every
+    // EncryptionConfig has Provider.KeyArn) and checkov CKV_AWS_58: secrets
     // envelope-encrypted with a key of the stack, rotated (checkov
     // CKV_AWS_7).
     assert_eq!(
@@ -232,7 +235,7 @@ fn the_cluster_follows_current_eks_guidance() {
         association["ServiceAccount"],
         json!("ebs-csi-controller-sa")
     );
-    let role = &resource(&t, "GitlabEbsCsiRoleRole")["Properties"];
+    let role = &resource(&t, "GitlabEbsCsiRole")["Properties"];
     assert_eq!(
         role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
         json!({"Service": "pods.eks.amazonaws.com"})

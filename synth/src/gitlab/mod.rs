@@ -161,7 +161,7 @@ pub struct ClusterOptions {
     /// Node counts. Default: min 1, desired 2, max 3.
     pub scaling: Scaling,
     /// The EBS CSI driver add-on with a default `gp3` storage class, its
-    /// controller's role through EKS Pod Identity (`EbsCsiRole`, with
+    /// controller's role through EKS Pod Identity (`EbsCsi`, with
     /// [`EBS_CSI_POLICY`]; the node role does not get it), and the Pod
     /// Identity agent add-on. Default: true.
     pub ebs_csi_driver: bool,
@@ -402,7 +402,7 @@ impl ClusterPart for ClusterOptions {
         );
         if self.ebs_csi_driver {
             let role = here.add(
-                "EbsCsiRole",
+                "EbsCsi",
                 PodIdentityRole::builder(&cluster, crate::eks::ebs_csi_service_account())
                     .managed_policy(ManagedPolicyRef::aws(EBS_CSI_POLICY)),
             );
