@@ -46,7 +46,7 @@ fn deploy_lifecycle_create_no_change_update_and_diff() {
     let r = run_in(&moto, dir, &app(&v1), &["diff"]).expect(0);
     assert!(r.stdout.contains("Stack GitlabEks (new)"), "{}", r.stdout);
     assert!(
-        r.stdout.contains("29 to add, 0 to change, 0 to remove"),
+        r.stdout.contains("35 to add, 0 to change, 0 to remove"),
         "{}",
         r.stdout
     );

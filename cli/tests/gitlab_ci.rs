@@ -1607,7 +1607,9 @@ fn gitlab_ci_local_validates_and_lists_the_jobs_of_each_pipeline() {
             "diff:deployed",
             "diff:offline",
             "deploy",
-            "fleet"
+            "fleet",
+            "agent:install",
+            "agent:example"
         ]
     );
 
@@ -1737,4 +1739,135 @@ fn fleet_runs_on_schedules_only_and_keeps_its_reports_when_drift_fails_it() {
             .any(|r| rule_if(r).is_some_and(|e| schedule.is_match(e))),
         "{deploy:?}"
     );
+}
+
+/// The agent jobs: after a region's deploy, only once the agent server's
+/// address is set; never in merge requests or on other branches.
+#[test]
+fn gitlab_ci_local_lists_the_agent_jobs_where_an_agent_is_configured() {
+    gitlab_ci_local();
+    const BUILD: [(&str, &str); 2] = [("test", "on_success"), ("synth", "on_success")];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut jobs = BUILD.to_vec();
+        jobs.extend_from_slice(extra);
+        Some(jobs)
+    };
+    let kas = ("SYNTH_AGENT_KAS_ADDRESS", "wss://kas.gitlab.example.com");
+    let agent_jobs = [
+        ("deploy", "manual"),
+        ("agent:install", "on_success"),
+        ("agent:example", "on_success"),
+    ];
+    let cases = vec![
+        Case {
+            name: "main with an agent",
+            branch: "main",
+            variables: vec![kas],
+            unset: vec![],
+            want: with(&[]),
+        },
+        Case {
+            name: "feature branch with an agent",
+            branch: "feature/agent",
+            variables: vec![kas],
+            unset: vec![],
+            want: with(&[]),
+        },
+        Case {
+            name: "region/us-east-2 with an agent",
+            branch: "region/us-east-2",
+            variables: vec![kas],
+            unset: vec![],
+            want: with(&agent_jobs),
+        },
+        Case {
+            name: "region/us-east-2 without an agent",
+            branch: "region/us-east-2",
+            variables: vec![],
+            unset: vec![],
+            want: with(&[("deploy", "manual")]),
+        },
+        Case {
+            name: "merge request main -> region/us-east-2 with an agent",
+            branch: "main",
+            variables: [merge_request("main", "region/us-east-2"), vec![kas]].concat(),
+            unset: vec!["CI_COMMIT_BRANCH"],
+            want: with(&[("diff:deployed", "on_success")]),
+        },
+    ];
+    let repo = Repo::new(&["feature/agent", "region/us-east-2"]);
+    let dirs: BTreeMap<&str, PathBuf> = ["main", "feature/agent", "region/us-east-2"]
+        .into_iter()
+        .map(|b| (b, repo.checkout(b)))
+        .collect();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let want = case.want.as_ref().map(|jobs| {
+            jobs.iter()
+                .map(|(n, w)| (n.to_string(), w.to_string()))
+                .collect::<Vec<_>>()
+        });
+        match list_jobs(&repo, &dirs[case.branch], case) {
+            Ok(got) if got == want => {}
+            Ok(got) => failures.push(format!("{}:\n  want {want:?}\n  got  {got:?}", case.name)),
+            Err(e) => failures.push(format!("{}: {e}", case.name)),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// What the agent jobs do: Helm with the chart, token and address from
+/// variables, the RBAC synth wrote, and kubectl through the agent's context.
+#[test]
+fn the_agent_jobs_install_with_helm_and_use_the_agents_context() {
+    let p = pipeline();
+    let install = resolved(&p, "agent:install");
+    let needs = format!("{:?}", get(&install, "needs"));
+    assert!(
+        needs.contains("deploy") && needs.contains("synth"),
+        "{needs}"
+    );
+    assert_eq!(get(&install, "stage").map(str_of), Some("deploy"));
+    let script = script_entries(&install).join("\n");
+    for needed in [
+        "helm upgrade --install",
+        "gitlab/gitlab-agent",
+        "config.token=\"$SYNTH_AGENT_TOKEN\"",
+        "config.kasAddress=\"$SYNTH_AGENT_KAS_ADDRESS\"",
+        "aws eks update-kubeconfig",
+        "kubectl apply -f \"out/agents/$agent/rbac.yaml\"",
+    ] {
+        assert!(
+            script.contains(needed),
+            "agent:install lacks {needed}: {script}"
+        );
+    }
+    let vars = get(&install, "variables")
+        .and_then(Value::as_mapping)
+        .unwrap();
+    assert_eq!(
+        get(vars, "SYNTH_ROLE_VARIABLE").map(str_of),
+        Some("SYNTH_DEPLOY_ROLE_ARN"),
+        "the deploy role, which has the cluster's access entry"
+    );
+    let example = resolved(&p, "agent:example");
+    let script = script_entries(&example).join("\n");
+    assert!(
+        script.contains(
+            "kubectl config use-context \"${SYNTH_AGENT_PROJECT_PATH:-$CI_PROJECT_PATH}:$agent\""
+        ),
+        "{script}"
+    );
+    assert!(
+        get(&example, "id_tokens").is_none(),
+        "no AWS credentials: the agent's own"
+    );
+    let kas = Regex::new(r"\$SYNTH_AGENT_KAS_ADDRESS").unwrap();
+    let region = Regex::new(&regex::escape(region_regex(&p).as_str())).unwrap();
+    for job in [&install, &example] {
+        assert_rules_require("agent job", job, &kas);
+        assert_rules_require("agent job", job, &region);
+        let first = rules(job)[0].clone();
+        assert_eq!(rule_when(&first), "never", "never in merge requests");
+    }
 }

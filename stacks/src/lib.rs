@@ -19,54 +19,48 @@ pub fn define(app: &mut App) -> GitlabEksBootstrap<Cluster> {
     define_bootstrap(app, STACK)
 }
 
-/// Adds one bootstrap stack named `name` (29 resources) and returns what it
+/// Adds one bootstrap stack named `name` (35 resources) and returns what it
 /// built, for other stacks to use.
 pub fn define_bootstrap(app: &mut App, name: &str) -> GitlabEksBootstrap<Cluster> {
+    define_bootstrap_with(app, name, |_| {})
+}
+
+/// [`define_bootstrap`] with the cluster's options changed by `adjust`
+/// first (a test bringing its own secrets key, say).
+pub fn define_bootstrap_with(
+    app: &mut App,
+    name: &str,
+    adjust: impl FnOnce(&mut ClusterOptions),
+) -> GitlabEksBootstrap<Cluster> {
+    let mut options = ClusterOptions {
+        name: Some("gitlab".into()),
+        ..ClusterOptions::default()
+    };
+    adjust(&mut options);
     let stack = app.stack(name);
     stack
         .description("GitLab EKS integration bootstrap: CI/CD user, provision role, EKS roles, VPC and cluster")
         .tag("project", "gitlab-eks")
         .tag("managed-by", "synth");
-    let bootstrap = stack.add(
-        "Gitlab",
-        GitlabEksBootstrap::builder().cluster(ClusterOptions {
-            name: Some("gitlab".into()),
-            ..ClusterOptions::default()
-        }),
-    );
+    let bootstrap = stack.add("Gitlab", GitlabEksBootstrap::builder().cluster(options));
     justify_policy_exceptions(stack, &bootstrap);
     bootstrap
 }
 
 /// Where the bootstrap departs from `synth check`'s rule pack, and why.
 fn justify_policy_exceptions(stack: &mut Stack, bootstrap: &GitlabEksBootstrap<Cluster>) {
-    stack.edit(&bootstrap.provision_role).suppress(
-        "SYNTH-IAM-002",
-        "GitLab's documented provision policy: GitLab creates the cluster and node roles under names it generates, so the roles it passes cannot be listed in advance",
-    );
+    if let Some(role) = &bootstrap.provision_role {
+        stack.edit(role).suppress(
+            "SYNTH-IAM-002",
+            "GitLab's documented provision policy: GitLab creates the cluster and node roles under names it generates, so the roles it passes cannot be listed in advance",
+        );
+    }
     if let Some(user) = &bootstrap.cicd_user {
         stack.edit(user).suppress(
             "SYNTH-IAM-004",
             "the CI/CD user only assumes the gitlab-eks-* roles; its one statement stays on the user so the bootstrap is a single stack without a group",
         );
     }
-    // The bootstrap's cluster defaults are moving to a private endpoint,
-    // all control plane logs and secrets encryption; until they do, the
-    // current defaults are exceptions, each named.
-    stack
-        .edit(&bootstrap.cluster)
-        .suppress(
-            "SYNTH-EKS-001",
-            "current bootstrap default: public endpoint without PublicAccessCidrs so GitLab.com can reach the API; being changed to a private endpoint",
-        )
-        .suppress(
-            "SYNTH-EKS-002",
-            "current bootstrap default: api, audit and authenticator logs only; being changed to all five log types",
-        )
-        .suppress(
-            "SYNTH-EKS-003",
-            "current bootstrap default: no secrets encryption key; being changed to envelope encryption with a KMS key",
-        );
 }
 
 /// The app as the command line runs it (settings from `SYNTH_*`

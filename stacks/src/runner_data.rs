@@ -5,7 +5,7 @@
 //! role for the runner's service account.
 
 use synth::ecr::Repository;
-use synth::eks::{Cluster, PodIdentityRole, ServiceAccount};
+use synth::eks::{AgentAddon, Cluster, PodIdentityRole, ServiceAccount};
 use synth::gitlab::GitlabEksBootstrap;
 use synth::kms::Key;
 use synth::logs::{self, LogGroup, Retention};
@@ -40,7 +40,8 @@ pub fn define_runner_data(app: &mut App, bootstrap: &GitlabEksBootstrap<Cluster>
     };
     let runner = stack.add(
         "Runner",
-        PodIdentityRole::builder(&bootstrap.cluster, account),
+        // The bootstrap's cluster runs the Pod Identity agent already.
+        PodIdentityRole::builder(&bootstrap.cluster, account).agent(AgentAddon::AlreadyInstalled),
     );
     stack.add("RunnerCache", cache.grant_read_write(runner.role()));
     stack.add("RunnerDbSecret", db.grant_secret_read(runner.role()));

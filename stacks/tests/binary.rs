@@ -31,7 +31,7 @@ fn run_alone_it_writes_json_into_out() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("GitlabEks  out/GitlabEks.template.json  (29 resources)"),
+        stdout.contains("GitlabEks  out/GitlabEks.template.json  (35 resources)"),
         "{stdout}"
     );
     let m = Manifest::read(&dir.path().join("out")).unwrap();

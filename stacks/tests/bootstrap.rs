@@ -128,9 +128,202 @@ fn service_and_node_roles_carry_the_eks_managed_policies() {
             arn("AmazonEKSWorkerNodePolicy"),
             arn("AmazonEKS_CNI_Policy"),
             arn("AmazonEC2ContainerRegistryReadOnly"),
-            arn("service-role/AmazonEBSCSIDriverPolicy")
-        ])
+        ]),
+        "the EBS CSI driver's policy goes to its Pod Identity role, not to every node"
     );
+}
+
+/// The cluster's defaults, each against what the tool that asks for it
+/// checks.
+#[test]
+fn the_cluster_follows_current_eks_guidance() {
+    let t = bundled();
+    let cluster = &resource(&t, "GitlabCluster")["Properties"];
+    // AWS Guard rules registry (aws-cloudformation/aws-guard-rules-registry
+    // at 7f7340c, rules/aws/amazon_eks/eks_endpoint_no_public_access.guard):
+    // EndpointPublicAccess exists and is false. cdk-nag AwsSolutions-EKS1
+    // likewise.
+    assert_eq!(
+        cluster["ResourcesVpcConfig"]["EndpointPublicAccess"],
+        json!(false)
+    );
+    assert_eq!(
+        cluster["ResourcesVpcConfig"]["EndpointPrivateAccess"],
+        json!(true)
+    );
+    // cdk-nag AwsSolutions-EKS2 and checkov CKV_AWS_37: all five log types.
+    let logs: Vec<&str> = cluster["Logging"]["ClusterLogging"]["EnabledTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["Type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        logs,
+        [
+            "api",
+            "audit",
+            "authenticator",
+            "controllerManager",
+            "scheduler"
+        ]
+    );
+    // Guard eks_cluster_encryption_rule.guard (same commit: every
+    // EncryptionConfig has Provider.KeyArn) and checkov CKV_AWS_58: secrets
+    // envelope-encrypted with a key of the stack, rotated (checkov
+    // CKV_AWS_7).
+    assert_eq!(
+        cluster["EncryptionConfig"][0]["Resources"],
+        json!(["secrets"])
+    );
+    assert_eq!(
+        cluster["EncryptionConfig"][0]["Provider"]["KeyArn"],
+        json!({"Fn::GetAtt": ["GitlabClusterSecretsKey", "Arn"]})
+    );
+    assert_eq!(
+        resource(&t, "GitlabClusterSecretsKey")["Properties"]["EnableKeyRotation"],
+        json!(true)
+    );
+    assert_eq!(
+        resource(&t, "GitlabCluster")["DependsOn"],
+        json!(["GitlabClusterSecretsKeyGrant"]),
+        "EKS uses the key while creating the cluster"
+    );
+    // aws-eks-v2's default authentication mode: access entries only.
+    assert_eq!(cluster["AccessConfig"]["AuthenticationMode"], json!("API"));
+    // The version is the newest of the checked table.
+    assert_eq!(cluster["Version"], json!(synth::eks::DEFAULT_VERSION));
+
+    // Nodes: Amazon Linux 2023 (eksctl's default AMI family) and IMDSv2
+    // required through a launch template (checkov CKV_AWS_341, eksctl
+    // disableIMDSv1).
+    let nodes = &resource(&t, "GitlabNodes")["Properties"];
+    assert_eq!(nodes["AmiType"], json!("AL2023_x86_64_STANDARD"));
+    assert!(
+        nodes.get("DiskSize").is_none(),
+        "not with a launch template"
+    );
+    assert_eq!(
+        nodes["LaunchTemplate"],
+        json!({"Id": {"Ref": "GitlabNodesLaunchTemplate"},
+            "Version": {"Fn::GetAtt": ["GitlabNodesLaunchTemplate", "LatestVersionNumber"]}})
+    );
+    let data = &resource(&t, "GitlabNodesLaunchTemplate")["Properties"]["LaunchTemplateData"];
+    assert_eq!(data["MetadataOptions"]["HttpTokens"], json!("required"));
+    assert_eq!(
+        data["BlockDeviceMappings"][0]["Ebs"]["Encrypted"],
+        json!(true)
+    );
+
+    // The EBS CSI driver through Pod Identity, with its gp3 default
+    // storage class from the add-on's configuration values.
+    let addons = resources_of(&t, "AWS::EKS::Addon");
+    let names: Vec<&str> = addons
+        .iter()
+        .map(|(_, a)| a["Properties"]["AddonName"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"eks-pod-identity-agent"), "{names:?}");
+    let ebs = &resource(&t, "GitlabEbsCsiDriver");
+    assert_eq!(
+        serde_json::from_str::<Json>(ebs["Properties"]["ConfigurationValues"].as_str().unwrap())
+            .unwrap(),
+        json!({"defaultStorageClass": {"enabled": true}})
+    );
+    let association = &resources_of(&t, "AWS::EKS::PodIdentityAssociation")[0].1["Properties"];
+    assert_eq!(association["Namespace"], json!("kube-system"));
+    assert_eq!(
+        association["ServiceAccount"],
+        json!("ebs-csi-controller-sa")
+    );
+    let role = &resource(&t, "GitlabEbsCsiRole")["Properties"];
+    assert_eq!(
+        role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
+        json!({"Service": "pods.eks.amazonaws.com"})
+    );
+    assert_eq!(
+        role["ManagedPolicyArns"],
+        json!([{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"}])
+    );
+}
+
+#[test]
+fn cluster_defaults_can_be_overridden_and_bad_versions_fail() {
+    use synth::eks::{Cluster, EndpointAccess, Nodegroup, SecretsEncryption};
+    use synth::iam::{ManagedPolicyRef, Principal, Role};
+    let mut app = App::new();
+    let s = app.stack("Custom");
+    let vpc = s.add("Vpc", Vpc::builder());
+    let service = s.add(
+        "ServiceRole",
+        Role::assumed_by(Principal::service("eks.amazonaws.com"))
+            .managed_policy(ManagedPolicyRef::aws("AmazonEKSClusterPolicy")),
+    );
+    let mut nodes = Role::assumed_by(Principal::service("ec2.amazonaws.com"));
+    for p in synth::eks::NODE_POLICIES {
+        nodes = nodes.managed_policy(ManagedPolicyRef::aws(p));
+    }
+    let nodes = s.add("NodeRole", nodes);
+    let cluster = s.add(
+        "Cluster",
+        Cluster::builder(&service, vpc.private_subnets())
+            .secrets(SecretsEncryption::Off)
+            .admin("arn:aws:iam::123456789012:role/platform")
+            .endpoint_access(EndpointAccess::PublicFromAndPrivate(vec![
+                "198.51.100.0/24".into(),
+            ])),
+    );
+    s.add(
+        "Arm",
+        Nodegroup::builder(&cluster, &nodes, vpc.private_subnets())
+            .instance_types(["m7g.large"])
+            .disk_size(40),
+    );
+    s.add(
+        "Plain",
+        Nodegroup::builder(&cluster, &nodes, vpc.private_subnets())
+            .imdsv2_launch_template(false)
+            .disk_size(40),
+    );
+    let assembly = synth_and_keep(&app);
+    let t = assembly.template("Custom").unwrap();
+    assert!(resource(t, "Cluster")["Properties"]
+        .get("EncryptionConfig")
+        .is_none());
+    assert!(resources_of(t, "AWS::KMS::Key").is_empty());
+    let admin = &resource(t, "ClusterAdmin1")["Properties"];
+    assert_eq!(
+        admin["PrincipalArn"],
+        json!("arn:aws:iam::123456789012:role/platform")
+    );
+    let arm = &resource(t, "Arm")["Properties"];
+    assert_eq!(arm["AmiType"], json!("AL2023_ARM_64_STANDARD"));
+    assert_eq!(
+        resource(t, "ArmLaunchTemplate")["Properties"]["LaunchTemplateData"]["BlockDeviceMappings"]
+            [0]["Ebs"]["VolumeSize"],
+        json!(40)
+    );
+    let plain = &resource(t, "Plain")["Properties"];
+    assert!(plain.get("LaunchTemplate").is_none());
+    assert_eq!(plain["DiskSize"], json!(40));
+
+    let e = failing(|s| {
+        let vpc = s.add("Vpc", Vpc::builder());
+        let role = s.add(
+            "Role",
+            Role::assumed_by(Principal::service("eks.amazonaws.com"))
+                .managed_policy(ManagedPolicyRef::aws("AmazonEKSClusterPolicy")),
+        );
+        s.add(
+            "Old",
+            Cluster::builder(&role, vpc.private_subnets()).version("1.29"),
+        );
+        s.add(
+            "Typo",
+            Cluster::builder(&role, vpc.private_subnets()).version("1.3x"),
+        );
+    });
+    assert!(e.has("Bad/Old", "no longer offered by EKS"), "{e}");
+    assert!(e.has("Bad/Typo", "is not a minor version"), "{e}");
 }
 
 #[test]

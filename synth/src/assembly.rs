@@ -10,16 +10,67 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::diagnostics::Diagnostic;
-use crate::manifest::{Manifest, StackManifest, TemplateFormat, MANIFEST_FILE, MANIFEST_VERSION};
+use crate::manifest::{
+    FileManifest, Manifest, StackManifest, TemplateFormat, MANIFEST_FILE, MANIFEST_VERSION,
+};
 
 /// The result of a successful synthesis.
 #[derive(Debug)]
 pub struct Assembly {
     /// In deployment order.
     pub stacks: Vec<SynthesizedStack>,
+    /// Other files constructs add (a GitLab agent's configuration,
+    /// Kubernetes manifests), in the order they were added.
+    pub files: Vec<AssemblyFile>,
     /// Warnings found along the way.
     pub warnings: Vec<Diagnostic>,
     pub format: TemplateFormat,
+}
+
+/// A file of the assembly other than a template.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AssemblyFile {
+    pub manifest: FileManifest,
+    pub body: String,
+}
+
+/// The files of every stack, checked: relative paths of plain names that
+/// no two files share.
+pub(crate) fn collect_files<'a>(
+    files: impl Iterator<Item = &'a AssemblyFile>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<AssemblyFile> {
+    let mut out: Vec<AssemblyFile> = Vec::new();
+    for file in files {
+        let path = &file.manifest.path;
+        let plain = !path.is_empty()
+            && path.split('/').all(|part| {
+                !part.is_empty()
+                    && part != "."
+                    && part != ".."
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            });
+        if !plain
+            || path == MANIFEST_FILE
+            || path.ends_with(".template.json")
+            || path.ends_with(".template.yaml")
+        {
+            diags.push(Diagnostic::error(
+                file.manifest.construct.clone(),
+                format!("assembly file {path:?} must be a relative path of letters, digits, '.', '_' and '-' that is not a template or the manifest"),
+            ));
+        } else if out.iter().any(|f| &f.manifest.path == path) {
+            diags.push(Diagnostic::error(
+                file.manifest.construct.clone(),
+                format!("assembly file {path:?} is already written by another construct"),
+            ));
+        } else {
+            out.push(file.clone());
+        }
+    }
+    out
 }
 
 #[derive(Debug)]
@@ -144,8 +195,19 @@ impl Assembly {
             }
             fs::write(&target, &stack.body)?;
         }
-        let mut manifest =
-            serde_json::to_string_pretty(&self.manifest()).map_err(io::Error::other)?;
+        for file in &self.files {
+            let target = dir.join(&file.manifest.path);
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            fs::write(&target, &file.body)?;
+        }
+        let mut manifest = serde_json::to_value(self.manifest()).map_err(io::Error::other)?;
+        if !self.files.is_empty() {
+            let files: Vec<&FileManifest> = self.files.iter().map(|f| &f.manifest).collect();
+            manifest["files"] = serde_json::to_value(files).map_err(io::Error::other)?;
+        }
+        let mut manifest = serde_json::to_string_pretty(&manifest).map_err(io::Error::other)?;
         manifest.push('\n');
         fs::write(dir.join(MANIFEST_FILE), manifest)
     }

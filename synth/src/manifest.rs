@@ -40,6 +40,32 @@ pub struct Manifest {
     pub stacks: Vec<StackManifest>,
 }
 
+/// A file of the assembly other than a template: an entry of the
+/// manifest's optional `files` list, written only when there are any
+/// (older manifests have none; [`files_from_json`] reads it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileManifest {
+    /// Relative to the manifest, `/` separated.
+    pub path: String,
+    /// What it is: `gitlab-agent-config`, `kubernetes-manifest`.
+    pub kind: String,
+    /// The stack whose construct wrote it.
+    pub stack: String,
+    /// That construct's path.
+    pub construct: String,
+}
+
+impl Serialize for FileManifest {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("FileManifest", 4)?;
+        m.serialize_field("path", &self.path)?;
+        m.serialize_field("kind", &self.kind)?;
+        m.serialize_field("stack", &self.stack)?;
+        m.serialize_field("construct", &self.construct)?;
+        m.end()
+    }
+}
+
 /// One stack of the assembly.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackManifest {
@@ -292,6 +318,29 @@ impl Manifest {
     }
 }
 
+/// The manifest's `files` entries (none when it has no `files`).
+pub fn files_from_json(json: &Json) -> Result<Vec<FileManifest>, String> {
+    let root = object(json, "the manifest")?;
+    let Some(list) = root.get("files") else {
+        return Ok(Vec::new());
+    };
+    let list = list
+        .as_array()
+        .ok_or_else(|| "the manifest's files is not a list".to_owned())?;
+    let mut files = Vec::new();
+    for (i, f) in list.iter().enumerate() {
+        let what = format!("files[{i}]");
+        let f = object(f, &what)?;
+        files.push(FileManifest {
+            path: text(f, "path", &what)?,
+            kind: text(f, "kind", &what)?,
+            stack: text(f, "stack", &what)?,
+            construct: text(f, "construct", &what)?,
+        });
+    }
+    Ok(files)
+}
+
 impl StackManifest {
     fn from_json(json: &Json, what: &str) -> Result<StackManifest, String> {
         let m = object(json, what)?;
@@ -452,6 +501,26 @@ mod tests {
         assert_eq!(
             Manifest::from_json(&json).unwrap_err(),
             "stacks[0].suppressions[0].reason is missing or not a string"
+        );
+    }
+
+    #[test]
+    fn files_are_optional_and_read_beside_the_stacks() {
+        let mut json = serde_json::to_value(sample()).unwrap();
+        assert!(files_from_json(&json).unwrap().is_empty());
+        let file = FileManifest {
+            path: "agents/eks/config.yaml".into(),
+            kind: "gitlab-agent-config".into(),
+            stack: "Net".into(),
+            construct: "Net/Agent".into(),
+        };
+        json["files"] = serde_json::to_value([&file]).unwrap();
+        assert_eq!(files_from_json(&json).unwrap(), [file]);
+        assert_eq!(Manifest::from_json(&json).unwrap(), sample());
+        json["files"][0]["kind"] = serde_json::json!(3);
+        assert_eq!(
+            files_from_json(&json).unwrap_err(),
+            "files[0].kind is missing or not a string"
         );
     }
 

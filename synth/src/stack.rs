@@ -42,6 +42,8 @@ pub struct Stack {
     /// every resource under them at synthesis.
     pub(crate) node_settings: Vec<NodeSetting>,
     pub(crate) errors: Vec<Diagnostic>,
+    /// Files other than templates that constructs add to the assembly.
+    pub(crate) files: Vec<crate::assembly::AssemblyFile>,
 }
 
 #[derive(Debug)]
@@ -189,6 +191,7 @@ impl Stack {
             construct_paths: Vec::new(),
             node_settings: Vec::new(),
             errors: Vec::new(),
+            files: Vec::new(),
         };
         if let Some(problem) = stack_name_problem(name) {
             stack.errors.push(Diagnostic::error(name, problem));
@@ -444,6 +447,23 @@ impl<'s> Scope<'s> {
     pub fn error(&mut self, message: impl Into<String>) {
         let path = self.path.clone();
         self.stack.errors.push(Diagnostic::error(path, message));
+    }
+
+    /// Adds a file to the cloud assembly at `path` (relative, `/`
+    /// separated), written beside the templates and listed in the
+    /// manifest with `kind`.
+    pub(crate) fn add_file(&mut self, path: String, kind: &str, body: String) {
+        let construct = self.path.clone();
+        let stack = self.stack.name.clone();
+        self.stack.files.push(crate::assembly::AssemblyFile {
+            manifest: crate::manifest::FileManifest {
+                path,
+                kind: kind.to_owned(),
+                stack,
+                construct,
+            },
+            body,
+        });
     }
 
     /// Records a warning at this scope's path.

@@ -102,17 +102,22 @@ fn nested_overrides_create_maps_and_address_list_items() {
     let role = s.add("Role", service_role());
     let cluster = s.add("Cluster", Cluster::builder(&role, vpc.private_subnets()));
     s.edit(&cluster)
-        .override_property("ResourcesVpcConfig.EndpointPublicAccess", false)
+        .override_property("ResourcesVpcConfig.EndpointPublicAccess", true)
         .override_property("KubernetesNetworkConfig.IpFamily", "ipv4")
         .delete_property("Logging.ClusterLogging.EnabledTypes.2");
     let t = template(&support::synth(&app), "Nested");
     let c = &t["Resources"]["Cluster"]["Properties"];
-    assert_eq!(c["ResourcesVpcConfig"]["EndpointPublicAccess"], false);
+    assert_eq!(c["ResourcesVpcConfig"]["EndpointPublicAccess"], true);
     assert_eq!(c["ResourcesVpcConfig"]["EndpointPrivateAccess"], true);
     assert_eq!(c["KubernetesNetworkConfig"], json!({"IpFamily": "ipv4"}));
     assert_eq!(
         c["Logging"]["ClusterLogging"]["EnabledTypes"],
-        json!([{"Type": "api"}, {"Type": "audit"}])
+        json!([
+            {"Type": "api"},
+            {"Type": "audit"},
+            {"Type": "controllerManager"},
+            {"Type": "scheduler"}
+        ])
     );
 
     // Walking into a scalar, or past the end of a list, names the path.
@@ -138,7 +143,7 @@ fn nested_overrides_create_maps_and_address_list_items() {
     assert!(
         e.has(
             "Bad/Cluster/Resource",
-            "EnabledTypes has 3 items; index 7 is out of range"
+            "EnabledTypes has 5 items; index 7 is out of range"
         ),
         "{e}"
     );

@@ -26,6 +26,7 @@
 //! ```
 
 mod pod_identity;
+pub mod versions;
 
 pub use pod_identity::{
     AgentAddon, PodIdentityRole, PodIdentityRoleBuilder, ServiceAccount, POD_IDENTITY_AGENT,
@@ -40,8 +41,46 @@ use crate::resource::Handle;
 use crate::stack::Scope;
 use crate::value::{Map, Val};
 
-/// The Kubernetes version new clusters get unless told otherwise.
-pub const DEFAULT_VERSION: &str = "1.33";
+/// The Kubernetes version new clusters get unless told otherwise: the
+/// newest in [`versions::VERSIONS`].
+pub const DEFAULT_VERSION: &str = versions::VERSIONS[0].version;
+
+/// What the cluster's service role may do with a secrets key it was given
+/// or that was created for it, as aws-cdk-lib's aws-eks-v2 `Cluster`
+/// grants it (`secretsEncryptionKey`).
+pub const SECRETS_KEY_ACTIONS: [&str; 4] = [
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:CreateGrant",
+];
+
+/// How Kubernetes secrets are envelope-encrypted.
+#[derive(Clone, Debug)]
+pub enum SecretsEncryption {
+    /// With a new customer managed key (rotation on) under the cluster,
+    /// `<cluster>/SecretsKey` (needs the `kms` feature).
+    NewKey,
+    /// With this key, by ARN.
+    Key(Val<String>),
+    /// Not envelope-encrypted (EBS encryption of etcd only).
+    Off,
+}
+
+/// The EBS CSI driver's AWS managed policy.
+pub const EBS_CSI_POLICY: &str = "service-role/AmazonEBSCSIDriverPolicy";
+
+/// The service account of the EBS CSI driver's controller, which calls the
+/// EC2 API (`kube-system`, `ebs-csi-controller-sa`).
+pub fn ebs_csi_service_account() -> ServiceAccount {
+    ServiceAccount {
+        namespace: "kube-system".into(),
+        name: EBS_CSI_SERVICE_ACCOUNT.into(),
+    }
+}
+
+/// The name of the EBS CSI controller's service account.
+pub const EBS_CSI_SERVICE_ACCOUNT: &str = "ebs-csi-controller-sa";
 
 /// AWS managed policies a cluster service role needs.
 pub const CLUSTER_POLICY: &str = "AmazonEKSClusterPolicy";
@@ -130,9 +169,10 @@ pub struct ClusterBuilder {
     security_groups: Vec<Val<String>>,
     endpoint: EndpointAccess,
     log_types: Vec<LogType>,
-    secrets_key_arn: Option<Val<String>>,
+    secrets: SecretsEncryption,
     authentication_mode: AuthenticationMode,
     bootstrap_admin: bool,
+    admins: Vec<Val<String>>,
 }
 
 /// An EKS cluster: built in a stack, or imported by name.
@@ -164,10 +204,13 @@ impl HasNode for Cluster {
 impl Cluster {
     /// A cluster whose control plane uses `role` and places its network
     /// interfaces in `subnets` (at least two, in different zones).
-    /// Defaults: Kubernetes [`DEFAULT_VERSION`], endpoint public and
-    /// private, `api`, `audit` and `authenticator` logs, no secrets
-    /// encryption, authentication mode `API_AND_CONFIG_MAP` with the
-    /// creator as administrator, a generated name.
+    /// Defaults: Kubernetes [`DEFAULT_VERSION`], a private endpoint only
+    /// ([`EndpointAccess::Private`]), all five control plane log types,
+    /// Kubernetes secrets envelope-encrypted with a new key
+    /// ([`SecretsEncryption::NewKey`]; without the `kms` feature, none),
+    /// authentication mode `API` (access entries, no `aws-auth`
+    /// ConfigMap) with the creator as administrator, no other
+    /// administrators, a generated name.
     pub fn builder(role: &Role, subnets: &[Subnet]) -> ClusterBuilder {
         ClusterBuilder {
             role: role.clone(),
@@ -175,11 +218,16 @@ impl Cluster {
             name: None,
             version: DEFAULT_VERSION.into(),
             security_groups: Vec::new(),
-            endpoint: EndpointAccess::PublicAndPrivate,
-            log_types: vec![LogType::Api, LogType::Audit, LogType::Authenticator],
-            secrets_key_arn: None,
-            authentication_mode: AuthenticationMode::ApiAndConfigMap,
+            endpoint: EndpointAccess::Private,
+            log_types: LogType::ALL.to_vec(),
+            secrets: if cfg!(feature = "kms") {
+                SecretsEncryption::NewKey
+            } else {
+                SecretsEncryption::Off
+            },
+            authentication_mode: AuthenticationMode::Api,
             bootstrap_admin: true,
+            admins: Vec::new(),
         }
     }
 
@@ -251,7 +299,10 @@ impl ClusterBuilder {
         self
     }
 
-    /// The Kubernetes version, `1.33`. Default: [`DEFAULT_VERSION`].
+    /// The Kubernetes version, `1.35`, checked against
+    /// [`versions::VERSIONS`]: an error when EKS no longer offers it, a
+    /// warning in extended support or when newer than the table. Default:
+    /// [`DEFAULT_VERSION`].
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.version = version.into();
         self
@@ -265,35 +316,63 @@ impl ClusterBuilder {
     }
 
     /// Where the API endpoint is reachable from. Default:
-    /// [`EndpointAccess::PublicAndPrivate`].
+    /// [`EndpointAccess::Private`], as the AWS Guard rules registry's
+    /// `eks_endpoint_no_public_access` and cdk-nag's AwsSolutions-EKS1 ask;
+    /// reach it from the internet only with
+    /// [`EndpointAccess::PublicFromAndPrivate`] and a CIDR list
+    /// ([`EndpointAccess::Public`] and [`EndpointAccess::PublicAndPrivate`]
+    /// open it to `0.0.0.0/0` and warn).
     pub fn endpoint_access(mut self, access: EndpointAccess) -> Self {
         self.endpoint = access;
         self
     }
 
     /// The control plane log types to send to CloudWatch Logs (none: no
-    /// logging). Default: `api`, `audit`, `authenticator`.
+    /// logging). Default: all five, [`LogType::ALL`], as cdk-nag's
+    /// AwsSolutions-EKS2 asks.
     pub fn logging(mut self, types: impl IntoIterator<Item = LogType>) -> Self {
         self.log_types = types.into_iter().collect();
         self
     }
 
-    /// Envelope-encrypts Kubernetes secrets with this KMS key. Default:
-    /// not envelope-encrypted.
+    /// Envelope-encrypts Kubernetes secrets with this KMS key (its ARN);
+    /// the service role is granted [`SECRETS_KEY_ACTIONS`] on it. Default:
+    /// [`SecretsEncryption::NewKey`] (with the `kms` feature).
     pub fn secrets_encryption(mut self, key_arn: impl Into<Val<String>>) -> Self {
-        self.secrets_key_arn = Some(key_arn.into());
+        self.secrets = SecretsEncryption::Key(key_arn.into());
+        self
+    }
+
+    /// How Kubernetes secrets are envelope-encrypted, as the Guard rules
+    /// registry's `eks_cluster_encryption_rule` asks. Default:
+    /// [`SecretsEncryption::NewKey`] with the `kms` feature, else
+    /// [`SecretsEncryption::Off`].
+    pub fn secrets(mut self, secrets: SecretsEncryption) -> Self {
+        self.secrets = secrets;
+        self
+    }
+
+    /// An IAM principal (role or user ARN) given an access entry with
+    /// `AmazonEKSClusterAdminPolicy` on the whole cluster, as
+    /// `<cluster>/Admin<n>`. Needs an authentication mode with `API`.
+    /// Default: none.
+    pub fn admin(mut self, principal_arn: impl Into<Val<String>>) -> Self {
+        self.admins.push(principal_arn.into());
         self
     }
 
     /// How IAM principals authenticate. Default:
-    /// [`AuthenticationMode::ApiAndConfigMap`].
+    /// [`AuthenticationMode::Api`], the default of aws-cdk-lib's
+    /// aws-eks-v2 `Cluster`: access entries instead of the `aws-auth`
+    /// ConfigMap.
     pub fn authentication_mode(mut self, mode: AuthenticationMode) -> Self {
         self.authentication_mode = mode;
         self
     }
 
-    /// Whether the identity creating the cluster becomes its administrator.
-    /// Default: true.
+    /// Whether the identity creating the cluster (the CloudFormation
+    /// execution role) becomes its administrator. Default: true, as EKS and
+    /// eksctl.
     pub fn bootstrap_creator_admin(mut self, on: bool) -> Self {
         self.bootstrap_admin = on;
         self
@@ -331,6 +410,20 @@ impl Construct for ClusterBuilder {
                     self.subnets.len(),
                 ));
             }
+        }
+        match versions::check(&self.version) {
+            Ok(None) => {}
+            Ok(Some(warning)) => here.warning(warning),
+            Err(error) => here.error(error),
+        }
+        if matches!(
+            self.endpoint,
+            EndpointAccess::Public | EndpointAccess::PublicAndPrivate
+        ) {
+            here.warning("the Kubernetes API endpoint is public to 0.0.0.0/0; use EndpointAccess::PublicFromAndPrivate with the CIDR blocks that need it, or EndpointAccess::Private");
+        }
+        if !self.admins.is_empty() && self.authentication_mode == AuthenticationMode::ConfigMap {
+            here.error("cluster administrators get access entries, which authentication mode CONFIG_MAP ignores; use AuthenticationMode::Api");
         }
         let (public, private, cidrs) = match &self.endpoint {
             EndpointAccess::Public => (true, false, Vec::new()),
@@ -384,21 +477,72 @@ impl Construct for ClusterBuilder {
                     .cluster_logging(cfn::cluster::ClusterLogging::new().enabled_types(types)),
             );
         }
-        if let Some(key) = self.secrets_key_arn {
+        let key_grant = secrets_key(here, &self.secrets, &self.role);
+        if let Some((key, _)) = &key_grant {
             cluster = cluster.encryption_config(vec![cfn::cluster::EncryptionConfig::new()
-                .provider(cfn::cluster::Provider::new().key_arn(key))
+                .provider(cfn::cluster::Provider::new().key_arn(key.clone()))
                 .resources(["secrets"])]);
         }
         let handle = here.add("Resource", cluster);
-        Cluster {
+        if let Some((_, Some(grant))) = &key_grant {
+            // EKS checks the key while creating the cluster.
+            here.edit(&handle).depends_on(grant);
+        }
+        let built = Cluster {
             node: Some(here.node_id()),
             handle: Some(handle),
             name: handle.reference(),
             arn: handle.arn(),
             security_group_id: Some(handle.cluster_security_group_id()),
             subnets: self.subnets,
+        };
+        for (i, admin) in self.admins.into_iter().enumerate() {
+            here.add(
+                &format!("Admin{}", i + 1),
+                AccessEntry::builder(&built, admin)
+                    .policy(AccessPolicy::ClusterAdmin, AccessScope::Cluster),
+            );
         }
+        built
     }
+}
+
+/// The secrets key's ARN and, when the service role was granted its use
+/// here, that grant.
+fn secrets_key(
+    here: &mut Scope<'_>,
+    secrets: &SecretsEncryption,
+    role: &Role,
+) -> Option<(Val<String>, Option<crate::iam::AddedPolicy>)> {
+    let arn = match secrets {
+        SecretsEncryption::Off => return None,
+        SecretsEncryption::Key(arn) => arn.clone(),
+        #[cfg(feature = "kms")]
+        SecretsEncryption::NewKey => here
+            .add(
+                "SecretsKey",
+                crate::kms::Key::builder().description("Envelope encryption of Kubernetes secrets"),
+            )
+            .arn(),
+        #[cfg(not(feature = "kms"))]
+        SecretsEncryption::NewKey => {
+            here.error("SecretsEncryption::NewKey needs synth's kms feature; enable it or give a key with secrets_encryption(arn)");
+            return None;
+        }
+    };
+    if role.is_imported() {
+        return Some((arn, None));
+    }
+    let grant = crate::iam::Policy::builder(
+        crate::iam::PolicyDocument::new().statement(
+            crate::iam::Statement::allow()
+                .actions(SECRETS_KEY_ACTIONS)
+                .resource(arn.clone()),
+        ),
+    )
+    .attach_to_role(role);
+    let grant = here.add("SecretsKeyGrant", grant);
+    Some((arn, Some(grant)))
 }
 
 /// A taint's effect.
@@ -448,6 +592,23 @@ pub struct NodegroupBuilder {
     capacity_type: Option<CapacityType>,
     labels: Vec<(String, String)>,
     taints: Vec<(String, Option<String>, TaintEffect)>,
+    launch_template: bool,
+    hop_limit: u8,
+}
+
+/// The Amazon Linux 2023 AMI type for `instance_type`: ARM for Graviton
+/// families (a `g` among the letters after the generation, `m7g`, `c6gn`),
+/// x86-64 otherwise.
+pub fn al2023_ami_type(instance_type: &str) -> &'static str {
+    let family = instance_type.split('.').next().unwrap_or("");
+    let after_generation = family
+        .trim_start_matches(|c: char| c.is_ascii_lowercase())
+        .trim_start_matches(|c: char| c.is_ascii_digit());
+    if after_generation.contains('g') {
+        "AL2023_ARM_64_STANDARD"
+    } else {
+        "AL2023_x86_64_STANDARD"
+    }
 }
 
 /// A managed node group in a stack.
@@ -465,8 +626,11 @@ impl HasNode for Nodegroup {
 
 impl Nodegroup {
     /// Nodes for `cluster` with `role`, in `subnets` (each built here or
-    /// imported). Defaults: 2 nodes (1 to 3), `t3.medium`, on-demand,
-    /// EKS's default AMI type and disk size, no labels or taints.
+    /// imported). Defaults: 2 nodes (1 to 3), `t3.medium`, on-demand, the
+    /// Amazon Linux 2023 AMI type ([`al2023_ami_type`] of the first
+    /// instance type), a launch template (`<nodegroup>/LaunchTemplate`)
+    /// requiring IMDSv2 with a hop limit of 2 and an encrypted gp3 root
+    /// volume of EKS's default size (20 GiB), no labels or taints.
     pub fn builder(cluster: &Cluster, role: &Role, subnets: &[Subnet]) -> NodegroupBuilder {
         NodegroupBuilder {
             cluster: cluster.name(),
@@ -484,6 +648,8 @@ impl Nodegroup {
             capacity_type: None,
             labels: Vec::new(),
             taints: Vec::new(),
+            launch_template: true,
+            hop_limit: 2,
         }
     }
 
@@ -515,14 +681,16 @@ impl NodegroupBuilder {
         self
     }
 
-    /// Root volume size in GiB. Default: EKS's (20 GiB).
+    /// Root volume size in GiB (in the launch template, when there is
+    /// one). Default: EKS's (20 GiB).
     pub fn disk_size(mut self, gib: u32) -> Self {
         self.disk_size = Some(gib);
         self
     }
 
-    /// `AL2023_x86_64_STANDARD`, `BOTTLEROCKET_ARM_64`, ... Default: EKS
-    /// picks one for the instance types.
+    /// `AL2023_x86_64_STANDARD`, `BOTTLEROCKET_ARM_64`, ... Default:
+    /// [`al2023_ami_type`] of the first instance type (eksctl's default AMI
+    /// family, Amazon Linux 2023).
     pub fn ami_type(mut self, ami_type: impl Into<String>) -> Self {
         self.ami_type = Some(ami_type.into());
         self
@@ -531,6 +699,23 @@ impl NodegroupBuilder {
     /// Default: [`CapacityType::OnDemand`].
     pub fn capacity_type(mut self, capacity: CapacityType) -> Self {
         self.capacity_type = Some(capacity);
+        self
+    }
+
+    /// Whether nodes get the launch template that requires IMDSv2
+    /// (`HttpTokens: required`, as checkov's CKV_AWS_341 and eksctl's
+    /// `disableIMDSv1` default ask). Off, EKS's own launch template
+    /// applies. Default: true.
+    pub fn imdsv2_launch_template(mut self, on: bool) -> Self {
+        self.launch_template = on;
+        self
+    }
+
+    /// The IMDSv2 hop limit of the launch template: 2 lets pods reach the
+    /// instance metadata (as EKS's AMIs set it), 1 keeps them from the
+    /// node role's credentials (pods then need Pod Identity). Default: 2.
+    pub fn metadata_hop_limit(mut self, hops: u8) -> Self {
+        self.hop_limit = hops;
         self
     }
 
@@ -587,7 +772,7 @@ impl Construct for NodegroupBuilder {
             node_role: self.role.arn(),
             subnets: subnet_ids.into(),
         })
-        .instance_types(self.instance_types)
+        .instance_types(self.instance_types.clone())
         .scaling_config(
             cfn::nodegroup::ScalingConfig::new()
                 .min_size(i64::from(min))
@@ -597,12 +782,27 @@ impl Construct for NodegroupBuilder {
         if let Some(name) = &self.name {
             group = group.nodegroup_name(name.as_str());
         }
-        if let Some(size) = self.disk_size {
+        if !(1..=64).contains(&self.hop_limit) {
+            here.error(format!(
+                "metadata hop limit {} is outside 1-64",
+                self.hop_limit
+            ));
+        }
+        if self.launch_template {
+            let template = node_launch_template(self.disk_size, self.hop_limit);
+            let template = here.add("LaunchTemplate", template);
+            group = group.launch_template(
+                cfn::nodegroup::LaunchTemplateSpecification::new()
+                    .id(template.reference())
+                    .version(template.latest_version_number()),
+            );
+        } else if let Some(size) = self.disk_size {
             group = group.disk_size(i64::from(size));
         }
-        if let Some(t) = &self.ami_type {
-            group = group.ami_type(t.as_str());
-        }
+        let ami_type = self.ami_type.clone().unwrap_or_else(|| {
+            al2023_ami_type(self.instance_types.first().map_or("", String::as_str)).to_owned()
+        });
+        group = group.ami_type(ami_type.as_str());
         if let Some(c) = self.capacity_type {
             group = group.capacity_type(match c {
                 CapacityType::OnDemand => "ON_DEMAND",
@@ -634,6 +834,32 @@ impl Construct for NodegroupBuilder {
             handle,
         }
     }
+}
+
+/// The nodes' launch template: IMDSv2 only, and an encrypted gp3 root
+/// volume (`/dev/xvda`, Amazon Linux 2023's root device).
+fn node_launch_template(
+    disk_size: Option<u32>,
+    hop_limit: u8,
+) -> crate::aws::ec2::CfnLaunchTemplate {
+    use crate::aws::ec2::launch_template as lt;
+    let root = lt::BlockDeviceMapping::new().device_name("/dev/xvda").ebs(
+        lt::Ebs::new()
+            .volume_type("gp3")
+            .volume_size(i64::from(disk_size.unwrap_or(20)))
+            .encrypted(true)
+            .delete_on_termination(true),
+    );
+    crate::aws::ec2::CfnLaunchTemplate::new(
+        lt::LaunchTemplateData::new()
+            .metadata_options(
+                lt::MetadataOptions::new()
+                    .http_endpoint("enabled")
+                    .http_tokens("required")
+                    .http_put_response_hop_limit(i64::from(hop_limit)),
+            )
+            .block_device_mappings(vec![root]),
+    )
 }
 
 /// An EKS add-on, being configured; add it with [`Scope::add`].
@@ -670,8 +896,12 @@ impl Addon {
     }
 
     /// The EBS CSI driver with a default `gp3` storage class, which EKS
-    /// clusters otherwise lack. Its node role needs
-    /// `service-role/AmazonEBSCSIDriverPolicy`.
+    /// clusters otherwise lack, through the add-on's configuration value
+    /// `defaultStorageClass.enabled` (the add-on's schema, `aws eks
+    /// describe-addon-configuration`). Its controller's service account,
+    /// [`EBS_CSI_SERVICE_ACCOUNT`], needs
+    /// `service-role/AmazonEBSCSIDriverPolicy`: give it with
+    /// [`PodIdentityRole`] rather than to the node role.
     pub fn ebs_csi_driver(cluster: &Cluster) -> AddonBuilder {
         Addon::builder(cluster, "aws-ebs-csi-driver")
             .configuration(serde_json::json!({"defaultStorageClass": {"enabled": true}}))

@@ -20,7 +20,7 @@ use super::{Addon, Cluster};
 use crate::aws::eks as cfn;
 use crate::construct::{Construct, HasNode};
 use crate::element_ids::NodeId;
-use crate::iam::{PolicyDocument, Principal, Role, Statement};
+use crate::iam::{ManagedPolicyRef, PolicyDocument, Principal, Role, Statement};
 use crate::resource::Handle;
 use crate::stack::Scope;
 use crate::value::Val;
@@ -56,6 +56,7 @@ pub struct PodIdentityRoleBuilder {
     account: ServiceAccount,
     role_name: Option<String>,
     agent: AgentAddon,
+    managed_policies: Vec<ManagedPolicyRef>,
 }
 
 /// An IAM role for the pods of one service account, associated with it
@@ -96,6 +97,7 @@ impl PodIdentityRole {
             account,
             role_name: None,
             agent: AgentAddon::Install,
+            managed_policies: Vec::new(),
         }
     }
 
@@ -115,6 +117,13 @@ impl PodIdentityRoleBuilder {
     /// CloudFormation.
     pub fn role_name(mut self, name: impl Into<String>) -> Self {
         self.role_name = Some(name.into());
+        self
+    }
+
+    /// A managed policy for the role (an add-on's AWS managed policy, such
+    /// as `service-role/AmazonEBSCSIDriverPolicy`). Default: none.
+    pub fn managed_policy(mut self, policy: ManagedPolicyRef) -> Self {
+        self.managed_policies.push(policy);
         self
     }
 
@@ -167,6 +176,9 @@ impl Construct for PodIdentityRoleBuilder {
             here.error(problem);
         }
         let mut role = Role::with_trust(trust_policy());
+        for policy in self.managed_policies {
+            role = role.managed_policy(policy);
+        }
         if let Some(n) = &self.role_name {
             role = role.name(n.as_str());
         }

@@ -17,10 +17,14 @@
 //! With [`GitlabEksBootstrapBuilder::cluster`], the built bootstrap holds
 //! the cluster itself (`GitlabEksBootstrap<Cluster>`), not an `Option`.
 
+pub mod agent;
+pub mod rbac;
+
 use crate::construct::{Construct, HasNode};
 use crate::ec2::{Peer, Port, SecurityGroup, SubnetKind, Vpc};
 use crate::eks::{
-    Addon, Cluster, EndpointAccess, Nodegroup, Scaling, CLUSTER_POLICY, NODE_POLICIES,
+    AccessEntry, AccessPolicy, AccessScope, Addon, AuthenticationMode, Cluster, EndpointAccess,
+    Nodegroup, PodIdentityRole, Scaling, SecretsEncryption, CLUSTER_POLICY, NODE_POLICIES,
 };
 use crate::element_ids::NodeId;
 use crate::fns;
@@ -68,8 +72,7 @@ pub const PROVISION_ACTIONS: [&str; 32] = [
 /// The role name prefix GitLab's CI/CD user may assume.
 pub const ROLE_PREFIX: &str = "gitlab-eks-";
 
-/// The EBS CSI driver's AWS managed policy.
-pub const EBS_CSI_POLICY: &str = "service-role/AmazonEBSCSIDriverPolicy";
+pub use crate::eks::EBS_CSI_POLICY;
 
 /// A value given in code, or a stack parameter filled in at deploy.
 #[derive(Clone, Debug)]
@@ -92,6 +95,7 @@ pub struct GitlabEksBootstrapBuilder<C = ()> {
     vpc: crate::ec2::VpcBuilder,
     cluster: C,
     deploy: Option<DeployAccess>,
+    certificate_based: bool,
 }
 
 /// Keyless deploys from GitLab CI: GitLab's OIDC provider, a deploy role
@@ -156,12 +160,25 @@ pub struct ClusterOptions {
     pub instance_types: Vec<String>,
     /// Node counts. Default: min 1, desired 2, max 3.
     pub scaling: Scaling,
-    /// The EBS CSI driver add-on with a default `gp3` storage class.
-    /// Default: true.
+    /// The EBS CSI driver add-on with a default `gp3` storage class, its
+    /// controller's role through EKS Pod Identity (`EbsCsi`, with
+    /// [`EBS_CSI_POLICY`]; the node role does not get it), and the Pod
+    /// Identity agent add-on. Default: true.
     pub ebs_csi_driver: bool,
     /// Where the API endpoint is reachable from. Default:
-    /// [`EndpointAccess::PublicAndPrivate`].
+    /// [`EndpointAccess::Private`]: GitLab's agent connects out from the
+    /// cluster, and jobs that call the API directly (the agent's install)
+    /// run on a runner in the VPC or need
+    /// [`EndpointAccess::PublicFromAndPrivate`] with the runners' blocks.
     pub endpoint_access: EndpointAccess,
+    /// Envelope encryption of Kubernetes secrets. Default:
+    /// [`SecretsEncryption::NewKey`] (with the `kms` feature, else
+    /// [`SecretsEncryption::Off`]).
+    pub secrets: SecretsEncryption,
+    /// IAM role or user ARNs given cluster administrator access entries,
+    /// besides the deploy role of [`GitlabEksBootstrapBuilder::deploy_access`].
+    /// Default: none.
+    pub admins: Vec<String>,
 }
 
 impl Default for ClusterOptions {
@@ -176,7 +193,13 @@ impl Default for ClusterOptions {
                 max: 3,
             },
             ebs_csi_driver: true,
-            endpoint_access: EndpointAccess::PublicAndPrivate,
+            endpoint_access: EndpointAccess::Private,
+            secrets: if cfg!(feature = "kms") {
+                SecretsEncryption::NewKey
+            } else {
+                SecretsEncryption::Off
+            },
+            admins: Vec::new(),
         }
     }
 }
@@ -186,7 +209,9 @@ impl Default for ClusterOptions {
 #[derive(Clone, Debug)]
 pub struct GitlabEksBootstrap<C = ()> {
     node: NodeId,
-    pub provision_role: Role,
+    /// The role GitLab's certificate-based integration assumes; `None`
+    /// with [`GitlabEksBootstrapBuilder::certificate_based`] off.
+    pub provision_role: Option<Role>,
     pub service_role: Role,
     pub node_role: Role,
     pub cicd_user: Option<User>,
@@ -208,7 +233,7 @@ impl GitlabEksBootstrap {
     /// `gitlab-eks-provision`, account and external ID as parameters
     /// `AccountId` and `ExternalId` (logical IDs prefixed by the construct
     /// id, e.g. `GitlabExternalId`), a two-zone VPC, no cluster, no deploy
-    /// access.
+    /// access, the certificate-based integration on.
     pub fn builder() -> GitlabEksBootstrapBuilder {
         GitlabEksBootstrapBuilder {
             cicd_user: Some("gitlab-cicd".into()),
@@ -219,6 +244,7 @@ impl GitlabEksBootstrap {
             vpc: Vpc::builder(),
             cluster: (),
             deploy: None,
+            certificate_based: true,
         }
     }
 }
@@ -236,6 +262,7 @@ impl GitlabEksBootstrapBuilder<()> {
             vpc: self.vpc,
             cluster: options,
             deploy: self.deploy,
+            certificate_based: self.certificate_based,
         }
     }
 }
@@ -283,8 +310,21 @@ impl<C> GitlabEksBootstrapBuilder<C> {
         self
     }
 
+    /// Keeps GitLab's certificate-based cluster integration: the provision
+    /// role GitLab assumes with the external ID, its parameters and the
+    /// CI/CD user. GitLab deprecated that integration (off by default on
+    /// self-managed 17.0+) for the agent ([`agent`](crate::gitlab::agent));
+    /// turn it off once clusters connect through the agent. Default: true.
+    pub fn certificate_based(mut self, on: bool) -> Self {
+        self.certificate_based = on;
+        self
+    }
+
     /// Lets GitLab CI deploy from this project's `region/*` branches
-    /// through OIDC, with no long-lived keys. Default: off.
+    /// through OIDC, with no long-lived keys. With a cluster, the deploy
+    /// role also gets a cluster administrator access entry (the agent's
+    /// Helm install creates cluster-wide RBAC) and `eks:DescribeCluster`
+    /// for its kubeconfig. Default: off.
     pub fn deploy_access(mut self, access: DeployAccess) -> Self {
         self.deploy = Some(access);
         self
@@ -339,9 +379,14 @@ impl ClusterPart for ClusterOptions {
         let mut builder = Cluster::builder(parts.service_role, &cluster_subnets)
             .version(self.version.as_str())
             .security_group(parts.security_group)
-            .endpoint_access(self.endpoint_access.clone());
+            .endpoint_access(self.endpoint_access.clone())
+            .authentication_mode(AuthenticationMode::Api)
+            .secrets(self.secrets.clone());
         if let Some(name) = &self.name {
             builder = builder.name(name.as_str());
+        }
+        for admin in &self.admins {
+            builder = builder.admin(admin.as_str());
         }
         let cluster = here.add("Cluster", builder);
         let node_subnets = if vpc.private_subnets().is_empty() || !has_nat(vpc) {
@@ -356,7 +401,14 @@ impl ClusterPart for ClusterOptions {
                 .scaling(self.scaling),
         );
         if self.ebs_csi_driver {
-            here.add("EbsCsiDriver", Addon::ebs_csi_driver(&cluster));
+            let role = here.add(
+                "EbsCsi",
+                PodIdentityRole::builder(&cluster, crate::eks::ebs_csi_service_account())
+                    .managed_policy(ManagedPolicyRef::aws(EBS_CSI_POLICY)),
+            );
+            let addon = here.add("EbsCsiDriver", Addon::ebs_csi_driver(&cluster));
+            // The controller starts with its credentials in place.
+            here.edit(&addon).depends_on(&role);
         }
         cluster
     }
@@ -369,19 +421,27 @@ impl<C: ClusterPart> Construct for GitlabEksBootstrapBuilder<C> {
     type Built = GitlabEksBootstrap<C::Built>;
 
     fn build(self, here: &mut Scope<'_>) -> GitlabEksBootstrap<C::Built> {
-        let account_id = input(here, &self.gitlab_account_id, InputKind::AccountId);
-        let external_id = input(here, &self.external_id, InputKind::ExternalId);
-        check_provision_role_name(here, &self.provision_role_name);
-
-        let cicd_user = self.cicd_user.as_deref().map(|name| {
-            here.add(
-                "CicdUser",
-                User::builder().name(name).allow(
-                    ["sts:AssumeRole"],
-                    [arn::role_in_this_account(&format!("{ROLE_PREFIX}*"))],
-                ),
-            )
+        let certificate = self.certificate_based;
+        let inputs = certificate.then(|| {
+            let account_id = input(here, &self.gitlab_account_id, InputKind::AccountId);
+            let external_id = input(here, &self.external_id, InputKind::ExternalId);
+            check_provision_role_name(here, &self.provision_role_name);
+            (account_id, external_id)
         });
+
+        let cicd_user = self
+            .cicd_user
+            .as_deref()
+            .filter(|_| certificate)
+            .map(|name| {
+                here.add(
+                    "CicdUser",
+                    User::builder().name(name).allow(
+                        ["sts:AssumeRole"],
+                        [arn::role_in_this_account(&format!("{ROLE_PREFIX}*"))],
+                    ),
+                )
+            });
         #[cfg(feature = "secretsmanager")]
         if self.access_key {
             match &cicd_user {
@@ -396,14 +456,16 @@ impl<C: ClusterPart> Construct for GitlabEksBootstrapBuilder<C> {
             }
         }
 
-        let provision_role = here.add(
-            "ProvisionRole",
-            Role::assumed_by(Principal::account(account_id))
-                .name(self.provision_role_name.as_str())
-                .external_id(external_id.clone())
-                .description("Assumed by GitLab to create EKS clusters")
-                .grant(Statement::allow().actions(PROVISION_ACTIONS).any_resource()),
-        );
+        let provision_role = inputs.as_ref().map(|(account_id, external_id)| {
+            here.add(
+                "ProvisionRole",
+                Role::assumed_by(Principal::account(account_id.clone()))
+                    .name(self.provision_role_name.as_str())
+                    .external_id(external_id.clone())
+                    .description("Assumed by GitLab to create EKS clusters")
+                    .grant(Statement::allow().actions(PROVISION_ACTIONS).any_resource()),
+            )
+        });
 
         let service_role = here.add(
             "ServiceRole",
@@ -412,14 +474,10 @@ impl<C: ClusterPart> Construct for GitlabEksBootstrapBuilder<C> {
                 .description("EKS cluster service role"),
         );
 
-        let ebs = self.cluster.options().is_some_and(|c| c.ebs_csi_driver);
         let mut node_role =
             Role::assumed_by(Principal::service("ec2.amazonaws.com")).description("EKS node role");
         for policy in NODE_POLICIES {
             node_role = node_role.managed_policy(ManagedPolicyRef::aws(policy));
-        }
-        if ebs {
-            node_role = node_role.managed_policy(ManagedPolicyRef::aws(EBS_CSI_POLICY));
         }
         let node_role = here.add("NodeRole", node_role);
 
@@ -447,12 +505,14 @@ impl<C: ClusterPart> Construct for GitlabEksBootstrapBuilder<C> {
         );
 
         let export = |name: &str| fns::sub(format!("${{AWS::StackName}}-{name}"));
-        here.output("ProvisionRoleArn", provision_role.arn())
-            .description("Paste into GitLab as the Provision Role ARN")
-            .export(export("ProvisionRoleArn"));
-        here.output("ExternalIdInUse", external_id)
-            .description("The external ID the provision role requires")
-            .export(export("ExternalId"));
+        if let (Some(role), Some((_, external_id))) = (&provision_role, inputs) {
+            here.output("ProvisionRoleArn", role.arn())
+                .description("Paste into GitLab as the Provision Role ARN")
+                .export(export("ProvisionRoleArn"));
+            here.output("ExternalIdInUse", external_id)
+                .description("The external ID the provision role requires")
+                .export(export("ExternalId"));
+        }
         here.output("ServiceRoleArn", service_role.arn())
             .description("EKS service role")
             .export(export("ServiceRoleArn"));
@@ -494,7 +554,7 @@ impl<C: ClusterPart> Construct for GitlabEksBootstrapBuilder<C> {
         let deploy_roles = self
             .deploy
             .as_ref()
-            .map(|access| deploy_roles(here, access, &export));
+            .map(|access| deploy_roles(here, access, C::cluster(&cluster), &export));
 
         GitlabEksBootstrap {
             node: here.node_id(),
@@ -515,6 +575,7 @@ impl<C: ClusterPart> Construct for GitlabEksBootstrapBuilder<C> {
 fn deploy_roles(
     here: &mut Scope<'_>,
     access: &DeployAccess,
+    cluster: Option<&Cluster>,
     export: &dyn Fn(&str) -> Val<String>,
 ) -> (Role, Role) {
     let host = access
@@ -576,21 +637,34 @@ fn deploy_roles(
         )
     };
     let stacks = fns::sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/*");
-    let deploy = here.add(
-        "DeployRole",
-        Role::with_trust(trust_from("region/*"))
-            .description("Assumed by GitLab CI on region/* branches to deploy with synth")
-            .grant(
-                Statement::allow()
-                    .actions(DEPLOY_ACTIONS)
-                    .resource(stacks.clone()),
-            )
-            .grant(
-                Statement::allow()
-                    .action("iam:PassRole")
-                    .resource(execution.arn()),
-            ),
-    );
+    let mut deploy = Role::with_trust(trust_from("region/*"))
+        .description("Assumed by GitLab CI on region/* branches to deploy with synth")
+        .grant(
+            Statement::allow()
+                .actions(DEPLOY_ACTIONS)
+                .resource(stacks.clone()),
+        )
+        .grant(
+            Statement::allow()
+                .action("iam:PassRole")
+                .resource(execution.arn()),
+        );
+    if let Some(cluster) = cluster {
+        // `aws eks update-kubeconfig` for the agent's install.
+        deploy = deploy.grant(
+            Statement::allow()
+                .action("eks:DescribeCluster")
+                .resource(cluster.arn()),
+        );
+    }
+    let deploy = here.add("DeployRole", deploy);
+    if let Some(cluster) = cluster {
+        here.add(
+            "DeployRoleAccess",
+            AccessEntry::builder(cluster, deploy.arn())
+                .policy(AccessPolicy::ClusterAdmin, AccessScope::Cluster),
+        );
+    }
     // Merge request pipelines diff against the deployed stacks from any
     // branch: that role may only read stacks and templates.
     let diff_trust = trust_from("*");

@@ -92,11 +92,14 @@ pub(crate) fn synthesize(app: &App) -> Result<Assembly, SynthError> {
         stacks.push(SynthesizedStack::new(manifest, body));
     }
 
+    let files =
+        crate::assembly::collect_files(app.stacks.iter().flat_map(|s| &s.files), &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(SynthError { diagnostics: diags });
     }
     Ok(Assembly {
         stacks,
+        files,
         warnings: diags,
         format: app.format,
     })
