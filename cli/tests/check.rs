@@ -413,9 +413,6 @@ fn the_bundled_stacks_pass_the_pack_with_every_exception_justified() {
         vec![
             ("GitlabCicdUser", "SYNTH-IAM-004"),
             ("GitlabProvisionRole", "SYNTH-IAM-002"),
-            ("GitlabCluster", "SYNTH-EKS-001"),
-            ("GitlabCluster", "SYNTH-EKS-002"),
-            ("GitlabCluster", "SYNTH-EKS-003"),
         ]
     );
     assert!(suppressions
@@ -437,7 +434,7 @@ fn the_bundled_stacks_pass_the_pack_with_every_exception_justified() {
             .map(|f| f.rule)
             .collect();
         let expected = if stack.manifest.name == "GitlabEks" {
-            5
+            2
         } else {
             0
         };

@@ -181,7 +181,7 @@ fn a_new_stack_is_all_additions_and_broadening() {
         false,
         diff::create_only,
     );
-    assert_eq!(d.counts().create, 29);
+    assert_eq!(d.counts().create, 35);
     assert!(d.broadening);
     assert!(render::terminal(&d, Style { color: false }).starts_with("Stack GitlabEks (new)"));
 }
