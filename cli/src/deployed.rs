@@ -3,6 +3,7 @@
 
 use aws_sdk_cloudformation::types::{StackStatus, TemplateStage};
 use aws_sdk_cloudformation::Client;
+use synth_diff::Change;
 
 use crate::aws;
 use crate::error::Result;
@@ -42,6 +43,7 @@ pub async fn export_warnings(
     stack: &str,
     new: &serde_json::Map<String, serde_json::Value>,
     env: &synth_diff::Environment,
+    diff: &synth_diff::StackDiff,
 ) -> Vec<String> {
     let Ok(described) = client.describe_stacks().stack_name(stack).send().await else {
         return Vec::new();
@@ -67,25 +69,34 @@ pub async fn export_warnings(
             // Unresolvable name: assume it is kept rather than cry wolf.
             None => true,
         });
-        if still == Some(true) {
-            continue;
-        }
-        let what = if still.is_none() {
-            "removed"
-        } else {
-            "renamed"
+        // A kept export whose value changes is refused as well.
+        let changes = diff
+            .sections
+            .iter()
+            .find(|c| c.section == "Outputs" && c.id == output && c.change == Change::Modify);
+        let subject = match (still, changes) {
+            (Some(true), None) => continue,
+            (Some(true), Some(c)) => format!(
+                "the value of export {export} (output {output}) changes{}",
+                c.because
+                    .as_ref()
+                    .map(|why| format!(" ({why})"))
+                    .unwrap_or_default()
+            ),
+            (None, _) => format!("export {export} (output {output}) is removed"),
+            (Some(false), _) => format!("export {export} (output {output}) is renamed"),
         };
         match importers(client, &export).await {
             Ok(stacks) if stacks.is_empty() => {}
             Ok(stacks) => warnings.push(format!(
-                "export {export} (output {output}) is {what}, but {} import{} it: CloudFormation will refuse to update {stack} until {} stop{} importing it",
+                "{subject}, but {} import{} it: CloudFormation will refuse to update {stack} until {} stop{} importing it",
                 stacks.join(", "),
                 if stacks.len() == 1 { "s" } else { "" },
                 if stacks.len() == 1 { "it" } else { "they" },
                 if stacks.len() == 1 { "s" } else { "" },
             )),
             Err(why) => warnings.push(format!(
-                "export {export} (output {output}) is {what}; whether other stacks import it is unknown ({why})"
+                "{subject}; whether other stacks import it is unknown ({why})"
             )),
         }
     }

@@ -402,3 +402,57 @@ fn change_set_method_and_empty_change_sets_against_localstack() {
     );
     assert_eq!(change_sets(&endpoint, "Plain"), 0);
 }
+
+#[test]
+fn an_exported_value_that_changes_while_imported_is_warned_about() {
+    // The queue's name goes from set to unset: the queue is replaced, so
+    // the URL its exported output gives changes.
+    let app = || {
+        let mut app = App::new();
+        let s = app.stack(SMALL);
+        let queue = s.add("Queue", RawResource::new("AWS::SQS::Queue"));
+        s.output("QueueUrl", queue.reference())
+            .export("Small-queue-url");
+        app
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let old = assembly(&app(), &tmp.path().join("old"));
+    let mut deployed: Json =
+        serde_json::from_str(&std::fs::read_to_string(old.join("Small.template.json")).unwrap())
+            .unwrap();
+    deployed["Resources"]["Queue"]["Properties"] = serde_json::json!({"QueueName": "small"});
+    let new = assembly(&app(), &tmp.path().join("new"));
+    let server = Scripted::builder()
+        .on(
+            "DescribeStacks",
+            [scripted::describe_stacks(&[Stack::new(
+                SMALL,
+                "UPDATE_COMPLETE",
+            )
+            .with_export(
+                "QueueUrl",
+                "https://queue/small",
+                "Small-queue-url",
+            )])],
+        )
+        .on(
+            "GetTemplate",
+            [scripted::get_template(&deployed.to_string())],
+        )
+        .on("ListImports", [scripted::list_imports(&["Consumer"])])
+        .start();
+    let r = diff_on(&server, &new, &[]).expect(0);
+    assert!(
+        r.stdout.contains("[~] QueueUrl: "),
+        "the output changes: {}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "Warning: the value of export Small-queue-url (output QueueUrl) changes (Queue is replaced), but Consumer imports it: CloudFormation will refuse to update Small until it stops importing it"
+        ),
+        "{}",
+        r.stdout
+    );
+    server.assert_no_script_panics();
+}

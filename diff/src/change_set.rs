@@ -330,6 +330,7 @@ mod tests {
             change: Change::Modify,
             old: None,
             new: None,
+            because: None,
         });
         let review = ChangeSetReview::of(&d, Vec::new());
         let text = review.empty_explained.expect("explained");

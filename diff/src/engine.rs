@@ -94,6 +94,10 @@ pub struct SectionChange {
     pub old: Option<Json>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new: Option<Json>,
+    /// Why an entry written the same changes: an output whose value
+    /// names a resource that is replaced gets that resource's new value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub because: Option<String>,
 }
 
 /// Everything that differs between the deployed (old) and the synthesized
@@ -391,6 +395,12 @@ pub fn diff_in(
     for name in ["Parameters", "Mappings", "Conditions", "Rules", "Outputs"] {
         section_changes(name, section(old, name), section(new, name), &mut sections);
     }
+    outputs_of_replaced(
+        &resources,
+        section(old, "Outputs"),
+        section(new, "Outputs"),
+        &mut sections,
+    );
     for key in [
         "Description",
         "Transform",
@@ -415,6 +425,7 @@ pub fn diff_in(
                 },
                 old: o.cloned(),
                 new: n.cloned(),
+                because: None,
             });
         }
     }
@@ -1189,6 +1200,50 @@ fn references_borrowed<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
     }
 }
 
+/// Outputs written the same whose value names a resource that is replaced
+/// (or removed and added again): their value changes with it, and
+/// CloudFormation updates them, so they are changes too.
+fn outputs_of_replaced(
+    resources: &[ResourceChange],
+    old: Option<&Map<String, Json>>,
+    new: Option<&Map<String, Json>>,
+    out: &mut Vec<SectionChange>,
+) {
+    let replaced: BTreeSet<&str> = resources
+        .iter()
+        .filter(|r| r.change == Change::Modify && r.replacement == Replacement::Will)
+        .map(|r| r.logical_id.as_str())
+        .collect();
+    if replaced.is_empty() {
+        return;
+    }
+    let (Some(old), Some(new)) = (old, new) else {
+        return;
+    };
+    for (id, n) in new {
+        if old.get(id) != Some(n) {
+            continue;
+        }
+        let mut refs = BTreeSet::new();
+        references(n.get("Value").unwrap_or(&Json::Null), &mut refs);
+        let hit: Vec<&str> = refs
+            .iter()
+            .map(String::as_str)
+            .filter(|r| replaced.contains(r))
+            .collect();
+        if !hit.is_empty() {
+            out.push(SectionChange {
+                section: "Outputs".into(),
+                id: id.clone(),
+                change: Change::Modify,
+                old: Some(n.clone()),
+                new: Some(n.clone()),
+                because: Some(format!("{} is replaced", hit.join(", "))),
+            });
+        }
+    }
+}
+
 fn section_changes(
     name: &str,
     old: Option<&Map<String, Json>>,
@@ -1205,6 +1260,7 @@ fn section_changes(
                 change: Change::Add,
                 old: None,
                 new: Some(n.clone()),
+                because: None,
             }),
             Some(o) if o != n => out.push(SectionChange {
                 section: name.into(),
@@ -1212,6 +1268,7 @@ fn section_changes(
                 change: Change::Modify,
                 old: Some(o.clone()),
                 new: Some(n.clone()),
+                because: None,
             }),
             _ => {}
         }
@@ -1224,6 +1281,7 @@ fn section_changes(
                 change: Change::Remove,
                 old: Some(o.clone()),
                 new: None,
+                because: None,
             });
         }
     }

@@ -487,3 +487,37 @@ fn the_format_version_written_or_left_out_is_no_change() {
     assert!(diff_in("App", &without, &with, true, create_only, &env).is_empty());
     assert!(diff_in("App", &with, &without, true, create_only, &env).is_empty());
 }
+
+#[test]
+fn an_output_naming_a_replaced_resource_changes_with_it() {
+    let old = parse(
+        r#"{"Resources": {"Cache": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "a"}},
+            "Other": {"Type": "AWS::SQS::Queue"}},
+           "Outputs": {"CacheBucket": {"Value": {"Ref": "Cache"}},
+                       "Queue": {"Value": {"Ref": "Other"}}}}"#,
+    )
+    .unwrap();
+    let mut new = old.clone();
+    new["Resources"]["Cache"]["Properties"]["BucketName"] = "b".into();
+    let d = diff_in(
+        "App",
+        &old,
+        &new,
+        true,
+        synth_diff::create_only,
+        &Environment::default(),
+    );
+    let outputs: Vec<(&str, Option<&str>)> = d
+        .sections
+        .iter()
+        .map(|s| (s.id.as_str(), s.because.as_deref()))
+        .collect();
+    assert_eq!(outputs, [("CacheBucket", Some("Cache is replaced"))]);
+    let text = render::terminal(&d, Style { color: false });
+    assert!(
+        text.contains(
+            "[~] CacheBucket: {\"Value\":{\"Ref\":\"Cache\"}} gets a new value, because Cache is replaced"
+        ),
+        "{text}"
+    );
+}

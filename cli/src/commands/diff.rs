@@ -245,7 +245,7 @@ fn ask_deployed(
                 let (new, body) = &news[i];
                 let name = stack.name.as_str();
                 diffs[i].warnings =
-                    crate::deployed::export_warnings(&client, name, new, &envs[i]).await;
+                    crate::deployed::export_warnings(&client, name, new, &envs[i], &diffs[i]).await;
                 if args.method != DiffMethod::ChangeSet {
                     continue;
                 }

@@ -558,7 +558,8 @@ async fn deploy_until(
     };
     let mut prepared = change_set::prepare(client, &request, deadline).await?;
     let mut diff = diff;
-    diff.warnings = crate::deployed::export_warnings(client, name, &input.template, &env).await;
+    diff.warnings =
+        crate::deployed::export_warnings(client, name, &input.template, &env, &diff).await;
     if prepared.changes.is_empty() {
         change_set::discard(client, name, &prepared, &change_type).await?;
         ui.info(format!("{name}: no changes"));

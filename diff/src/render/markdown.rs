@@ -103,12 +103,16 @@ pub fn markdown(diffs: &[StackDiff]) -> String {
             resources,
         );
         let sections = d.sections.iter().map(|s| {
+            let new = match &s.because {
+                Some(why) => format!("{} (a new value: {why})", opt(&s.new)),
+                None => opt(&s.new),
+            };
             vec![
                 marker(s.change).to_owned(),
                 s.section.clone(),
                 format!("`{}`", s.id),
                 opt(&s.old),
-                opt(&s.new),
+                new,
             ]
         });
         table(

@@ -109,10 +109,16 @@ pub fn terminal(d: &StackDiff, style: Style) -> String {
             let _ = writeln!(out, "{}", s.section);
             current = &s.section;
         }
-        let line = match s.change {
-            Change::Add => format!("{} {}: {}", marker(s.change), s.id, opt(&s.new)),
-            Change::Remove => format!("{} {}: {}", marker(s.change), s.id, opt(&s.old)),
-            Change::Modify => format!(
+        let line = match (s.change, &s.because) {
+            (Change::Modify, Some(why)) => format!(
+                "{} {}: {} gets a new value, because {why}",
+                marker(s.change),
+                s.id,
+                opt(&s.new)
+            ),
+            (Change::Add, _) => format!("{} {}: {}", marker(s.change), s.id, opt(&s.new)),
+            (Change::Remove, _) => format!("{} {}: {}", marker(s.change), s.id, opt(&s.old)),
+            (Change::Modify, None) => format!(
                 "{} {}: {} -> {}",
                 marker(s.change),
                 s.id,
