@@ -146,7 +146,7 @@ impl Op {
 
     pub fn label(self) -> &'static str {
         match self {
-            Op::Deploy => "deploy the bootstrap (create, 29 resources)",
+            Op::Deploy => "deploy the bootstrap (create, 35 resources)",
             Op::Redeploy => "redeploy the bootstrap, no change",
             Op::Destroy => "destroy (`GitlabIam`, 29 resources; see below)",
         }

@@ -17,7 +17,7 @@ pub fn copy_name(i: usize) -> String {
 }
 
 /// Defines `n` stacks, each exactly what `stacks::define` defines (the
-/// bundled bootstrap: 29 resources), under the names of [`copy_name`].
+/// bundled bootstrap: 35 resources), under the names of [`copy_name`].
 /// With `n == 1` the app is the bundled app.
 pub fn define_copies(app: &mut App, n: usize) {
     for i in 1..=n {
@@ -29,23 +29,23 @@ pub fn define_copies(app: &mut App, n: usize) {
     }
 }
 
-/// How many bootstraps the diff benchmark's stack holds (29 resources
+/// How many bootstraps the diff benchmark's stack holds (35 resources
 /// each), and how many plain resources fill it up to 500.
-pub const DIFF_BOOTSTRAPS: usize = 17;
-pub const DIFF_PARAMETERS: usize = 7;
+pub const DIFF_BOOTSTRAPS: usize = 14;
+pub const DIFF_PARAMETERS: usize = 10;
 /// The diff benchmark's stack.
 pub const DIFF_STACK: &str = "Platform";
 
 /// Which version of the diff benchmark's stack to define.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DiffVersion {
-    /// 17 bootstraps (clusters `team-01` .. `team-17`) and 7 SSM
+    /// 14 bootstraps (clusters `team-01` .. `team-14`) and 10 SSM
     /// parameters: 500 resources.
     Base,
     /// A typical merge request against `Base`: three clusters move to the
     /// next Kubernetes version, two node groups change instance type
-    /// (replacement), one cluster restricts public API access, team 17 is
-    /// removed and team 18 added (29 resources each way), three parameter
+    /// (replacement), one cluster opens its API to one CIDR, team 14 is
+    /// removed and team 15 added (35 resources each way), three parameter
     /// values change, one parameter is removed and one added. The caller
     /// also opens one security group to SSH from anywhere in the template
     /// (a broadening change), see [`open_ssh`].
@@ -134,7 +134,7 @@ pub fn open_ssh(template: &mut serde_json::Value) {
 /// bootstrap (its VPC keeps a dependency moto never removes, and
 /// DeleteStack fails with DependencyViolation), so destroy is measured on
 /// the bootstrap's IAM part, the CI/CD user and the three roles, with 25
-/// SSM parameters publishing their ARNs: 29 resources, like the bootstrap.
+/// SSM parameters publishing their ARNs: 29 resources.
 pub const DELETABLE_STACK: &str = "GitlabIam";
 
 pub fn define_deletable(app: &mut App) {

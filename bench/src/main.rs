@@ -542,7 +542,7 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
     let t = &mut o.text;
     let _ = writeln!(
         t,
-        "## N copies of the bootstrap (N stacks of 29 resources)\n"
+        "## N copies of the bootstrap (N stacks of 35 resources)\n"
     );
     let _ = writeln!(
         t,
