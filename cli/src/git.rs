@@ -33,11 +33,9 @@ impl GitHead {
     }
 }
 
-/// The branch checked out in the repository found at `start` or above it
-/// (so subdirectories of a work tree work, as do linked work trees).
-/// Discovery stops at the directories in `GIT_CEILING_DIRECTORIES`, as git's
-/// does.
-pub fn head_branch(start: &Path, env: &BTreeMap<String, String>) -> GitHead {
+/// The repository at `start` or above it; discovery stops at the
+/// directories in `GIT_CEILING_DIRECTORIES`, as git's does.
+pub fn discover(start: &Path, env: &BTreeMap<String, String>) -> Result<Repository, git2::Error> {
     let ceilings: Vec<PathBuf> = env
         .get("GIT_CEILING_DIRECTORIES")
         .map(|v| {
@@ -46,7 +44,15 @@ pub fn head_branch(start: &Path, env: &BTreeMap<String, String>) -> GitHead {
                 .collect()
         })
         .unwrap_or_default();
-    let repo = match Repository::open_ext(start, RepositoryOpenFlags::empty(), &ceilings) {
+    Repository::open_ext(start, RepositoryOpenFlags::empty(), &ceilings)
+}
+
+/// The branch checked out in the repository found at `start` or above it
+/// (so subdirectories of a work tree work, as do linked work trees).
+/// Discovery stops at the directories in `GIT_CEILING_DIRECTORIES`, as git's
+/// does.
+pub fn head_branch(start: &Path, env: &BTreeMap<String, String>) -> GitHead {
+    let repo = match discover(start, env) {
         Ok(repo) => repo,
         Err(e) if e.code() == ErrorCode::NotFound => return GitHead::NoRepository,
         Err(e) => return GitHead::Unreadable(e.message().to_string()),

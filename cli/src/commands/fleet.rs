@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use git2::{Repository, RepositoryOpenFlags};
+use git2::Repository;
 
 use crate::cli::{DiffFormat, FleetArgs};
 use crate::context::Context;
@@ -127,16 +127,7 @@ fn write(path: &PathBuf, text: &str) -> Result<()> {
 /// The repository around the current directory (discovery stops at
 /// `GIT_CEILING_DIRECTORIES`, as git's does).
 fn open_repository(ctx: &Context) -> Result<Repository> {
-    let ceilings: Vec<PathBuf> = ctx
-        .env
-        .get("GIT_CEILING_DIRECTORIES")
-        .map(|v| {
-            std::env::split_paths(v)
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    Repository::open_ext(&ctx.cwd, RepositoryOpenFlags::empty(), &ceilings).map_err(|e| {
+    crate::git::discover(&ctx.cwd, &ctx.env).map_err(|e| {
         if e.code() == git2::ErrorCode::NotFound {
             Error::usage("synth fleet reads the region/<region> branches of a git repository, and there is none here; run it in a clone of the project")
         } else {

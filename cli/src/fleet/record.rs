@@ -3,9 +3,7 @@
 //! deployed it (`synth:pipeline`), as stack tags.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-use git2::{Repository, RepositoryOpenFlags};
+use std::path::Path;
 
 /// The stack tag holding the commit that was deployed.
 pub const COMMIT_TAG: &str = "synth:commit";
@@ -43,15 +41,7 @@ impl Origin {
 
 /// The commit HEAD points at, if there is a repository with one.
 fn head_commit(cwd: &Path, env: &BTreeMap<String, String>) -> Option<String> {
-    let ceilings: Vec<PathBuf> = env
-        .get("GIT_CEILING_DIRECTORIES")
-        .map(|v| {
-            std::env::split_paths(v)
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    let repo = Repository::open_ext(cwd, RepositoryOpenFlags::empty(), &ceilings).ok()?;
+    let repo = crate::git::discover(cwd, env).ok()?;
     let commit = repo.head().ok()?.peel_to_commit().ok()?;
     Some(commit.id().to_string())
 }
@@ -141,7 +131,7 @@ mod tests {
             dir.path().parent().unwrap().to_str().unwrap(),
         )]);
         assert_eq!(Origin::of(&ceiling, dir.path()), Origin::default());
-        let repo = Repository::init(dir.path()).unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
         let sig = git2::Signature::now("T", "t@example.com").unwrap();
         let tree = repo
             .find_tree(repo.index().unwrap().write_tree().unwrap())
