@@ -994,38 +994,9 @@ fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
 
 /// Logical IDs a value references (`Ref`, `Fn::GetAtt`, `${X}` in `Fn::Sub`).
 pub fn references(v: &Json, out: &mut BTreeSet<String>) {
-    match v {
-        Json::Object(m) => {
-            if let Some(Json::String(r)) = m.get("Ref") {
-                out.insert(r.clone());
-            }
-            if let Some(Json::Array(a)) = m.get("Fn::GetAtt") {
-                if let Some(Json::String(r)) = a.first() {
-                    out.insert(r.clone());
-                }
-            }
-            if let Some(sub) = m.get("Fn::Sub") {
-                let text = match sub {
-                    Json::String(s) => Some(s.as_str()),
-                    Json::Array(a) => a.first().and_then(Json::as_str),
-                    _ => None,
-                };
-                let mut rest = text.unwrap_or("");
-                while let Some(start) = rest.find("${") {
-                    let after = &rest[start + 2..];
-                    let Some(end) = after.find('}') else { break };
-                    let name = &after[..end];
-                    if !name.starts_with('!') {
-                        out.insert(name.split('.').next().unwrap_or(name).to_owned());
-                    }
-                    rest = &after[end + 1..];
-                }
-            }
-            m.values().for_each(|x| references(x, out));
-        }
-        Json::Array(items) => items.iter().for_each(|x| references(x, out)),
-        _ => {}
-    }
+    let mut names = Vec::new();
+    references_borrowed(v, &mut names);
+    out.extend(names.into_iter().map(str::to_owned));
 }
 
 /// A resource referencing a replaced resource gets a new value for that
