@@ -184,19 +184,7 @@ pub fn normalize_owned(
 ) -> (Template, Resolved) {
     let resources = template.remove("Resources");
     let outputs = template.remove("Outputs");
-    let mut ev = Evaluator {
-        env,
-        mappings: template.get("Mappings").and_then(Json::as_object),
-        condition_defs: template.get("Conditions").and_then(Json::as_object),
-        parameters: template.get("Parameters").and_then(Json::as_object),
-        conditions: BTreeMap::new(),
-        resolved: Resolved::default(),
-    };
-    if let Some(defs) = ev.condition_defs {
-        for name in defs.keys() {
-            ev.condition(name, 0);
-        }
-    }
+    let mut ev = Evaluator::over(&template, env);
     let resources = match resources {
         Some(Json::Object(mut resources)) => {
             resources.retain(|id, r| skip.contains(id) || ev.resource(r));
@@ -252,19 +240,7 @@ pub fn normalize_borrowed(
             out.insert(k.clone(), v.clone());
         }
     }
-    let mut ev = Evaluator {
-        env,
-        mappings: template.get("Mappings").and_then(Json::as_object),
-        condition_defs: template.get("Conditions").and_then(Json::as_object),
-        parameters: template.get("Parameters").and_then(Json::as_object),
-        conditions: BTreeMap::new(),
-        resolved: Resolved::default(),
-    };
-    if let Some(defs) = ev.condition_defs {
-        for name in defs.keys() {
-            ev.condition(name, 0);
-        }
-    }
+    let mut ev = Evaluator::over(template, env);
     let mut absent = BTreeSet::new();
     match template.get("Resources") {
         Some(Json::Object(resources)) => {
@@ -324,6 +300,27 @@ struct Evaluator<'a> {
     parameters: Option<&'a Map<String, Json>>,
     conditions: BTreeMap<String, Option<bool>>,
     resolved: Resolved,
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator over `template`'s mappings, parameters and conditions,
+    /// with every condition it can decide already evaluated.
+    fn over(template: &'a Template, env: &'a Environment) -> Self {
+        let mut ev = Evaluator {
+            env,
+            mappings: template.get("Mappings").and_then(Json::as_object),
+            condition_defs: template.get("Conditions").and_then(Json::as_object),
+            parameters: template.get("Parameters").and_then(Json::as_object),
+            conditions: BTreeMap::new(),
+            resolved: Resolved::default(),
+        };
+        if let Some(defs) = ev.condition_defs {
+            for name in defs.keys() {
+                ev.condition(name, 0);
+            }
+        }
+        ev
+    }
 }
 
 /// The resource attributes besides `Type` and `Properties`.
