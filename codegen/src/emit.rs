@@ -908,6 +908,7 @@ pub fn mod_file(header: &str, services: &[Service], covered_regions: u64) -> Str
          //! service, each behind the Cargo feature of the same name\n\
          //! (`all-services` enables every one).\n\n\
          use crate::schema::TypeMeta;\n\n\
+         pub mod read_access;\n\
          pub mod replacement;\n\n",
     );
     for svc in services {

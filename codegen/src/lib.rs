@@ -11,6 +11,7 @@ mod load;
 mod model;
 pub mod naming;
 pub mod rds_versions;
+mod read_actions;
 
 pub use model::Notes;
 
@@ -115,6 +116,7 @@ pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
     let mut files = BTreeMap::new();
     let mut services = Vec::new();
     let mut type_count = 0;
+    let mut read_rows: Vec<(String, Vec<String>)> = Vec::new();
     for (module, (namespace, service, inputs)) in by_module {
         let mut struct_names = naming::Scope::new();
         let mut modules = naming::Scope::new();
@@ -130,6 +132,9 @@ pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
                 module: module_name,
             };
             let bits = load::region_bits(&input.type_name, &input.regions, &regions)?;
+            if let Some(actions) = read_actions::of_schema(&input.schema) {
+                read_rows.push((input.type_name.clone(), actions));
+            }
             resources.push(model::build(
                 &input.type_name,
                 &input.schema,
@@ -159,6 +164,15 @@ pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
     files.insert(
         Path::new(AWS_DIR).join("replacement.rs"),
         emit::replacement_file(&header, &services),
+    );
+    read_rows.sort();
+    let rows: Vec<(&str, &[String])> = read_rows
+        .iter()
+        .map(|(t, a)| (t.as_str(), a.as_slice()))
+        .collect();
+    files.insert(
+        Path::new(AWS_DIR).join("read_access.rs"),
+        read_actions::file(&header, &rows),
     );
     Ok(Generated {
         files,

@@ -117,8 +117,11 @@ fn generates_one_module_per_service_and_a_dispatcher() {
     assert_eq!(generated.services, ["alexa_ask", "iam"]);
     assert_eq!(generated.type_count, 2);
     let files = &generated.files;
-    // Two service modules, the dispatcher and the create-only table.
-    assert_eq!(files.len(), 4);
+    // Two service modules, the dispatcher, the create-only table and the
+    // read-access table.
+    assert_eq!(files.len(), 5);
+    let reads = &files[std::path::Path::new("synth/src/aws/read_access.rs")];
+    assert!(reads.contains("pub fn read_actions(type_name: &str)"));
     let table = &files[std::path::Path::new("synth/src/aws/replacement.rs")];
     assert!(table.contains("pub fn create_only(type_name: &str)"));
     for content in files.values() {

@@ -580,6 +580,105 @@ fn deploy_access_trusts_only_the_projects_region_branches() {
 }
 
 #[test]
+fn the_diff_role_detects_drift_on_what_the_app_deploys_and_reads_no_data() {
+    use synth::gitlab::DeployAccess;
+    use synth::iam::DriftDetectionAccess;
+    let mut app = App::new();
+    let bootstrap = app.stack(stacks::STACK).add(
+        "Gitlab",
+        GitlabEksBootstrap::builder()
+            .cluster(ClusterOptions::default())
+            .access_key(true)
+            .deploy_access(DeployAccess::gitlab_com("infra/eks")),
+    );
+    stacks::define_runner_data(&mut app, &bootstrap);
+    let diff_role = bootstrap.deploy_roles.as_ref().unwrap().diff.clone();
+    let access = DriftDetectionAccess::for_app(&app).attach_to_role(&diff_role);
+    let expected: Vec<&str> = access.read_actions().into_iter().collect();
+    app.get_stack(stacks::STACK)
+        .unwrap()
+        .add("DriftDetection", access);
+    let assembly = synth_and_keep(&app);
+    let t = assembly.template(stacks::STACK).unwrap();
+    let policy = resource(t, "DriftDetection");
+    assert_eq!(policy["Type"], json!("AWS::IAM::Policy"));
+    assert_eq!(
+        policy["Properties"]["Roles"],
+        json!([{"Ref": "GitlabDiffRole"}])
+    );
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    assert_eq!(statements[0]["Sid"], json!("DetectDrift"));
+    assert_eq!(
+        statements[0]["Resource"],
+        json!({"Fn::Sub": "arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/*"})
+    );
+    assert_eq!(
+        statements[1]["Action"],
+        json!("cloudformation:DescribeStackDriftDetectionStatus")
+    );
+    assert_eq!(statements[1]["Resource"], json!("*"));
+    let reads: Vec<&str> = statements[2]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(reads, expected);
+    // Both stacks' types are read: the bootstrap's cluster and secret, and
+    // RunnerData's bucket and database.
+    for action in [
+        "eks:DescribeCluster",
+        "iam:GetRole",
+        "ec2:DescribeVpcs",
+        "secretsmanager:DescribeSecret",
+        "s3:GetBucketTagging",
+        "rds:DescribeDBInstances",
+    ] {
+        assert!(reads.contains(&action), "{action} missing from {reads:?}");
+    }
+    // Any branch can assume the role: nothing that reads data, secrets or
+    // keys, and nothing that writes.
+    for action in &reads {
+        let verb = action.split_once(':').unwrap().1;
+        assert!(
+            ["Describe", "Get", "List", "BatchGet", "Search", "Lookup"]
+                .iter()
+                .any(|v| verb.starts_with(v)),
+            "{action} is not a read"
+        );
+        assert!(
+            ![
+                "secretsmanager:GetSecretValue",
+                "s3:GetObject",
+                "kms:Decrypt"
+            ]
+            .contains(action),
+            "{action} reads data"
+        );
+    }
+
+    // A type no schema reads adds nothing; too many types for one inline
+    // policy is an error naming the construct.
+    let custom = DriftDetectionAccess::for_types(["Custom::Thing"]);
+    assert!(custom.read_actions().is_empty());
+    let e = failing(|s| {
+        let role = s.add(
+            "R",
+            synth::iam::Role::assumed_by(synth::iam::Principal::account("111122223333")),
+        );
+        // Every type some schema can read: far over one policy.
+        let every = synth::aws::read_access::types();
+        s.add(
+            "Drift",
+            DriftDetectionAccess::for_types(every).attach_to_role(&role),
+        );
+    });
+    assert!(e.has("Bad/Drift", "split the types"), "{e}");
+}
+
+#[test]
 fn the_access_key_secret_lives_only_in_secrets_manager() {
     let mut app = App::new();
     app.stack("Keys")

@@ -326,6 +326,15 @@ impl Stack {
     pub fn resource_count(&self) -> usize {
         self.resources.len()
     }
+
+    /// The CloudFormation types of the resources defined so far, sorted,
+    /// each once.
+    pub fn resource_types(&self) -> std::collections::BTreeSet<&str> {
+        self.resources
+            .iter()
+            .map(|r| r.type_name.as_str())
+            .collect()
+    }
 }
 
 /// A place in a stack's construct tree: a path under which constructs and

@@ -5,6 +5,7 @@
 
 use crate::schema::TypeMeta;
 
+pub mod read_access;
 pub mod replacement;
 
 #[cfg(feature = "accessanalyzer")]

@@ -218,8 +218,22 @@ pub struct GitlabEksBootstrap<C = ()> {
     pub vpc: Vpc,
     pub security_group: SecurityGroup,
     pub cluster: C,
-    /// The deploy role and the CloudFormation execution role, when asked.
-    pub deploy_roles: Option<(Role, Role)>,
+    /// The roles GitLab CI deploys and diffs with, when asked
+    /// ([`GitlabEksBootstrapBuilder::deploy_access`]).
+    pub deploy_roles: Option<DeployRoles>,
+}
+
+/// The roles [`DeployAccess`] adds to the bootstrap.
+#[derive(Clone, Debug)]
+pub struct DeployRoles {
+    /// Assumed by jobs on `region/*` branches to run change sets.
+    pub deploy: Role,
+    /// Passed to CloudFormation, which deploys with it.
+    pub execution: Role,
+    /// Assumed by jobs on any branch to read stacks and templates (`synth
+    /// diff`); attach [`crate::iam::DriftDetectionAccess`] to it for
+    /// `synth drift` and `synth fleet`.
+    pub diff: Role,
 }
 
 impl<C> HasNode for GitlabEksBootstrap<C> {
@@ -577,7 +591,7 @@ fn deploy_roles(
     access: &DeployAccess,
     cluster: Option<&Cluster>,
     export: &dyn Fn(&str) -> Val<String>,
-) -> (Role, Role) {
+) -> DeployRoles {
     let host = access
         .gitlab_url
         .trim_start_matches("https://")
@@ -685,7 +699,11 @@ fn deploy_roles(
     here.output("CfnExecutionRoleArn", execution.arn())
         .description("Pass to synth deploy --role-arn")
         .export(export("CfnExecutionRoleArn"));
-    (deploy, execution)
+    DeployRoles {
+        deploy,
+        execution,
+        diff,
+    }
 }
 
 fn has_nat(vpc: &Vpc) -> bool {

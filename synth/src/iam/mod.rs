@@ -38,7 +38,10 @@
 //! app.synth().expect("valid");
 //! ```
 
+mod drift_access;
 mod policy;
+
+pub use drift_access::DriftDetectionAccess;
 
 pub use policy::{
     arn, ConditionEntry, Effect, PolicyDocument, Principal, Statement, POLICY_VERSION,
