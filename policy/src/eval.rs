@@ -52,7 +52,7 @@ impl RuleSet {
         let files: Vec<&RuleFile> = self.files.iter().filter(|f| !f.rules.is_empty()).collect();
         for (file, failed) in files
             .iter()
-            .zip(evaluate(&files, template, name, resources)?)
+            .zip(evaluate(&files, template, &doc, name, resources)?)
         {
             for (guard_name, resource, message) in failed {
                 let Some(rule) = file.rules.iter().find(|r| r.guard_name == guard_name) else {
@@ -120,46 +120,94 @@ fn parse_template(text: &str, name: &str) -> Result<Json, PolicyError> {
 /// (Guard rule name, resource, message) for each failure of `file`.
 pub type Failure = (String, Option<String>, Option<String>);
 
-/// The failures of each file, in order: one `validate` run over all of
-/// them, so the template is loaded once.
+/// The failures of each file, in order. Files that filter their queries
+/// by type see only the resources of those types (and are skipped when the
+/// template has none); the others see the whole template. One `validate`
+/// run per distinct view, so a view is loaded once.
 fn evaluate(
     files: &[&RuleFile],
     template: &str,
+    doc: &Json,
     name: &str,
     resources: Option<&serde_json::Map<String, Json>>,
 ) -> Result<Vec<Vec<Failure>>, PolicyError> {
-    if files.is_empty() {
-        return Ok(Vec::new());
+    let mut failed: Vec<Vec<Failure>> = vec![Vec::new(); files.len()];
+    // (the view's text, or None for the whole template) -> the files on it.
+    let mut views: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
+    for (i, file) in files.iter().enumerate() {
+        match &file.types {
+            None => views.entry(None).or_default().push(i),
+            Some(types) => {
+                if let Some(view) = view_of(doc, resources, types) {
+                    views.entry(Some(view)).or_default().push(i);
+                }
+            }
+        }
     }
-    let texts: Vec<&str> = files.iter().map(|f| f.text.as_str()).collect();
-    let names = || {
-        files
-            .iter()
-            .map(|f| f.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let output = validate(&texts, template)
-        .map_err(|e| PolicyError(format!("{} on {name}: {e}", names())))?;
-    // One JSON summary per rule file, one after the other.
-    let reports: Vec<Json> = serde_json::Deserializer::from_str(&output)
-        .into_iter::<Json>()
-        .collect::<Result<_, _>>()
-        .map_err(|e| {
-            PolicyError(format!(
-                "{} on {name}: unreadable Guard output: {e}",
-                names()
-            ))
-        })?;
-    if reports.len() != files.len() {
-        return Err(PolicyError(format!(
-            "{} on {name}: Guard answered {} summaries for {} rule files",
-            names(),
-            reports.len(),
-            files.len()
-        )));
+    for (view, members) in views {
+        let texts: Vec<&str> = members.iter().map(|&i| files[i].text.as_str()).collect();
+        let names = || {
+            members
+                .iter()
+                .map(|&i| files[i].name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let output = validate(&texts, view.as_deref().unwrap_or(template))
+            .map_err(|e| PolicyError(format!("{} on {name}: {e}", names())))?;
+        // One JSON summary per rule file, one after the other.
+        let reports: Vec<Json> = serde_json::Deserializer::from_str(&output)
+            .into_iter::<Json>()
+            .collect::<Result<_, _>>()
+            .map_err(|e| {
+                PolicyError(format!(
+                    "{} on {name}: unreadable Guard output: {e}",
+                    names()
+                ))
+            })?;
+        if reports.len() != members.len() {
+            return Err(PolicyError(format!(
+                "{} on {name}: Guard answered {} summaries for {} rule files",
+                names(),
+                reports.len(),
+                members.len()
+            )));
+        }
+        for (&i, report) in members.iter().zip(&reports) {
+            failed[i] = failures(report, resources);
+        }
     }
-    Ok(reports.iter().map(|r| failures(r, resources)).collect())
+    Ok(failed)
+}
+
+/// The template with only the resources of `types`, as JSON; `None` when
+/// it has none of them (the file's rules would all skip).
+fn view_of(
+    doc: &Json,
+    resources: Option<&serde_json::Map<String, Json>>,
+    types: &std::collections::BTreeSet<String>,
+) -> Option<String> {
+    let kept: serde_json::Map<String, Json> = resources?
+        .iter()
+        .filter(|(_, r)| {
+            r.get("Type")
+                .and_then(Json::as_str)
+                .is_some_and(|t| types.contains(t))
+        })
+        .map(|(id, r)| (id.clone(), r.clone()))
+        .collect();
+    if kept.is_empty() {
+        return None;
+    }
+    let view: serde_json::Map<String, Json> = doc
+        .as_object()?
+        .iter()
+        .map(|(key, value)| match key.as_str() {
+            "Resources" => (key.clone(), Json::Object(kept.clone())),
+            _ => (key.clone(), value.clone()),
+        })
+        .collect();
+    Some(Json::Object(view).to_string())
 }
 
 /// `cfn-guard validate --payload -o json --show-summary none`, in process:

@@ -18,6 +18,7 @@ mod eval;
 mod lines;
 pub mod report;
 mod rules;
+mod scope;
 
 pub use eval::{failures, suppressed_rules, Failure, Finding};
 pub use lines::resource_line;

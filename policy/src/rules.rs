@@ -82,6 +82,9 @@ pub struct RuleFile {
     pub name: String,
     pub text: String,
     pub rules: Vec<Rule>,
+    /// The resource types its queries can see, when it filters every
+    /// `Resources` query by literal types (see `scope`).
+    pub(crate) types: Option<std::collections::BTreeSet<String>>,
 }
 
 impl RuleFile {
@@ -149,6 +152,7 @@ impl RuleFile {
             name: name.to_owned(),
             text: text.to_owned(),
             rules,
+            types: crate::scope::queried_types(text),
         })
     }
 }
