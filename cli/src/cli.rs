@@ -26,9 +26,12 @@ Examples:
   synth --out build/out --yaml        YAML templates into build/out
   synth --region eu-west-1 -q         synthesize for eu-west-1, print nothing
   synth --app 'sh -c ./synth.sh'      any command that writes $SYNTH_OUTDIR/manifest.json
+  synth --codequality gl-code-quality-report.json   the [check] findings for GitLab
 
 If the app exits non-zero its stderr is shown, out/ is left as it was, and synth
-exits 2 if the app exited 2 (invalid input or stack definition), else 1.";
+exits 2 if the app exited 2 (invalid input or stack definition), else 1.
+With a [check] table in synth.toml the new assembly is checked before it
+replaces out/: an error finding leaves out/ as it was and exits 1.";
 
 const LIST_EXAMPLES: &str = "\
 Examples:
@@ -65,8 +68,21 @@ exits 0; commands that need a region fail instead.";
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// The synth command's own flags, when no command is named.
+    #[command(flatten)]
+    pub synth: SynthArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Flags of `synth` (`synth synth`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct SynthArgs {
+    /// With synth.toml's [check]: also write the findings as a GitLab Code
+    /// Quality report to FILE, whether the check passes or not
+    /// [default: no report]
+    #[arg(long, value_name = "FILE")]
+    pub codequality: Option<PathBuf>,
 }
 
 /// Flags every command takes.
@@ -110,7 +126,7 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Run the app and write the cloud assembly (the default command)
     #[command(after_help = SYNTH_EXAMPLES)]
-    Synth,
+    Synth(SynthArgs),
 
     /// List the stacks, their regions and dependencies
     #[command(visible_alias = "ls", after_help = LIST_EXAMPLES)]

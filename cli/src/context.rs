@@ -39,6 +39,53 @@ pub struct OutDir {
     pub shown: PathBuf,
 }
 
+/// An assembly the app wrote beside the output directory, not yet in its
+/// place. Dropped without [`Staged::swap_in`], it is removed.
+pub struct Staged {
+    /// Read from where it was written.
+    pub assembly: Assembly,
+    staging: Option<StagingDir>,
+}
+
+struct StagingDir {
+    path: PathBuf,
+    out: OutDir,
+}
+
+impl Staged {
+    /// The directory the assembly will be in once swapped in, as shown.
+    pub fn shown_dir(&self) -> &Path {
+        match &self.staging {
+            Some(s) => &s.out.shown,
+            None => &self.assembly.dir,
+        }
+    }
+
+    /// Puts the assembly in the output directory's place; returns it as
+    /// read from there.
+    pub fn swap_in(mut self) -> Result<Assembly> {
+        let mut assembly = self.assembly.clone();
+        if let Some(staging) = self.staging.take() {
+            synth::assembly::swap_in(&staging.path, &staging.out.path).map_err(|e| {
+                Error::failed(format!(
+                    "cannot put the new assembly in {}: {e}",
+                    staging.out.shown.display()
+                ))
+            })?;
+            assembly.dir = staging.out.shown.clone();
+        }
+        Ok(assembly)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(staging) = self.staging.take() {
+            let _ = std::fs::remove_dir_all(&staging.path);
+        }
+    }
+}
+
 impl Context {
     /// A context over the real process: environment, current directory,
     /// terminal.
@@ -272,6 +319,42 @@ impl Context {
                 assembly::read_written(&out.path, &out.shown, &command)
             }
         }
+    }
+
+    /// Synthesizes as [`Context::synthesize`] does, but has the app write
+    /// beside the output directory: the assembly replaces it only when
+    /// [`Staged::swap_in`] is called, and is removed otherwise. With
+    /// `--app DIR` nothing is written and nothing is staged.
+    pub fn synthesize_staged(&self) -> Result<Staged> {
+        let App::Command {
+            command,
+            dir,
+            origin,
+        } = self.app()?
+        else {
+            return Ok(Staged {
+                assembly: self.synthesize()?,
+                staging: None,
+            });
+        };
+        let out = self.out_dir();
+        let path = synth::assembly::staging_beside(&out.path).map_err(|e| {
+            Error::failed(format!(
+                "cannot prepare the output directory {}: {e}",
+                out.shown.display()
+            ))
+        })?;
+        let staging = StagingDir {
+            path: path.clone(),
+            out,
+        };
+        let env = self.app_env(&staging.path)?;
+        assembly::run_app(&command, &dir, &origin, &env, &staging.out.shown)?;
+        let assembly = assembly::read_written(&staging.path, &staging.path, &command)?;
+        Ok(Staged {
+            assembly,
+            staging: Some(staging),
+        })
     }
 
     /// The assembly as it is on disk, without running the app: the one

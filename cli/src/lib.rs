@@ -29,9 +29,20 @@ use error::Result;
 
 /// Runs a parsed command line against the real process.
 pub fn run(cli: Cli) -> Result<()> {
+    let other_command = !matches!(cli.command, None | Some(Command::Synth(_)));
+    if cli.synth.codequality.is_some() && other_command {
+        return Err(error::Error::usage(
+            "--codequality is a flag of synth itself: put it after `synth synth`, or name no command",
+        ));
+    }
     let ctx = Context::from_process(cli.global)?;
     match &cli.command {
-        None | Some(Command::Synth) => commands::synth::run(&ctx),
+        None => commands::synth::run(&ctx, &cli.synth),
+        Some(Command::Synth(args)) => {
+            let mut args = args.clone();
+            args.codequality = args.codequality.or_else(|| cli.synth.codequality.clone());
+            commands::synth::run(&ctx, &args)
+        }
         Some(Command::List(args)) => commands::list::run(&ctx, args),
         Some(Command::Region(args)) => commands::region::run(&ctx, args),
         Some(Command::Diff(args)) => commands::diff::run(&ctx, args),

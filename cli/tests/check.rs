@@ -368,6 +368,11 @@ fn synth_checks_after_synthesis_when_synth_toml_asks() {
     let out = expect(sb.synth(&[]), 0);
     assert!(!text(&out.stdout).contains("SYNTH-"));
 
+    // The next synthesis writes a file more, to tell the two apart.
+    sb.file(
+        "app.sh",
+        "set -e\nmkdir -p \"$SYNTH_OUTDIR\"\ncp fixture/* \"$SYNTH_OUTDIR\"/\necho new > \"$SYNTH_OUTDIR/marker\"\n",
+    );
     sb.file("synth.toml", "app = \"sh app.sh\"\n\n[check]\n");
     let out = expect(sb.synth(&["-q"]), 1);
     assert!(
@@ -376,16 +381,51 @@ fn synth_checks_after_synthesis_when_synth_toml_asks() {
         text(&out.stdout)
     );
     assert!(text(&out.stderr).contains("the policy check found 2 errors"));
-    // The assembly is written (the app swaps it in); the report says why
-    // the pipeline stops.
+    // The failing assembly never replaces out/ (here: the one synthesized
+    // without [check] above), and nothing of it is left beside out/.
+    assert!(text(&out.stderr).contains("out was left as it was"));
     assert!(sb.work().join("out/manifest.json").is_file());
+    assert!(!sb.work().join("out/marker").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(sb.work())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".out."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // The report is written whether the check passes or not; a failing
+    // check with nothing synthesized before writes no out/ at all.
+    std::fs::remove_dir_all(sb.work().join("out")).unwrap();
+    let out = expect(sb.synth(&["-q", "--codequality", "cq.json"]), 1);
+    assert!(text(&out.stderr).contains("the policy check found 2 errors"));
+    assert!(!sb.work().join("out").exists());
+    let cq: Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.work().join("cq.json")).unwrap()).unwrap();
+    let issues = cq.as_array().unwrap();
+    assert!(issues
+        .iter()
+        .any(|i| i["check_name"] == "SYNTH-KMS-001"
+            && i["location"]["path"] == "out/Keys.template.json"));
 
     sb.file(
         "synth.toml",
         "app = \"sh app.sh\"\n\n[check]\npacks = [\"rds\"]\n",
     );
-    let out = expect(sb.synth(&[]), 0);
+    let out = expect(sb.synth(&["synth", "--codequality", "cq.json"]), 0);
     assert!(text(&out.stdout).contains("SYNTH-RDS-003"));
+    // A passing check swaps the new assembly in.
+    assert!(sb.work().join("out/marker").is_file());
+    let cq = std::fs::read_to_string(sb.work().join("cq.json")).unwrap();
+    assert!(cq.contains("SYNTH-RDS-003"), "{cq}");
+
+    // --codequality without [check] is a usage error.
+    sb.file("synth.toml", "app = \"sh app.sh\"\n");
+    let out = expect(sb.synth(&["--codequality", "cq.json"]), 2);
+    assert!(text(&out.stderr).contains("add a [check] table"));
+    // A flag of synth's with another command is refused by the parser.
+    let out = expect(sb.synth(&["--codequality", "cq.json", "list"]), 2);
+    assert!(!text(&out.stderr).is_empty());
 }
 
 #[test]

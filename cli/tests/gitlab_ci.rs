@@ -725,7 +725,7 @@ fn every_synth_invocation_parses_with_the_cli_parser() {
     for inv in &all {
         let cli = parse(inv);
         let kind = match cli.command {
-            None | Some(SynthCommand::Synth) => "synth",
+            None | Some(SynthCommand::Synth(_)) => "synth",
             Some(SynthCommand::Diff(_)) => "diff",
             Some(SynthCommand::Deploy(_)) => "deploy",
             Some(SynthCommand::Destroy(_)) => "destroy",
@@ -898,14 +898,10 @@ fn synth_job_keeps_the_assembly_and_the_binary() {
     let synth = job(&p, "synth");
     assert_eq!(get(&synth, "stage").map(str_of), Some("synth"));
     let entries = script_entries(&synth);
-    // The policy check's report (after_script) is judged on its own below.
-    let invs: Vec<Invocation> = invocations_in("synth", &entries)
-        .into_iter()
-        .filter(|i| !matches!(parse(i).command, Some(SynthCommand::Check(_))))
-        .collect();
+    let invs: Vec<Invocation> = invocations_in("synth", &entries);
     assert_eq!(invs.len(), 1, "{invs:#?}");
     let cli = parse(&invs[0]);
-    assert!(matches!(cli.command, None | Some(SynthCommand::Synth)));
+    assert!(matches!(cli.command, None | Some(SynthCommand::Synth(_))));
     assert_eq!(cli.global.out.as_deref(), Some(Path::new("out")));
     assert!(cli.global.app.is_none(), "the synth job runs the app");
     assert!(
@@ -942,25 +938,20 @@ fn synth_job_publishes_policy_findings_as_code_quality() {
         .map(str_of)
         .expect("artifacts:reports:codequality");
 
-    // after_script (which runs after a failed script too) writes exactly
-    // that file with `synth check` over the assembly just written.
-    let mut after = Vec::new();
-    if let Some(v) = get(&synth, "after_script") {
-        for item in v.as_sequence().expect("after_script is a list") {
-            after.push(str_of(item).to_string());
-        }
-    }
-    let checks: Vec<Cli> = invocations_in("synth", &after)
+    // The synthesis itself writes exactly that file, also when the check
+    // fails (and then leaves out/ as it was).
+    let entries = script_entries(&synth);
+    let synths: Vec<Cli> = invocations_in("synth", &entries)
         .iter()
         .map(parse)
-        .filter(|c| matches!(c.command, Some(SynthCommand::Check(_))))
+        .filter(|c| matches!(c.command, None | Some(SynthCommand::Synth(_))))
         .collect();
-    assert_eq!(checks.len(), 1, "{after:#?}");
-    let Some(SynthCommand::Check(args)) = &checks[0].command else {
-        unreachable!()
+    assert_eq!(synths.len(), 1, "{entries:#?}");
+    let codequality = match &synths[0].command {
+        Some(SynthCommand::Synth(args)) => args.codequality.clone(),
+        _ => synths[0].synth.codequality.clone(),
     };
-    assert_eq!(args.codequality.as_deref(), Some(Path::new(report)));
-    assert_eq!(checks[0].global.app.as_deref(), Some("out"));
+    assert_eq!(codequality.as_deref(), Some(Path::new(report)));
 
     // gitlab-ci-local, with GitLab's schema, sees the report on the job.
     let repo = Repo::new(&[]);

@@ -139,44 +139,14 @@ impl Assembly {
     /// every file is written: files go to a staging directory beside `dir`,
     /// which then takes `dir`'s place.
     pub fn write(&self, dir: &Path) -> io::Result<()> {
-        // An `out` that is a link to a directory stays a link: the
-        // directory it points at is what gets replaced.
-        let dir = &match fs::symlink_metadata(dir) {
-            Ok(m) if m.file_type().is_symlink() && dir.is_dir() => fs::canonicalize(dir)?,
-            _ => dir.to_path_buf(),
-        };
-        let parent = match dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = dir
-            .file_name()
-            .ok_or_else(|| {
-                io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "the output directory has no name",
-                )
-            })?
-            .to_string_lossy()
-            .into_owned();
-        fs::create_dir_all(&parent)?;
-        if dir.exists() && !dir.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{} exists and is not a directory", dir.display()),
-            ));
-        }
-        crate::dir_swap::clean_leftovers(&parent, &name);
-        let staging = crate::dir_swap::scratch(&parent, &name, "staging");
-        let previous = dir.is_dir().then_some(dir.as_path());
+        let target = Target::of(dir)?;
+        let staging = crate::dir_swap::scratch(&target.parent, &target.name, "staging");
+        let previous = target.dir.is_dir().then_some(target.dir.as_path());
         if let Err(e) = self.write_files(&staging, previous) {
             let _ = fs::remove_dir_all(&staging);
             return Err(e);
         }
-        let old = crate::dir_swap::scratch(&parent, &name, "old");
-        crate::dir_swap::replace(&staging, dir, &old).inspect_err(|_| {
-            let _ = fs::remove_dir_all(&staging);
-        })
+        target.swap_in(&staging)
     }
 
     /// Writes every file into `dir`. A template whose text equals the one
@@ -210,6 +180,73 @@ impl Assembly {
         let mut manifest = serde_json::to_string_pretty(&manifest).map_err(io::Error::other)?;
         manifest.push('\n');
         fs::write(dir.join(MANIFEST_FILE), manifest)
+    }
+}
+
+/// A directory to write an assembly into beside `dir` (on the same file
+/// system), for [`swap_in`] to put in `dir`'s place: how the command line
+/// checks an assembly before anyone can see it. Scratch directories of
+/// processes that no longer run are removed first.
+pub fn staging_beside(dir: &Path) -> io::Result<PathBuf> {
+    let target = Target::of(dir)?;
+    Ok(crate::dir_swap::scratch(
+        &target.parent,
+        &target.name,
+        "staging",
+    ))
+}
+
+/// Puts `staged`, a complete assembly directory, in `dir`'s place as
+/// [`Assembly::write`] does: readers see the old directory or the new one,
+/// never neither. On failure `staged` is removed and `dir` is as it was.
+pub fn swap_in(staged: &Path, dir: &Path) -> io::Result<()> {
+    Target::of(dir)?.swap_in(staged)
+}
+
+/// Where an assembly goes: an `out` that is a link to a directory stays a
+/// link, and the directory it points at is what gets replaced.
+struct Target {
+    dir: PathBuf,
+    parent: PathBuf,
+    name: String,
+}
+
+impl Target {
+    fn of(dir: &Path) -> io::Result<Target> {
+        let dir = match fs::symlink_metadata(dir) {
+            Ok(m) if m.file_type().is_symlink() && dir.is_dir() => fs::canonicalize(dir)?,
+            _ => dir.to_path_buf(),
+        };
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = dir
+            .file_name()
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "the output directory has no name",
+                )
+            })?
+            .to_string_lossy()
+            .into_owned();
+        fs::create_dir_all(&parent)?;
+        if dir.exists() && !dir.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} exists and is not a directory", dir.display()),
+            ));
+        }
+        crate::dir_swap::clean_leftovers(&parent, &name);
+        Ok(Target { dir, parent, name })
+    }
+
+    fn swap_in(&self, staged: &Path) -> io::Result<()> {
+        let old = crate::dir_swap::scratch(&self.parent, &self.name, "old");
+        crate::dir_swap::replace(staged, &self.dir, &old).inspect_err(|_| {
+            let _ = fs::remove_dir_all(staged);
+        })
     }
 }
 

@@ -130,3 +130,32 @@ fn an_out_that_is_a_link_stays_a_link() {
     let text = std::fs::read_to_string(target.join("Stack0.template.json")).unwrap();
     assert!(text.contains("writer 1 iteration 1"), "{text}");
 }
+
+#[test]
+fn a_staged_assembly_replaces_out_only_when_swapped_in() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("out");
+    app(0, 0, 2).synth().unwrap().write(&out).unwrap();
+    let first = std::fs::read_to_string(out.join("Stack0.template.json")).unwrap();
+
+    let staged = synth::assembly::staging_beside(&out).unwrap();
+    assert_eq!(staged.parent(), Some(root.path()), "beside out/");
+    assert!(!staged.exists());
+    // What an app run with SYNTH_OUTDIR=<staged> does.
+    app(1, 1, 3).synth().unwrap().write(&staged).unwrap();
+    check_complete(&staged);
+    // Not swapped in yet: out/ is untouched.
+    assert_eq!(
+        std::fs::read_to_string(out.join("Stack0.template.json")).unwrap(),
+        first
+    );
+    synth::assembly::swap_in(&staged, &out).unwrap();
+    check_complete(&out);
+    assert!(out.join("Stack2.template.json").is_file());
+    assert!(!staged.exists());
+    let names: Vec<String> = std::fs::read_dir(root.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["out"], "nothing left beside out/");
+}

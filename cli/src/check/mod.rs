@@ -6,6 +6,7 @@ mod output;
 mod rules;
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use synth::manifest::Suppression;
 use synth_policy::{Finding, RuleSet, Severity};
@@ -89,10 +90,12 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// Checks every stack of `assembly`. A suppression naming a rule that
-/// neither the built-in pack nor the project's rules declare is an error
-/// (exit 2): a typo would otherwise silently suppress nothing.
-pub fn check(assembly: &Assembly, rules: &RuleSet) -> Result<Report> {
+/// Checks every stack of `assembly`, naming templates as under
+/// `shown_dir` (where the assembly is, or will be once swapped in). A
+/// suppression naming a rule that neither the built-in pack nor the
+/// project's rules declare is an error (exit 2): a typo would otherwise
+/// silently suppress nothing.
+pub fn check(assembly: &Assembly, rules: &RuleSet, shown_dir: &Path) -> Result<Report> {
     let known: BTreeSet<String> = known_ids(rules);
     let mut unknown = Vec::new();
     for stack in &assembly.manifest.stacks {
@@ -115,8 +118,7 @@ pub fn check(assembly: &Assembly, rules: &RuleSet) -> Result<Report> {
     let mut stacks = Vec::new();
     for stack in &assembly.manifest.stacks {
         let body = assembly.template_body(stack)?;
-        let path = assembly.template_path(stack);
-        let template = path.display().to_string();
+        let template = shown_dir.join(&stack.template).display().to_string();
         let findings = rules
             .check(&body, &template)
             .map_err(|e| Error::usage(format!("cannot check stack {}: {e}", stack.name)))?;

@@ -12,7 +12,7 @@ use crate::ui::table;
 pub fn run(ctx: &Context, args: &CheckArgs) -> Result<()> {
     let rules = check::load(ctx)?;
     let assembly = ctx.existing_assembly()?;
-    let report = check::check(&assembly, &rules)?;
+    let report = check::check(&assembly, &rules, &assembly.dir)?;
     if let Some(path) = &args.codequality {
         write_codequality(&report, path)?;
     }

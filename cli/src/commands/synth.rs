@@ -2,36 +2,54 @@
 //! then, when synth.toml has a `[check]` table, check it against the
 //! policy rules.
 //!
-//! The app writes and swaps in `out/` itself (the library's atomic
-//! directory swap), so the check runs on the swapped-in assembly: error
-//! findings make `synth` exit 1 with the report printed, and a pipeline
-//! stops before diff and deploy. Checking before the swap would need the
-//! command line to stage the app's output directory itself.
+//! With `[check]`, the app writes beside the output directory and the new
+//! assembly is checked before it replaces `out/`: an error finding leaves
+//! `out/` as it was (what diff and deploy would read) and exits 1 with the
+//! report. `--codequality FILE` writes the findings either way, for
+//! GitLab's merge request widget.
 
 use crate::check;
+use crate::cli::SynthArgs;
 use crate::context::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ui::table;
 
-pub fn run(ctx: &Context) -> Result<()> {
-    let assembly = ctx.synthesize()?;
+pub fn run(ctx: &Context, args: &SynthArgs) -> Result<()> {
     let checking = ctx.config.as_ref().is_some_and(|c| c.check.enabled);
-    let report = if checking {
-        let rules = check::load(ctx)?;
-        Some(check::check(&assembly, &rules)?)
-    } else {
-        None
-    };
+    if !checking {
+        if args.codequality.is_some() {
+            return Err(Error::usage(
+                "--codequality needs policy checks: add a [check] table to synth.toml",
+            ));
+        }
+        let assembly = ctx.synthesize()?;
+        if !ctx.ui.quiet {
+            print_stacks(ctx, &assembly);
+        }
+        return Ok(());
+    }
+    // A wrong rule file fails before the app runs.
+    let rules = check::load(ctx)?;
+    let staged = ctx.synthesize_staged()?;
+    let report = check::check(&staged.assembly, &rules, staged.shown_dir())?;
+    if let Some(path) = &args.codequality {
+        super::check::write_codequality(&report, path)?;
+    }
+    let verdict = report.verdict(false);
+    if verdict.is_err() {
+        let kept = staged.shown_dir().display().to_string();
+        drop(staged);
+        super::check::print_table(ctx, &report);
+        return verdict.map_err(|e| e.note(format!("{kept} was left as it was")));
+    }
+    let assembly = staged.swap_in()?;
     if !ctx.ui.quiet {
         print_stacks(ctx, &assembly);
     }
-    let Some(report) = report else {
-        return Ok(());
-    };
     if report.findings().next().is_some() || !ctx.ui.quiet {
         super::check::print_table(ctx, &report);
     }
-    report.verdict(false)
+    Ok(())
 }
 
 fn print_stacks(ctx: &Context, assembly: &crate::assembly::Assembly) {
