@@ -123,7 +123,8 @@ pub type Failure = (String, Option<String>, Option<String>);
 /// The failures of each file, in order. Files that filter their queries
 /// by type see only the resources of those types (and are skipped when the
 /// template has none); the others see the whole template. One `validate`
-/// run per distinct view, so a view is loaded once.
+/// run per distinct view, so a view is loaded once; the runs go in
+/// parallel.
 fn evaluate(
     files: &[&RuleFile],
     template: &str,
@@ -144,40 +145,69 @@ fn evaluate(
             }
         }
     }
-    for (view, members) in views {
-        let texts: Vec<&str> = members.iter().map(|&i| files[i].text.as_str()).collect();
-        let names = || {
-            members
-                .iter()
-                .map(|&i| files[i].name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let output = validate(&texts, view.as_deref().unwrap_or(template))
-            .map_err(|e| PolicyError(format!("{} on {name}: {e}", names())))?;
-        // One JSON summary per rule file, one after the other.
-        let reports: Vec<Json> = serde_json::Deserializer::from_str(&output)
-            .into_iter::<Json>()
-            .collect::<Result<_, _>>()
-            .map_err(|e| {
-                PolicyError(format!(
-                    "{} on {name}: unreadable Guard output: {e}",
-                    names()
-                ))
-            })?;
-        if reports.len() != members.len() {
-            return Err(PolicyError(format!(
-                "{} on {name}: Guard answered {} summaries for {} rule files",
-                names(),
-                reports.len(),
-                members.len()
-            )));
-        }
-        for (&i, report) in members.iter().zip(&reports) {
+    // Views are independent runs of the engine: evaluated side by side.
+    let views: Vec<(Option<String>, Vec<usize>)> = views.into_iter().collect();
+    let reports: Vec<Result<Vec<Json>, PolicyError>> = std::thread::scope(|scope| {
+        let runs: Vec<_> = views
+            .iter()
+            .map(|(view, members)| {
+                let text = view.as_deref().unwrap_or(template);
+                scope.spawn(move || run_view(files, members, text, name))
+            })
+            .collect();
+        runs.into_iter()
+            .map(|run| {
+                run.join().unwrap_or_else(|_| {
+                    Err(PolicyError(format!("the Guard engine panicked on {name}")))
+                })
+            })
+            .collect()
+    });
+    for ((_, members), reports) in views.iter().zip(reports) {
+        for (&i, report) in members.iter().zip(&reports?) {
             failed[i] = failures(report, resources);
         }
     }
     Ok(failed)
+}
+
+/// One `validate` run of the files `members` over `text`: one JSON
+/// summary per file, in order.
+fn run_view(
+    files: &[&RuleFile],
+    members: &[usize],
+    text: &str,
+    name: &str,
+) -> Result<Vec<Json>, PolicyError> {
+    let texts: Vec<&str> = members.iter().map(|&i| files[i].text.as_str()).collect();
+    let names = || {
+        members
+            .iter()
+            .map(|&i| files[i].name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let output =
+        validate(&texts, text).map_err(|e| PolicyError(format!("{} on {name}: {e}", names())))?;
+    // One JSON summary per rule file, one after the other.
+    let reports: Vec<Json> = serde_json::Deserializer::from_str(&output)
+        .into_iter::<Json>()
+        .collect::<Result<_, _>>()
+        .map_err(|e| {
+            PolicyError(format!(
+                "{} on {name}: unreadable Guard output: {e}",
+                names()
+            ))
+        })?;
+    if reports.len() != members.len() {
+        return Err(PolicyError(format!(
+            "{} on {name}: Guard answered {} summaries for {} rule files",
+            names(),
+            reports.len(),
+            members.len()
+        )));
+    }
+    Ok(reports)
 }
 
 /// The template with only the resources of `types`, as JSON; `None` when
