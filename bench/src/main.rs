@@ -9,6 +9,7 @@
 //! ```
 
 mod buildbench;
+mod checkbench;
 mod deploybench;
 mod diffbench;
 mod fleetbench;
@@ -39,6 +40,8 @@ const TARGET_DIFF: Duration = Duration::from_millis(20);
 /// The diff of a 600-resource pair, against the AWS CDK's `fullDiff`.
 const TARGET_DIFF_VS_CDK: f64 = 100.0;
 const TARGET_DEPLOY_OVERHEAD: Duration = Duration::from_secs(1);
+/// Checking the bootstrap against the whole rule pack in process.
+const TARGET_CHECK: Duration = Duration::from_millis(5);
 /// A user's stack crate: clean dev build at most this, rebuild after a
 /// one-line change under this.
 const TARGET_USER_CLEAN: Duration = Duration::from_secs(25);
@@ -55,6 +58,8 @@ struct Plan {
     diff_cdk: ((usize, usize), (usize, usize)),
     /// The fleet view: (runs, warm-up) per configuration.
     fleet: (usize, usize),
+    /// Checking the bootstrap against the rule pack: (runs, warm-up).
+    check: (usize, usize),
     deploy_cycles: usize,
     /// A user's stack crate: (clean builds, rebuilds, untimed rebuilds
     /// first)
@@ -76,6 +81,7 @@ impl Plan {
                 diff: (5, 1),
                 diff_cdk: ((5, 1), (3, 1)),
                 fleet: (2, 0),
+                check: (5, 1),
                 deploy_cycles: 1,
                 user_crate: (1, 1, 0),
             }
@@ -92,6 +98,7 @@ impl Plan {
                 diff: (30, 3),
                 diff_cdk: ((200, 20), (30, 5)),
                 fleet: (10, 1),
+                check: (200, 20),
                 deploy_cycles: 5,
                 user_crate: (3, 5, 1),
             }
@@ -655,6 +662,42 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
         );
     }
     let _ = writeln!(t);
+
+    // --- Policy check --------------------------------------------------------
+    progress("checking the bootstrap against the rule pack");
+    let (runs, warmup) = plan.check;
+    let checked = checkbench::run(
+        &existing.join(format!("{}.template.json", stacks::STACK)),
+        runs,
+        warmup,
+        &scratch,
+    )?;
+    let t = &mut o.text;
+    let _ = writeln!(
+        t,
+        "## Checking the bootstrap ({} resources) against the built-in rule pack ({} findings)\n",
+        checked.resources, checked.findings
+    );
+    let _ = writeln!(t, "| how | median | min | target | |");
+    let _ = writeln!(t, "| --- | ---: | ---: | --- | --- |");
+    for (i, c) in checked.cases.iter().enumerate() {
+        let (target, status) = if i == 0 {
+            ("≤ 5 ms", o.check(c.median <= TARGET_CHECK))
+        } else {
+            ("", "")
+        };
+        let _ = writeln!(
+            o.text,
+            "| {} | **{}** | {} | {target} | {status} |",
+            c.label,
+            ms(c.median),
+            ms(c.min)
+        );
+    }
+    for s in &checked.skipped {
+        let _ = writeln!(o.text, "\nNot measured: {s}.");
+    }
+    let _ = writeln!(o.text);
 
     // --- Deploy ----------------------------------------------------------
     if deploy {
