@@ -73,19 +73,7 @@ impl DriftDetectionAccess {
         }
     }
 
-    /// Attaches the policy to a role (built here or imported). Default:
-    /// attached to no role.
-    pub fn attach_to_role(mut self, role: &Role) -> Self {
-        self.roles.push(role.name());
-        self
-    }
-
-    /// Attaches the policy to a user (built here or imported). Default:
-    /// attached to no user.
-    pub fn attach_to_user(mut self, user: &User) -> Self {
-        self.users.push(user.name());
-        self
-    }
+    attach_setters!();
 
     /// The read actions for the types, sorted, each once.
     pub fn read_actions(&self) -> BTreeSet<&'static str> {

@@ -38,10 +38,7 @@
 //! app.synth().expect("valid");
 //! ```
 
-mod drift_access;
 mod policy;
-
-pub use drift_access::DriftDetectionAccess;
 
 pub use policy::{
     arn, ConditionEntry, Effect, PolicyDocument, Principal, Statement, POLICY_VERSION,
@@ -269,6 +266,11 @@ macro_rules! attach_setters {
         }
     };
 }
+
+// After the macro, which it uses.
+mod drift_access;
+
+pub use drift_access::DriftDetectionAccess;
 
 /// A role, being configured; add it with [`Scope::add`] to get a [`Role`].
 #[derive(Clone, Debug)]
