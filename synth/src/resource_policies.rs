@@ -7,7 +7,8 @@
 //! intrinsic function) can still be given by name with `set`, written as
 //! is. Keys are written in the order they were set, replacing a key set
 //! twice. Synthesis refuses a policy on a type that takes none (custom
-//! resources take neither) and literal percentages outside 0-100.
+//! resources take neither), keys that exclude each other and literal
+//! percentages outside 0-100.
 
 use indexmap::IndexMap;
 
@@ -322,6 +323,16 @@ pub(crate) const CREATION_POLICY_TYPES: &[&str] = &[
 /// neither policy).
 pub(crate) fn is_custom(type_name: &str) -> bool {
     type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource"
+}
+
+/// Keys CloudFormation refuses together in one policy (cfn-lint's
+/// `update_policy` schema: an instance refresh replaces rolling updates).
+pub(crate) fn conflict(policy: &Value) -> Option<&'static str> {
+    let Value::Map(m) = policy else { return None };
+    (m.contains_key("AutoScalingInstanceRefresh") && m.contains_key("AutoScalingRollingUpdate"))
+        .then_some(
+            "AutoScalingInstanceRefresh and AutoScalingRollingUpdate exclude each other; keep one",
+        )
 }
 
 /// Literal percentages outside 0-100 anywhere in a policy, as

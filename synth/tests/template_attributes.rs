@@ -29,6 +29,7 @@ fn group() -> RawResource {
         .property("MinSize", "1")
         .property("MaxSize", "4")
         .property("AvailabilityZones", fns::get_azs())
+        .property("LaunchConfigurationName", "lc")
 }
 
 fn hook() -> RawResource {
@@ -92,9 +93,13 @@ fn creation_and_update_policies_are_written_typed_or_by_name() {
                         .suspend_processes(["HealthCheck", "AZRebalance"])
                         .wait_on_resource_signals(true),
                 )
-                .auto_scaling_scheduled_action(true)
-                .set("AutoScalingInstanceRefresh", json!({"Strategy": "Rolling"})),
+                .auto_scaling_scheduled_action(true),
         );
+    // A key without a setter, by name.
+    let refreshed = s.add("Refreshed", group());
+    s.edit(&refreshed).update_policy(
+        UpdatePolicy::new().set("AutoScalingInstanceRefresh", json!({"Strategy": "Rolling"})),
+    );
     let alias = s.add(
         "Alias",
         RawResource::new("AWS::Lambda::Alias")
@@ -120,9 +125,12 @@ fn creation_and_update_policies_are_written_typed_or_by_name() {
         json!({
             "AutoScalingRollingUpdate": {"MaxBatchSize": 1, "MinInstancesInService": {"Ref": "Count"},
                 "PauseTime": "PT5M", "SuspendProcesses": ["HealthCheck", "AZRebalance"], "WaitOnResourceSignals": true},
-            "AutoScalingScheduledAction": {"IgnoreUnmodifiedGroupSizeProperties": true},
-            "AutoScalingInstanceRefresh": {"Strategy": "Rolling"}
+            "AutoScalingScheduledAction": {"IgnoreUnmodifiedGroupSizeProperties": true}
         })
+    );
+    assert_eq!(
+        t["Resources"]["Refreshed"]["UpdatePolicy"],
+        json!({"AutoScalingInstanceRefresh": {"Strategy": "Rolling"}})
     );
     assert_eq!(
         t["Resources"]["Alias"]["UpdatePolicy"],
@@ -148,7 +156,8 @@ fn policies_where_cloudformation_refuses_them_are_errors_naming_the_path() {
     let g = s.add("Group", group());
     s.edit(&g).update_policy(
         UpdatePolicy::new()
-            .auto_scaling_rolling_update(RollingUpdate::new().min_active_instances_percent(150)),
+            .auto_scaling_rolling_update(RollingUpdate::new().min_active_instances_percent(150))
+            .set("AutoScalingInstanceRefresh", json!({"Strategy": "Rolling"})),
     );
     // A construct without a resource of its own cannot take one.
     let mut root = s.scope();
@@ -174,6 +183,13 @@ fn policies_where_cloudformation_refuses_them_are_errors_naming_the_path() {
         "{e}"
     );
     assert!(
+        e.has(
+            "Wrong/Group",
+            "AutoScalingInstanceRefresh and AutoScalingRollingUpdate exclude each other"
+        ),
+        "{e}"
+    );
+    assert!(
         e.has("Wrong/Empty", "a creation policy needs a resource"),
         "{e}"
     );
@@ -185,7 +201,7 @@ fn outputs_conditions_mappings_and_rules_have_their_own_namespaces() {
     let s = app.stack("Spaces");
     let queue = s.add("Queue", RawResource::new("AWS::SQS::Queue"));
     // The construct IDs differ (one tree); the logical IDs are the same.
-    let cond = s.condition("QueueCondition", fns::equals("a", "a"));
+    let cond = s.condition("QueueCondition", fns::equals(pseudo::region(), "us-east-1"));
     s.pin_logical_id(&cond, "Queue");
     let map = s.mapping("QueueMapping", [("k", [("v", 1)])]);
     s.pin_logical_id(&map, "Queue");
@@ -286,7 +302,8 @@ fn pinned_ids_are_checked_per_section() {
     s.pin_logical_id(&p, "lowerCase");
     let c = s.condition("C", fns::equals(p.value(), "x"));
     s.pin_logical_id(&c, "Big&Small_1");
-    s.add("Queue", RawResource::new("AWS::SQS::Queue"));
+    let q = s.add("Queue", RawResource::new("AWS::SQS::Queue"));
+    s.edit(&q).only_if(c);
     let t = template(&app, "Pins");
     assert_eq!(
         t["Conditions"]["Big&Small_1"],
@@ -298,18 +315,20 @@ fn pinned_ids_are_checked_per_section() {
 fn parameter_bounds_keep_integers_and_must_be_literal_numbers() {
     let mut app = App::new();
     let s = app.stack("Bounds");
-    s.parameter(
+    let whole = s.parameter(
         "Whole",
         ParameterSpec::number()
             .min_value(1)
             .max_value(4000)
             .default(2),
     );
-    s.parameter(
+    let fraction = s.parameter(
         "Fraction",
         ParameterSpec::number().min_value(0.5).max_value(2.5),
     );
     s.add("Queue", RawResource::new("AWS::SQS::Queue"));
+    s.output("WholeValue", whole.value());
+    s.output("FractionValue", fraction.value());
     let body = support::synth(&app).stack("Bounds").unwrap().body.clone();
     assert!(body.contains("\"MinValue\": 1,"), "{body}");
     assert!(body.contains("\"MaxValue\": 4000"), "{body}");
@@ -367,13 +386,16 @@ fn a_no_echo_default_needs_the_plain_text_opt_in() {
 
     let mut app = App::new();
     let s = app.stack("Echo");
-    s.parameter(
+    let p = s.parameter(
         "Placeholder",
         ParameterSpec::string()
             .no_echo()
             .plain_text_default("change-me"),
     );
-    s.add("Queue", RawResource::new("AWS::SQS::Queue"));
+    s.add(
+        "Queue",
+        RawResource::new("AWS::SQS::Queue").property("QueueName", p.value()),
+    );
     let t = template(&app, "Echo");
     assert_eq!(
         t["Parameters"]["Placeholder"],
@@ -385,17 +407,23 @@ fn a_no_echo_default_needs_the_plain_text_opt_in() {
 fn patterns_with_lookarounds_are_accepted_and_still_syntax_checked() {
     let mut app = App::new();
     let s = app.stack("Patterns");
-    s.parameter(
+    let not_admin = s.parameter(
         "NotAdmin",
         ParameterSpec::string()
             .allowed_pattern("^(?!admin$)[a-z]+$")
             .default("root"),
     );
-    s.parameter(
+    let behind = s.parameter(
         "Behind",
         ParameterSpec::string().allowed_pattern("(?<=a)b(?<!c)"),
     );
-    s.add("Queue", RawResource::new("AWS::SQS::Queue"));
+    s.add(
+        "Queue",
+        RawResource::new("AWS::SQS::Queue").property(
+            "QueueName",
+            fns::join("-", [not_admin.value(), behind.value()]),
+        ),
+    );
     let t = template(&app, "Patterns");
     assert_eq!(
         t["Parameters"]["NotAdmin"]["AllowedPattern"],

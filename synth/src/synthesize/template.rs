@@ -250,6 +250,9 @@ impl<'a> Resolver<'a, '_> {
             if custom || !types.contains(&ty) {
                 self.error(format!("{ty} takes no {key}; only {} do", types.join(", ")));
             }
+            if let Some(problem) = resource_policies::conflict(policy) {
+                self.error(format!("{key}: {problem}"));
+            }
             for bad in resource_policies::bad_percentages(policy) {
                 self.error(format!("{key} {bad} is not a percentage (0-100)"));
             }
