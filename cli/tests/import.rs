@@ -411,6 +411,7 @@ fn construct_cases() -> Vec<(&'static str, Json, &'static [&'static str], bool)>
                 "Metadata": {"AWS::CloudFormation::Interface": {"ParameterGroups": [{"Label": {"default": "Size"}, "Parameters": ["count"]}]}},
                 "Parameters": {
                     "count": {"Type": "Number", "Default": 2, "MinValue": 1, "MaxValue": 4},
+                    "Big": {"Type": "Number", "MinValue": 0.5, "MaxValue": 5_000_000_000_i64},
                     "Password": {"Type": "String", "NoEcho": true, "Default": "placeholder", "AllowedPattern": "^(?!admin$).+$"}
                 },
                 "Conditions": {"Small&Cheap": {"Fn::Equals": [{"Ref": "count"}, 1]}},

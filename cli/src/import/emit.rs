@@ -346,10 +346,10 @@ fn parameter(
                 let n = match v {
                     Json::Number(n) => n
                         .as_i64()
-                        .map(|i| i.to_string())
+                        .map(int_code)
                         .or_else(|| n.as_f64().map(float_code)),
                     _ => text(v).and_then(|s| match s.parse::<i64>() {
-                        Ok(i) => Some(i.to_string()),
+                        Ok(i) => Some(int_code(i)),
                         Err(_) => s.parse::<f64>().ok().map(float_code),
                     }),
                 };
@@ -374,6 +374,16 @@ fn parameter(
         }
     }
     (ty, format!("stack.parameter({}, {code})", str_lit(id)))
+}
+
+/// An integer literal that infers as `i32` or, past its range, `i64`
+/// (both convert into `Val<f64>` as integers).
+fn int_code(i: i64) -> String {
+    if i32::try_from(i).is_ok() {
+        i.to_string()
+    } else {
+        format!("{i}_i64")
+    }
 }
 
 /// An `f64` literal, with its decimal point or exponent.
@@ -569,7 +579,7 @@ mod tests {
             "Parameters": {
                 "Password": {"Type": "String", "NoEcho": "true", "Default": "secret"},
                 "Count": {"Type": "Number", "AllowedPattern": "^(?!0$)[0-9]+$", "MinValue": 1, "MaxValue": 2.5},
-                "Text": {"Type": "Number", "MinValue": "3"}
+                "Text": {"Type": "Number", "MinValue": "3", "MaxValue": 5000000000_i64}
             },
             "Resources": {}
         }));
@@ -584,6 +594,7 @@ mod tests {
             ".min_value(1)",
             ".max_value(2.5)",
             ".min_value(3)",
+            ".max_value(5000000000_i64)",
         ] {
             assert!(b.code.contains(part), "{part} in {}", b.code);
         }
