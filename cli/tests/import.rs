@@ -319,8 +319,8 @@ fn construct_cases() -> Vec<(&'static str, Json, &'static [&'static str], bool)>
                     "Net": {"Type": "AWS::EC2::NetworkInterface", "Properties": {"SubnetId": {"Fn::Select": [1, {"Ref": "Subnets"}]}}}
                 }
             }),
-            &["Size"],
-            false,
+            &[],
+            true,
         ),
         (
             "mappings-conditions-rules-outputs",
@@ -406,6 +406,36 @@ fn construct_cases() -> Vec<(&'static str, Json, &'static [&'static str], bool)>
             true,
         ),
         (
+            "metadata-policies-and-ids",
+            json!({
+                "Metadata": {"AWS::CloudFormation::Interface": {"ParameterGroups": [{"Label": {"default": "Size"}, "Parameters": ["count"]}]}},
+                "Parameters": {
+                    "count": {"Type": "Number", "Default": 2, "MinValue": 1, "MaxValue": 4},
+                    "Big": {"Type": "Number", "MinValue": 0.5, "MaxValue": 5_000_000_000_i64},
+                    "Password": {"Type": "String", "NoEcho": true, "Default": "placeholder", "AllowedPattern": "^(?!admin$).+$"}
+                },
+                "Conditions": {"Small&Cheap": {"Fn::Equals": [{"Ref": "count"}, 1]}},
+                "Resources": {
+                    "Group": {"Type": "AWS::AutoScaling::AutoScalingGroup",
+                              "Properties": {"MinSize": "1", "MaxSize": "4", "AvailabilityZones": {"Fn::GetAZs": ""},
+                                             "LaunchConfigurationName": "lc"},
+                              "CreationPolicy": {"ResourceSignal": {"Count": {"Ref": "count"}, "Timeout": "PT15M"},
+                                                 "AutoScalingCreationPolicy": {"MinSuccessfulInstancesPercent": 100}},
+                              "UpdatePolicy": {"AutoScalingRollingUpdate": {"MaxBatchSize": 1, "PauseTime": "PT5M",
+                                                                            "SuspendProcesses": ["HealthCheck"], "WaitOnResourceSignals": true},
+                                               "AutoScalingScheduledAction": {"IgnoreUnmodifiedGroupSizeProperties": true}}},
+                    "Hook": {"Type": "Custom::Hook", "Version": "1.0",
+                             "Properties": {"ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:f"}}
+                },
+                "Outputs": {
+                    "Group": {"Value": {"Ref": "Group"}, "Condition": "Small&Cheap"},
+                    "count": {"Value": {"Ref": "count"}}
+                }
+            }),
+            &["Password", "Hook"],
+            true,
+        ),
+        (
             "not-expressible",
             json!({
                 "Transform": "AWS::Serverless-2016-10-31",
@@ -415,7 +445,7 @@ fn construct_cases() -> Vec<(&'static str, Json, &'static [&'static str], bool)>
                               "UpdatePolicy": {"AutoScalingRollingUpdate": {"MaxBatchSize": 1}}}
                 }
             }),
-            &["Transform", "Group"],
+            &["Transform"],
             false,
         ),
     ]

@@ -48,6 +48,7 @@ pub mod manifest;
 pub mod rds;
 pub mod regions;
 pub mod resource;
+pub mod resource_policies;
 #[cfg(all(feature = "s3", feature = "iam"))]
 pub mod s3;
 pub mod schema;
@@ -63,7 +64,10 @@ pub use construct::{Construct, HasNode};
 pub use diagnostics::{Diagnostic, SynthError};
 pub use element_ids::{NodeId, StackId};
 pub use resource::{Handle, RawResource, RemovalPolicy, Resource};
-pub use stack::{Condition, Mapping, Parameter, ParameterSpec, ResourceInfo, Rule, Scope, Stack};
+pub use resource_policies::{CreationPolicy, UpdatePolicy};
+pub use stack::{
+    Condition, Declared, Mapping, Parameter, ParameterSpec, ResourceInfo, Rule, Scope, Stack,
+};
 pub use synthesize::limits;
 pub use value::{Json, Map, Val, Value};
 
@@ -77,8 +81,8 @@ pub mod prelude {
     pub use crate::fns;
     pub use crate::fns::aws as pseudo;
     pub use crate::{
-        App, Condition, Construct, Handle, HasNode, Json, Mapping, NodeId, Parameter,
-        ParameterSpec, RawResource, RemovalPolicy, Resource, Rule, Scope, Stack, StackId, Val,
-        Value,
+        App, Condition, Construct, CreationPolicy, Declared, Handle, HasNode, Json, Mapping,
+        NodeId, Parameter, ParameterSpec, RawResource, RemovalPolicy, Resource, Rule, Scope, Stack,
+        StackId, UpdatePolicy, Val, Value,
     };
 }

@@ -48,6 +48,20 @@ pub fn problem(id: &str) -> Option<String> {
     }
 }
 
+/// Why a pinned condition name is not valid, if it is not: conditions
+/// also take `&` and `_` (CloudFormation's and cfn-lint's pattern for the
+/// Conditions section), unlike every other logical ID.
+pub fn condition_problem(id: &str) -> Option<String> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || c == '&' || c == '_';
+    if id.is_empty() || id.len() > MAX_LEN || !id.chars().all(ok) {
+        Some(format!(
+            "condition name {id:?} is invalid: use 1-{MAX_LEN} ASCII letters, digits, `&` and `_`"
+        ))
+    } else {
+        None
+    }
+}
+
 /// Eight hex digits of the FNV-1a hash of `text`: stable across runs,
 /// machines and compiler versions, unlike `std`'s hasher.
 pub fn short_hash(text: &str) -> String {

@@ -173,6 +173,11 @@ pub struct ResourceOptions {
     pub(crate) condition: Option<ConditionId>,
     pub(crate) deletion_policy: Option<RemovalPolicy>,
     pub(crate) update_replace_policy: Option<RemovalPolicy>,
+    /// `CreationPolicy` and `UpdatePolicy`, as built by their types.
+    pub(crate) creation_policy: Option<Value>,
+    pub(crate) update_policy: Option<Value>,
+    /// A custom resource's `Version`.
+    pub(crate) version: Option<String>,
     pub(crate) metadata: Vec<(String, Value)>,
     pub(crate) logical_id: Option<String>,
     pub(crate) tags: Vec<(String, Val<String>)>,
@@ -181,8 +186,8 @@ pub struct ResourceOptions {
 /// Anything a stack can hold as a resource. Implemented by every generated
 /// `Cfn*` type and by [`RawResource`]; every resource is a
 /// [`Construct`](crate::Construct) added with [`Scope::add`](crate::Scope::add).
-/// Resource options (`DependsOn`, policies, condition, metadata, tags, a
-/// pinned logical ID) are set on the added resource through
+/// Resource options (`DependsOn`, deletion, creation and update policies,
+/// condition, metadata, tags, a pinned logical ID) are set on the added resource through
 /// [`Scope::edit`](crate::Scope::edit), as on any construct.
 pub trait Resource: Sized {
     /// The CloudFormation type name.

@@ -12,6 +12,7 @@ use crate::element_ids::{
 };
 use crate::manifest::Environment;
 use crate::resource::{Handle, Props, RawResource, RemovalPolicy, Resource, ResourceOptions};
+use crate::resource_policies::{CreationPolicy, UpdatePolicy};
 use crate::schema::TypeMeta;
 use crate::value::{Intrinsic, RefTarget, Val, Value};
 
@@ -22,6 +23,8 @@ pub struct Stack {
     pub(crate) id: StackId,
     pub(crate) name: String,
     pub(crate) description: Option<String>,
+    /// The template's top-level `Metadata`, in the order keys were set.
+    pub(crate) metadata: Vec<(String, Value)>,
     pub(crate) env: Environment,
     pub(crate) tags: Vec<(String, String)>,
     pub(crate) termination_protection: bool,
@@ -134,12 +137,14 @@ pub(crate) fn is_under(path: &str, ancestor: &str) -> bool {
 #[derive(Debug)]
 pub(crate) struct ParameterNode {
     pub path: String,
+    pub logical_id: Option<String>,
     pub spec: ParameterSpec,
 }
 
 #[derive(Debug)]
 pub(crate) struct OutputNode {
     pub path: String,
+    pub logical_id: Option<String>,
     pub value: Value,
     pub description: Option<String>,
     pub export_name: Option<Value>,
@@ -149,18 +154,21 @@ pub(crate) struct OutputNode {
 #[derive(Debug)]
 pub(crate) struct ConditionNode {
     pub path: String,
+    pub logical_id: Option<String>,
     pub expression: Value,
 }
 
 #[derive(Debug)]
 pub(crate) struct MappingNode {
     pub path: String,
+    pub logical_id: Option<String>,
     pub entries: IndexMap<String, IndexMap<String, Value>>,
 }
 
 #[derive(Debug)]
 pub(crate) struct RuleNode {
     pub path: String,
+    pub logical_id: Option<String>,
     pub condition: Option<Value>,
     pub assertions: Vec<(Value, Option<String>)>,
 }
@@ -176,6 +184,7 @@ impl Stack {
             id,
             name: name.to_owned(),
             description: None,
+            metadata: Vec::new(),
             env,
             tags: Vec::new(),
             termination_protection: false,
@@ -211,6 +220,25 @@ impl Stack {
     /// The template's `Description`. Default: none.
     pub fn description(&mut self, text: impl Into<String>) -> &mut Self {
         self.description = Some(text.into());
+        self
+    }
+
+    /// An entry of the template's top-level `Metadata` section
+    /// (`AWS::CloudFormation::Interface`, `cfn-lint` settings, ...),
+    /// replacing one of the same key; keys are written in the order they
+    /// were first set. Not a resource's metadata: that is
+    /// [`Scope::metadata`]. Default: no section.
+    pub fn template_metadata(
+        &mut self,
+        key: impl Into<String>,
+        value: impl Into<Value>,
+    ) -> &mut Self {
+        let key = key.into();
+        let value = value.into();
+        match self.metadata.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = value,
+            None => self.metadata.push((key, value)),
+        }
         self
     }
 
@@ -290,6 +318,12 @@ impl Stack {
     /// See [`Scope::rule`].
     pub fn rule(&mut self, id: &str, rule: Rule) {
         self.scope().rule(id, rule)
+    }
+
+    /// See [`Scope::pin_logical_id`].
+    pub fn pin_logical_id(&mut self, element: &impl Declared, id: impl Into<String>) -> &mut Self {
+        self.scope().pin_logical_id(element, id);
+        self
     }
 
     /// See [`Scope::parameter`].
@@ -754,6 +788,40 @@ impl<'s> Scope<'s> {
         self
     }
 
+    /// `CreationPolicy` on this resource (or the construct's own
+    /// resource): what CloudFormation waits for before the resource counts
+    /// as created. Replaces an earlier one. Synthesis refuses it on a type
+    /// that takes none (see [`CreationPolicy`]). Default: none.
+    pub fn creation_policy(&mut self, policy: CreationPolicy) -> &mut Self {
+        if let Some(r) = self.own_resource("a creation policy") {
+            r.options.creation_policy = Some(policy.into_value());
+        }
+        self
+    }
+
+    /// `UpdatePolicy` on this resource (or the construct's own resource):
+    /// how CloudFormation updates it. Replaces an earlier one. Synthesis
+    /// refuses it on a type that takes none (see [`UpdatePolicy`]).
+    /// Default: none.
+    pub fn update_policy(&mut self, policy: UpdatePolicy) -> &mut Self {
+        if let Some(r) = self.own_resource("an update policy") {
+            r.options.update_policy = Some(policy.into_value());
+        }
+        self
+    }
+
+    /// A custom resource's `Version` attribute (`"1.0"`), which
+    /// CloudFormation accepts only on `Custom::*` and
+    /// `AWS::CloudFormation::CustomResource`; synthesis refuses it on
+    /// other types. Default: none.
+    pub fn custom_resource_version(&mut self, version: impl Into<String>) -> &mut Self {
+        let version = version.into();
+        if let Some(r) = self.own_resource("a custom resource version") {
+            r.options.version = Some(version);
+        }
+        self
+    }
+
     /// Exempts every resource here from the policy rule `rule` (an ID of
     /// `synth check`'s rule pack or of the project's own rules, e.g.
     /// `"SYNTH-IAM-004"`), for the stated `reason`. Written into each
@@ -846,12 +914,58 @@ impl<'s> Scope<'s> {
         }
     }
 
+    /// Pins the logical ID of a parameter, condition or mapping declared
+    /// in this stack instead of deriving it from its construct path, e.g.
+    /// to keep one of an existing template (resources are pinned with
+    /// `edit(&handle).logical_id(..)`, outputs and rules on their
+    /// builders). Parameters share their namespace with resources;
+    /// conditions and mappings have their own. Default: derived from the
+    /// path.
+    pub fn pin_logical_id(&mut self, element: &impl Declared, id: impl Into<String>) -> &mut Self {
+        let id = id.into();
+        let (stack, slot) = match element.declared() {
+            DeclaredId::Parameter(p) => (
+                p.stack,
+                self.stack
+                    .parameters
+                    .get_mut(p.index as usize)
+                    .map(|n| &mut n.logical_id),
+            ),
+            DeclaredId::Condition(c) => (
+                c.stack,
+                self.stack
+                    .conditions
+                    .get_mut(c.index as usize)
+                    .map(|n| &mut n.logical_id),
+            ),
+            DeclaredId::Mapping(m) => (
+                m.stack,
+                self.stack
+                    .mappings
+                    .get_mut(m.index as usize)
+                    .map(|n| &mut n.logical_id),
+            ),
+        };
+        match slot {
+            Some(slot) if stack == self.stack.id => *slot = Some(id),
+            _ => {
+                let path = self.path.clone();
+                self.stack.errors.push(Diagnostic::error(
+                    path,
+                    format!("pin_logical_id({id:?}): the element belongs to another stack (or app); pin it through the stack that declares it"),
+                ));
+            }
+        }
+        self
+    }
+
     /// Declares a template parameter.
     pub fn parameter<T>(&mut self, id: &str, spec: ParameterSpec<T>) -> Parameter<T> {
         let path = self.claim(id);
         let index = self.stack.parameters.len() as u32;
         self.stack.parameters.push(ParameterNode {
             path,
+            logical_id: None,
             spec: ParameterSpec {
                 marker: PhantomData,
                 ..spec.untyped()
@@ -878,6 +992,7 @@ impl<'s> Scope<'s> {
         let path = self.claim(id);
         self.stack.outputs.push(OutputNode {
             path,
+            logical_id: None,
             value,
             description: None,
             export_name: None,
@@ -892,6 +1007,7 @@ impl<'s> Scope<'s> {
         let index = self.stack.conditions.len() as u32;
         self.stack.conditions.push(ConditionNode {
             path,
+            logical_id: None,
             expression: expression.into_value(),
         });
         Condition {
@@ -923,7 +1039,11 @@ impl<'s> Scope<'s> {
             })
             .collect();
         let index = self.stack.mappings.len() as u32;
-        self.stack.mappings.push(MappingNode { path, entries });
+        self.stack.mappings.push(MappingNode {
+            path,
+            logical_id: None,
+            entries,
+        });
         Mapping {
             id: MappingId {
                 stack: self.stack.id,
@@ -938,6 +1058,7 @@ impl<'s> Scope<'s> {
         let path = self.claim(id);
         self.stack.rules.push(RuleNode {
             path,
+            logical_id: rule.logical_id,
             condition: rule.condition,
             assertions: rule.assertions,
         });
@@ -1045,9 +1166,13 @@ pub struct ParameterSpec<T = ()> {
     pub(crate) constraint_description: Option<String>,
     pub(crate) min_length: Option<u64>,
     pub(crate) max_length: Option<u64>,
-    pub(crate) min_value: Option<f64>,
-    pub(crate) max_value: Option<f64>,
+    /// Literal numbers as given: an integer stays one in the template.
+    pub(crate) min_value: Option<Value>,
+    pub(crate) max_value: Option<Value>,
     pub(crate) no_echo: bool,
+    /// Set by [`ParameterSpec::plain_text_default`]: a NoEcho default
+    /// accepted knowingly.
+    pub(crate) default_in_plain_text: bool,
     marker: PhantomData<fn() -> T>,
 }
 
@@ -1098,6 +1223,7 @@ impl<T> ParameterSpec<T> {
             min_value: None,
             max_value: None,
             no_echo: false,
+            default_in_plain_text: false,
             marker: PhantomData,
         }
     }
@@ -1115,6 +1241,7 @@ impl<T> ParameterSpec<T> {
             min_value: self.min_value,
             max_value: self.max_value,
             no_echo: self.no_echo,
+            default_in_plain_text: self.default_in_plain_text,
             marker: PhantomData,
         }
     }
@@ -1126,9 +1253,24 @@ impl<T> ParameterSpec<T> {
     }
 
     /// The value used when a deploy gives none. Default: none (a deploy
-    /// must give one).
+    /// must give one). On a [`no_echo`](ParameterSpec::no_echo) parameter
+    /// synthesis refuses it; see [`ParameterSpec::plain_text_default`].
     pub fn default(mut self, value: impl Into<Value>) -> Self {
         self.default = Some(value.into());
+        self
+    }
+
+    /// A default that synthesis accepts even on a NoEcho parameter.
+    /// CloudFormation accepts one, but the default is written into the
+    /// template in plain text: anyone who can read the template (the
+    /// repository, `out/`, `GetTemplate`) reads it, and NoEcho masks only
+    /// the value given at deploy time. Use it for a value that is not a
+    /// secret (a placeholder, or to reproduce an existing template), never
+    /// for a password. On a parameter without NoEcho it is
+    /// [`ParameterSpec::default`]. Default: none.
+    pub fn plain_text_default(mut self, value: impl Into<Value>) -> Self {
+        self.default = Some(value.into());
+        self.default_in_plain_text = true;
         self
     }
 
@@ -1138,7 +1280,10 @@ impl<T> ParameterSpec<T> {
         self
     }
 
-    /// A regular expression the whole value must match. Default: none.
+    /// A regular expression the whole value must match, in Java's syntax
+    /// (CloudFormation's): lookarounds are accepted. Synthesis checks its
+    /// syntax and that a literal default matches it (not for patterns with
+    /// lookarounds, which the matcher lacks). Default: none.
     pub fn allowed_pattern(mut self, pattern: impl Into<String>) -> Self {
         self.allowed_pattern = Some(pattern.into());
         self
@@ -1163,15 +1308,17 @@ impl<T> ParameterSpec<T> {
         self
     }
 
-    /// Default: no minimum.
-    pub fn min_value(mut self, n: f64) -> Self {
-        self.min_value = Some(n);
+    /// The smallest value a `Number` parameter accepts, a literal: `1`
+    /// is written as the integer `1`, `1.5` as it is. Default: no minimum.
+    pub fn min_value(mut self, n: impl Into<Val<f64>>) -> Self {
+        self.min_value = Some(n.into().into_value());
         self
     }
 
-    /// Default: no maximum.
-    pub fn max_value(mut self, n: f64) -> Self {
-        self.max_value = Some(n);
+    /// The largest value a `Number` parameter accepts, a literal (see
+    /// [`ParameterSpec::min_value`]). Default: no maximum.
+    pub fn max_value(mut self, n: impl Into<Val<f64>>) -> Self {
+        self.max_value = Some(n.into().into_value());
         self
     }
 
@@ -1206,6 +1353,47 @@ impl OutputBuilder<'_> {
     pub fn condition(self, condition: Condition) -> Self {
         self.output.condition = Some(condition.id);
         self
+    }
+
+    /// Pins the output's logical ID instead of deriving it from the
+    /// construct path, e.g. to keep one of an existing template. Outputs
+    /// have their own namespace: an output may take its resource's ID.
+    /// Default: derived from the path.
+    pub fn logical_id(self, id: impl Into<String>) -> Self {
+        self.output.logical_id = Some(id.into());
+        self
+    }
+}
+
+/// A parameter, condition or mapping, whose logical ID
+/// [`Scope::pin_logical_id`] can pin.
+pub trait Declared {
+    fn declared(&self) -> DeclaredId;
+}
+
+/// The identity of a [`Declared`] element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeclaredId {
+    Parameter(ParameterId),
+    Condition(ConditionId),
+    Mapping(MappingId),
+}
+
+impl<T> Declared for Parameter<T> {
+    fn declared(&self) -> DeclaredId {
+        DeclaredId::Parameter(self.id)
+    }
+}
+
+impl Declared for Condition {
+    fn declared(&self) -> DeclaredId {
+        DeclaredId::Condition(self.id)
+    }
+}
+
+impl Declared for Mapping {
+    fn declared(&self) -> DeclaredId {
+        DeclaredId::Mapping(self.id)
     }
 }
 
@@ -1255,6 +1443,7 @@ impl Mapping {
 #[derive(Debug, Default)]
 pub struct Rule {
     condition: Option<Value>,
+    logical_id: Option<String>,
     assertions: Vec<(Value, Option<String>)>,
 }
 
@@ -1267,6 +1456,14 @@ impl Rule {
     /// always.
     pub fn when(mut self, condition: Val<bool>) -> Self {
         self.condition = Some(condition.into_value());
+        self
+    }
+
+    /// Pins the rule's logical ID instead of deriving it from the
+    /// construct path, e.g. to keep one of an existing template. Default:
+    /// derived from the path.
+    pub fn logical_id(mut self, id: impl Into<String>) -> Self {
+        self.logical_id = Some(id.into());
         self
     }
 

@@ -29,6 +29,7 @@ struct Decl {
 const SECTIONS: &[&str] = &[
     "AWSTemplateFormatVersion",
     "Description",
+    "Metadata",
     "Parameters",
     "Mappings",
     "Conditions",
@@ -57,35 +58,56 @@ pub fn body(template: &Map<String, Json>, index: &TypeIndex) -> Body {
         });
     }
 
+    match template.get("Metadata") {
+        Some(Json::Object(m)) => {
+            for (key, v) in m {
+                let v = env.to(v, &Ty::Value);
+                flush_notes(&mut env, "Metadata", &mut fallbacks);
+                decls.push(Decl {
+                    var: None,
+                    code: format!("stack.template_metadata({}, {v})", str_lit(key)),
+                });
+            }
+        }
+        Some(_) => fallbacks.push(Fallback::new(
+            "Metadata",
+            "the template's Metadata is not an object: left out".into(),
+        )),
+        None => {}
+    }
+
     let section = |name: &str| template.get(name).and_then(Json::as_object);
-    // Logical IDs are unique across a synthesized template; resources keep
-    // theirs (pinned), others colliding with one taken before are renamed.
+    // Construct IDs are unique across the stack's root whatever the
+    // section; resources keep theirs, other elements get a free one and
+    // pin their logical ID where it differs.
     let mut ids = Ids::default();
     for id in section("Resources").into_iter().flat_map(|r| r.keys()) {
         ids.taken.insert(id.clone());
     }
     if let Some(params) = section("Parameters") {
         for (id, spec) in params {
-            let cid = ids.claim(id, "Parameter", &mut fallbacks);
+            let (cid, pin) = ids.claim(id, "Parameter", &mut fallbacks);
             let (ty, code) = parameter(&cid, spec.as_object(), &mut fallbacks);
             let var = names.claim(id, "param");
             env.params.insert(id.clone(), (var.clone(), ty));
             decls.push(Decl {
-                var: Some(var),
+                var: Some(var.clone()),
                 code,
             });
+            pin_decl(&mut env, &mut decls, &var, pin);
         }
     }
     if let Some(mappings) = section("Mappings") {
         for (id, table) in mappings {
-            let cid = ids.claim(id, "Mapping", &mut fallbacks);
+            let (cid, pin) = ids.claim(id, "Mapping", &mut fallbacks);
             let var = names.claim(id, "mapping");
             env.mappings.insert(id.clone(), var.clone());
             let code = mapping(&mut env, &cid, table);
             decls.push(Decl {
-                var: Some(var),
+                var: Some(var.clone()),
                 code,
             });
+            pin_decl(&mut env, &mut decls, &var, pin);
         }
     }
     if let Some(conditions) = section("Conditions") {
@@ -101,10 +123,13 @@ pub fn body(template: &Map<String, Json>, index: &TypeIndex) -> Body {
             let expr = env.exact(&conditions[&id], &Ty::Bool);
             env.in_condition = false;
             flush_notes(&mut env, &id, &mut fallbacks);
+            let var = env.conditions[&id].clone();
+            let (cid, pin) = &cids[&id];
             decls.push(Decl {
-                var: Some(env.conditions[&id].clone()),
-                code: format!("stack.condition({}, {expr})", str_lit(&cids[&id])),
+                var: Some(var.clone()),
+                code: format!("stack.condition({}, {expr})", str_lit(cid)),
             });
+            pin_decl(&mut env, &mut decls, &var, pin.clone());
         }
     }
     if let Some(resources) = section("Resources") {
@@ -133,16 +158,19 @@ pub fn body(template: &Map<String, Json>, index: &TypeIndex) -> Body {
     }
     if let Some(outputs) = section("Outputs") {
         for (id, out) in outputs {
-            let cid = ids.claim(id, "Output", &mut fallbacks);
-            let code = output(&mut env, &cid, out);
+            let (cid, pin) = ids.claim(id, "Output", &mut fallbacks);
+            let mut code = output(&mut env, &cid, out);
+            if let Some(pin) = pin {
+                code.push_str(&format!(".logical_id({})", str_lit(&pin)));
+            }
             flush_notes(&mut env, id, &mut fallbacks);
             decls.push(Decl { var: None, code });
         }
     }
     if let Some(rules) = section("Rules") {
         for (id, rule) in rules {
-            let cid = ids.claim(id, "Rule", &mut fallbacks);
-            let code = self::rule(&mut env, &cid, rule, &mut fallbacks);
+            let (cid, pin) = ids.claim(id, "Rule", &mut fallbacks);
+            let code = self::rule(&mut env, &cid, pin, rule, &mut fallbacks);
             flush_notes(&mut env, id, &mut fallbacks);
             decls.push(Decl { var: None, code });
         }
@@ -162,44 +190,67 @@ pub fn body(template: &Map<String, Json>, index: &TypeIndex) -> Body {
     }
 }
 
-/// The logical IDs given out so far.
+/// The construct IDs given out so far (one tree: every section's elements
+/// sit at the stack's root).
 #[derive(Default)]
 struct Ids {
     taken: BTreeSet<String>,
 }
 
 impl Ids {
-    /// The construct ID for a parameter, mapping, condition, output or rule.
-    /// They take the logical ID derived from it, which capitalizes it, and
-    /// cannot pin one: an ID that is not already capitalized alphanumerics,
-    /// or one a resource or an earlier element holds, cannot be kept, and
-    /// is reported (renamed with the kind as suffix when it collides).
-    fn claim(&mut self, id: &str, kind: &str, fallbacks: &mut Vec<Fallback>) -> String {
-        let derived = synth::logical_id::from_path(id);
-        if derived != id {
-            fallbacks.push(Fallback::new(
-                id,
-                format!("the {} becomes {derived} in the synthesized template: synth derives its logical ID from the construct ID and cannot pin it; rename it, and its references, in the original if it must match", kind.to_lowercase()),
-            ));
-        }
-        let mut cid = derived.clone();
+    /// The construct ID for a parameter, mapping, condition, output or
+    /// rule, and the logical ID to pin when the one derived from it
+    /// differs. The template's ID is kept as construct ID unless another
+    /// element holds it (then the kind is appended); an ID synth cannot
+    /// pin (not letters and digits, plus `&` and `_` for conditions) is
+    /// reported with the one it becomes.
+    fn claim(
+        &mut self,
+        id: &str,
+        kind: &str,
+        fallbacks: &mut Vec<Fallback>,
+    ) -> (String, Option<String>) {
+        let valid = if kind == "Condition" {
+            synth::logical_id::condition_problem(id).is_none()
+        } else {
+            synth::logical_id::problem(id).is_none()
+        };
+        let base = if valid {
+            id.to_owned()
+        } else {
+            synth::logical_id::from_path(id)
+        };
+        let mut cid = base.clone();
         let mut n = 1;
         while self.taken.contains(&cid) {
             cid = if n == 1 {
-                format!("{derived}{kind}")
+                format!("{base}{kind}")
             } else {
-                format!("{derived}{kind}{n}")
+                format!("{base}{kind}{n}")
             };
             n += 1;
         }
-        if cid != derived {
-            fallbacks.push(Fallback::new(
-                id,
-                format!("renamed to {cid}: synth requires logical IDs unique across resources, parameters, mappings, conditions, outputs and rules, and {derived} is taken; rename one of them in the original"),
-            ));
-        }
         self.taken.insert(cid.clone());
-        cid
+        let derived = synth::logical_id::from_path(&cid);
+        if valid {
+            return (cid, (derived != id).then(|| id.to_owned()));
+        }
+        fallbacks.push(Fallback::new(
+            id,
+            format!("the {} becomes {derived} in the synthesized template: {id:?} is not a logical ID synth can pin (CloudFormation's pattern: letters and digits{}); rename it, and its references, in the original if it must match", kind.to_lowercase(), if kind == "Condition" { ", `&` and `_`" } else { "" }),
+        ));
+        (cid, None)
+    }
+}
+
+/// `stack.pin_logical_id(&var, id)` after a declaration, when pinned.
+fn pin_decl(env: &mut Env, decls: &mut Vec<Decl>, var: &str, pin: Option<String>) {
+    if let Some(pin) = pin {
+        env.used.insert(var.to_owned());
+        decls.push(Decl {
+            var: None,
+            code: format!("stack.pin_logical_id(&{var}, {})", str_lit(&pin)),
+        });
     }
 }
 
@@ -251,10 +302,13 @@ fn parameter(
                     code.push_str(&format!(".description({})", str_lit(&s)));
                 }
             }
-            "Default" if no_echo => fallbacks.push(Fallback::new(
-                id,
-                "a NoEcho parameter's Default is left out: synth refuses to write a secret's default into the template; pass the value at deploy time (--parameters)".into(),
-            )),
+            "Default" if no_echo => {
+                fallbacks.push(Fallback::new(
+                    id,
+                    "a NoEcho parameter's Default is kept with .plain_text_default: it is written into the template in plain text; remove it and pass the value at deploy time (--parameters) unless it is not a secret".into(),
+                ));
+                code.push_str(&format!(".plain_text_default({})", literal_value(v)));
+            }
             "Default" => code.push_str(&format!(".default({})", literal_value(v))),
             "AllowedValues" => {
                 if let Some(items) = v.as_array() {
@@ -262,16 +316,11 @@ fn parameter(
                     code.push_str(&format!(".allowed_values([{}])", parts.join(", ")));
                 }
             }
-            "AllowedPattern" => match text(v) {
-                Some(s) if ["(?!", "(?=", "(?<=", "(?<!"].iter().any(|l| s.contains(l)) => {
-                    fallbacks.push(Fallback::new(
-                        id,
-                        format!("AllowedPattern {s:?} uses a lookaround, which synth's pattern check refuses: left out; write an equivalent pattern without one"),
-                    ));
+            "AllowedPattern" => {
+                if let Some(s) = text(v) {
+                    code.push_str(&format!(".allowed_pattern({})", str_lit(&s)));
                 }
-                Some(s) => code.push_str(&format!(".allowed_pattern({})", str_lit(&s))),
-                None => {}
-            },
+            }
             "ConstraintDescription" => {
                 if let Some(s) = text(v) {
                     code.push_str(&format!(".constraint_description({})", str_lit(&s)));
@@ -279,20 +328,45 @@ fn parameter(
             }
             "MinLength" | "MaxLength" => {
                 if let Some(n) = num(v) {
-                    let f = if key == "MinLength" { "min_length" } else { "max_length" };
+                    let f = if key == "MinLength" {
+                        "min_length"
+                    } else {
+                        "max_length"
+                    };
                     code.push_str(&format!(".{f}({})", n as u64));
                 }
             }
             "MinValue" | "MaxValue" => {
-                if let Some(n) = num(v) {
-                    let f = if key == "MinValue" { "min_value" } else { "max_value" };
-                    code.push_str(&format!(".{f}({:?})", n));
-                    if !matches!(v, Json::Number(x) if x.is_f64()) {
-                        fallbacks.push(Fallback::new(
-                            id,
-                            format!("{key} {v} is written as the number {n:?}: ParameterSpec::{f} takes an f64, which synthesizes with a decimal point (the same number to CloudFormation)"),
-                        ));
+                let f = if key == "MinValue" {
+                    "min_value"
+                } else {
+                    "max_value"
+                };
+                // An integer stays one; text is read as the number it holds.
+                let n = match v {
+                    Json::Number(n) => n
+                        .as_i64()
+                        .map(int_code)
+                        .or_else(|| n.as_f64().map(float_code)),
+                    _ => text(v).and_then(|s| match s.parse::<i64>() {
+                        Ok(i) => Some(int_code(i)),
+                        Err(_) => s.parse::<f64>().ok().map(float_code),
+                    }),
+                };
+                match n {
+                    Some(n) => {
+                        if !v.is_number() {
+                            fallbacks.push(Fallback::new(
+                                id,
+                                format!("{key} {v} is written as the number {n}: ParameterSpec::{f} takes a number (the same to CloudFormation)"),
+                            ));
+                        }
+                        code.push_str(&format!(".{f}({n})"));
                     }
+                    None => fallbacks.push(Fallback::new(
+                        id,
+                        format!("{key} {v} is not a number: left out"),
+                    )),
                 }
             }
             "NoEcho" if no_echo => code.push_str(".no_echo()"),
@@ -300,6 +374,26 @@ fn parameter(
         }
     }
     (ty, format!("stack.parameter({}, {code})", str_lit(id)))
+}
+
+/// An integer literal that infers as `i32` or, past its range, `i64`
+/// (both convert into `Val<f64>` as integers).
+fn int_code(i: i64) -> String {
+    if i32::try_from(i).is_ok() {
+        i.to_string()
+    } else {
+        format!("{i}_i64")
+    }
+}
+
+/// An `f64` literal, with its decimal point or exponent.
+fn float_code(x: f64) -> String {
+    let s = format!("{x:?}");
+    if s.contains(['.', 'e', 'E']) {
+        s
+    } else {
+        format!("{s}.0")
+    }
 }
 
 /// A literal as `Into<Value>` code (parameter defaults and allowed values).
@@ -351,8 +445,17 @@ fn output(env: &mut Env, id: &str, out: &Json) -> String {
     code
 }
 
-fn rule(env: &mut Env, id: &str, rule: &Json, fallbacks: &mut Vec<Fallback>) -> String {
+fn rule(
+    env: &mut Env,
+    id: &str,
+    pin: Option<String>,
+    rule: &Json,
+    fallbacks: &mut Vec<Fallback>,
+) -> String {
     let mut code = String::from("Rule::new()");
+    if let Some(pin) = pin {
+        code.push_str(&format!(".logical_id({})", str_lit(&pin)));
+    }
     env.in_condition = true;
     if let Some(c) = rule.get("RuleCondition") {
         code.push_str(&format!(".when({})", env.exact(c, &Ty::Bool)));
@@ -439,56 +542,79 @@ mod tests {
     }
 
     #[test]
-    fn ids_synth_cannot_keep_are_renamed_and_reported() {
+    fn ids_are_kept_by_pinning_where_construct_ids_collide_or_differ() {
         let b = run(json!({
             "Parameters": {"bucketName": {"Type": "String"}, "Size": {"Type": "String"}},
+            "Conditions": {"Big&Small": {"Fn::Equals": ["a", "b"]}},
             "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
-            "Outputs": {"Queue": {"Value": {"Ref": "Queue"}}, "Size": {"Value": {"Ref": "Size"}}}
+            "Outputs": {"Queue": {"Value": {"Ref": "Queue"}}, "Size": {"Value": {"Ref": "Size"}}},
+            "Rules": {"x_86": {"Assertions": []}}
         }));
-        assert!(reported(&b, "bucketName", "becomes BucketName"));
-        assert!(reported(&b, "Queue", "renamed to QueueOutput"));
-        assert!(reported(&b, "Size", "renamed to SizeOutput"));
-        assert!(
-            b.code
-                .contains("stack.output(\"SizeOutput\", size.value())"),
-            "{}",
-            b.code
-        );
-        // The resource keeps its ID, and its reference is the resource's.
-        assert!(b.code.contains(".logical_id(\"Queue\")"), "{}", b.code);
-        assert!(
-            b.code
-                .contains("stack.output(\"QueueOutput\", queue.reference())"),
-            "{}",
-            b.code
-        );
+        let squashed: String = b.code.split_whitespace().collect();
+        for part in [
+            "letbucket_name=stack.parameter(\"bucketName\"",
+            "stack.pin_logical_id(&bucket_name,\"bucketName\")",
+            "stack.pin_logical_id(&big_small,\"Big&Small\")",
+            "stack.output(\"QueueOutput\",queue.reference()).logical_id(\"Queue\")",
+            "stack.output(\"SizeOutput\",size.value()).logical_id(\"Size\")",
+            ".logical_id(\"Queue\")",
+        ] {
+            assert!(squashed.contains(part), "{part} in {}", b.code);
+        }
+        // Of the IDs only the rule's, which no logical ID may be, is
+        // reported (the queue is raw: the test has no type index).
+        let ids: Vec<&str> = b
+            .fallbacks
+            .iter()
+            .map(|f| f.id.as_str())
+            .filter(|id| *id != "Queue")
+            .collect();
+        assert_eq!(ids, ["x_86"], "{:?}", b.fallbacks);
+        assert!(reported(&b, "x_86", "becomes X86"));
     }
 
     #[test]
-    fn parameters_synth_refuses_are_written_without_the_refused_part() {
+    fn parameters_keep_integers_lookarounds_and_a_reported_no_echo_default() {
         let b = run(json!({
             "Parameters": {
                 "Password": {"Type": "String", "NoEcho": "true", "Default": "secret"},
-                "Count": {"Type": "Number", "AllowedPattern": "^(?!0$)[0-9]+$", "MinValue": 1}
+                "Count": {"Type": "Number", "AllowedPattern": "^(?!0$)[0-9]+$", "MinValue": 1, "MaxValue": 2.5},
+                "Text": {"Type": "Number", "MinValue": "3", "MaxValue": 5000000000_i64}
             },
             "Resources": {}
         }));
-        assert!(reported(&b, "Password", "NoEcho"));
+        assert!(reported(&b, "Password", "plain_text_default"));
         assert!(
-            !b.code.contains("secret") && b.code.contains(".no_echo()"),
+            b.code.contains(".plain_text_default(\"secret\")") && b.code.contains(".no_echo()"),
             "{}",
             b.code
         );
-        assert!(reported(&b, "Count", "lookaround") && !b.code.contains("allowed_pattern"));
-        assert!(reported(&b, "Count", "MinValue 1") && b.code.contains(".min_value(1.0)"));
+        for part in [
+            ".allowed_pattern(\"^(?!0$)[0-9]+$\")",
+            ".min_value(1)",
+            ".max_value(2.5)",
+            ".min_value(3)",
+            ".max_value(5000000000_i64)",
+        ] {
+            assert!(b.code.contains(part), "{part} in {}", b.code);
+        }
+        assert!(!reported(&b, "Count", "") && reported(&b, "Text", "MinValue \"3\""));
     }
 
     #[test]
-    fn sections_without_an_api_are_reported() {
-        let b = run(
-            json!({"Transform": "AWS::Serverless-2016-10-31", "Metadata": {}, "Resources": {}}),
-        );
+    fn template_metadata_is_kept_and_unknown_sections_are_reported() {
+        let b = run(json!({
+            "Transform": "AWS::Serverless-2016-10-31",
+            "Metadata": {"AWS::CloudFormation::Interface": {"ParameterGroups": []}},
+            "Resources": {}
+        }));
         assert!(reported(&b, "Transform", "Processed"));
-        assert!(reported(&b, "Metadata", "no equivalent"));
+        assert!(!reported(&b, "Metadata", ""));
+        assert!(
+            b.code
+                .contains("stack.template_metadata(\"AWS::CloudFormation::Interface\""),
+            "{}",
+            b.code
+        );
     }
 }

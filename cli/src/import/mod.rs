@@ -7,7 +7,8 @@
 //!   synth checkout the code will compile against.
 //! - [`naming`]: logical IDs as Rust identifiers.
 //! - [`expr`]: values and intrinsic functions as expressions.
-//! - [`resource`]: resources and their options, in dependency order.
+//! - [`resource`]: resources and their options, in dependency order;
+//!   [`policies`]: their creation and update policies.
 //! - [`emit`]: the whole template as one `define(stack)` function.
 //! - [`krate`]: formatting, and the ready-to-build crate `--out` writes.
 
@@ -16,6 +17,7 @@ pub mod expr;
 pub mod index;
 pub mod krate;
 pub mod naming;
+pub mod policies;
 pub mod read;
 pub mod resource;
 

@@ -181,6 +181,28 @@ pub fn emit(env: &mut Env, id: &str, resource: &Json) -> Emitted {
                 }
                 None => fallbacks.push(Fallback::new(id, "Metadata is not an object: left out".into())),
             },
+            "CreationPolicy" | "UpdatePolicy" => match v.as_object() {
+                Some(m) if key == "CreationPolicy" => options.push_str(&format!(
+                    ".creation_policy({})",
+                    super::policies::creation_policy(env, m)
+                )),
+                Some(m) => options.push_str(&format!(
+                    ".update_policy({})",
+                    super::policies::update_policy(env, m)
+                )),
+                None => fallbacks.push(Fallback::new(
+                    id,
+                    format!("{key} is not an object (an intrinsic function?): left out, since synth builds a policy key by key; write it out in the original"),
+                )),
+            },
+            "Version" => match v {
+                Json::String(s) => options.push_str(&format!(".custom_resource_version({})", str_lit(s))),
+                Json::Number(n) => options.push_str(&format!(".custom_resource_version({})", str_lit(&n.to_string()))),
+                _ => fallbacks.push(Fallback::new(
+                    id,
+                    format!("Version {v} is not a literal: left out; set it with .custom_resource_version(..)"),
+                )),
+            },
             other => fallbacks.push(Fallback::new(
                 id,
                 format!("the resource attribute {other} has no equivalent in synth's API and is left out: add it to the synthesized template by hand if the stack relies on it"),

@@ -21,6 +21,15 @@ pub(super) fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
+/// A literal number as `f64`.
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(n) => Some(*n as f64),
+        Value::Float(n) => Some(*n),
+        _ => None,
+    }
+}
+
 /// Checks a literal default against the parameter's own constraints, so a
 /// template that CloudFormation would reject fails here first.
 fn parameter_default_problem(spec: &ParameterSpec, text: &str) -> Option<String> {
@@ -34,6 +43,8 @@ fn parameter_default_problem(spec: &ParameterSpec, text: &str) -> Option<String>
             "the default {text:?} is not among the allowed values"
         ));
     }
+    // A pattern the matcher cannot build (one with lookarounds) is not
+    // matched against.
     if let Some(pattern) = &spec.allowed_pattern {
         let anchored = format!("^(?:{pattern})$");
         if let Some(re) = crate::validate::regex(&anchored) {
@@ -56,7 +67,10 @@ fn parameter_default_problem(spec: &ParameterSpec, text: &str) -> Option<String>
                 "the default {text:?} of a Number parameter is not a number"
             ));
         };
-        if spec.min_value.is_some_and(|m| n < m) || spec.max_value.is_some_and(|m| n > m) {
+        let bound = |b: &Option<Value>| b.as_ref().and_then(number);
+        if bound(&spec.min_value).is_some_and(|m| n < m)
+            || bound(&spec.max_value).is_some_and(|m| n > m)
+        {
             return Some(format!("the default {text:?} is outside the allowed range"));
         }
     }
@@ -71,8 +85,8 @@ impl<'a> Resolver<'a, '_> {
             p.push("Description", Out::str(d));
         }
         if let Some(default) = &spec.default {
-            if spec.no_echo {
-                self.error("a NoEcho parameter has a default value, which would be written into the template in plain text; pass the value at deploy time instead".into());
+            if spec.no_echo && !spec.default_in_plain_text {
+                self.error("a NoEcho parameter has a default value, which would be written into the template in plain text; pass the value at deploy time instead (or, for a value that is not secret, use .plain_text_default)".into());
             }
             if !default.is_literal() {
                 self.error("a parameter default must be a literal value".into());
@@ -95,10 +109,7 @@ impl<'a> Resolver<'a, '_> {
         if let Some(pattern) = &spec.allowed_pattern {
             // Only the syntax is checked here (parsed, not translated or
             // compiled): compiling is for matching a default against it.
-            if regex_syntax::ast::parse::Parser::new()
-                .parse(pattern)
-                .is_err()
-            {
+            if !pattern_syntax_ok(pattern) {
                 self.error(format!(
                     "AllowedPattern {pattern:?} is not a valid regular expression"
                 ));
@@ -110,20 +121,20 @@ impl<'a> Resolver<'a, '_> {
         }
         let number = spec.type_name == "Number";
         let int = |n: Option<u64>| n.map(|n| Out::Int(i64::try_from(n).unwrap_or(i64::MAX)));
-        let float = |n: Option<f64>| {
-            n.map(|n| {
-                if n.is_finite() {
-                    Out::Float(n)
-                } else {
-                    Out::Null
-                }
-            })
+        let mut bound = |key: &str, n: &'a Option<Value>| {
+            let n = n.as_ref()?;
+            if self::number(n).is_none_or(|x| !x.is_finite()) {
+                self.error(format!("{key} must be a literal, finite number"));
+            }
+            Some(self.resolve(n))
         };
+        let min_value = bound("MinValue", &spec.min_value);
+        let max_value = bound("MaxValue", &spec.max_value);
         for (key, value, applies) in [
             ("MinLength", int(spec.min_length), !number),
             ("MaxLength", int(spec.max_length), !number),
-            ("MinValue", float(spec.min_value), number),
-            ("MaxValue", float(spec.max_value), number),
+            ("MinValue", min_value, number),
+            ("MaxValue", max_value, number),
         ] {
             if let Some(value) = value {
                 if !applies {
@@ -139,5 +150,78 @@ impl<'a> Resolver<'a, '_> {
             p.push("NoEcho", Out::Bool(true));
         }
         p.into_out()
+    }
+}
+
+/// Whether `pattern` parses as a regular expression. CloudFormation takes
+/// Java's syntax; the parser here lacks its lookarounds (`(?=`, `(?!`,
+/// `(?<=`, `(?<!`) and atomic groups (`(?>`), so those openings are read
+/// as plain groups: their contents are still checked.
+fn pattern_syntax_ok(pattern: &str) -> bool {
+    regex_syntax::ast::parse::Parser::new()
+        .parse(&without_lookarounds(pattern))
+        .is_ok()
+}
+
+/// `pattern` with each lookaround or atomic group opening made `(?:`,
+/// outside escapes and character classes; `None` for patterns with none.
+fn lookarounds_as_groups(pattern: &str) -> Option<String> {
+    let mut out = String::with_capacity(pattern.len());
+    let mut found = false;
+    let mut in_class = false;
+    let mut chars = pattern.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some((_, next)) = chars.next() {
+                    out.push(next);
+                }
+                continue;
+            }
+            '[' => in_class = true,
+            ']' => in_class = false,
+            '(' if !in_class => {
+                let rest = &pattern[i + 1..];
+                if let Some(opening) = ["?<=", "?<!", "?=", "?!", "?>"]
+                    .into_iter()
+                    .find(|o| rest.starts_with(o))
+                {
+                    out.push_str("(?:");
+                    for _ in 0..opening.chars().count() {
+                        chars.next();
+                    }
+                    found = true;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    found.then_some(out)
+}
+
+fn without_lookarounds(pattern: &str) -> std::borrow::Cow<'_, str> {
+    match lookarounds_as_groups(pattern) {
+        Some(p) => std::borrow::Cow::Owned(p),
+        None => std::borrow::Cow::Borrowed(pattern),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookarounds_are_checked_as_groups_outside_escapes_and_classes() {
+        assert!(pattern_syntax_ok("^(?!0$)[0-9]+$"));
+        assert!(pattern_syntax_ok("(?<=a)b(?<!c)(?=d)(?>e)"));
+        assert!(!pattern_syntax_ok("(?!unclosed"));
+        assert!(!pattern_syntax_ok("(?=a)[b"));
+        assert_eq!(lookarounds_as_groups("\\\\(?=a)"), Some("\\\\(?:a)".into()));
+        assert_eq!(lookarounds_as_groups("\\(?=a\\)"), None);
+        assert_eq!(lookarounds_as_groups("[(?=]"), None);
+        assert_eq!(lookarounds_as_groups("(?:a)(?<name>b)"), None);
     }
 }

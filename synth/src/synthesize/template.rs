@@ -1,5 +1,5 @@
 //! One stack's template, section by section in CloudFormation's order:
-//! description, Parameters, Mappings, Conditions, Rules, Resources (type,
+//! description, Metadata, Parameters, Mappings, Conditions, Rules, Resources (type,
 //! properties with the merged tags, DependsOn, Condition, policies,
 //! Metadata) and Outputs. Empty sections other than Resources are left
 //! out; exports for other stacks are added later (`cross_stack`).
@@ -7,7 +7,7 @@
 use super::checks::{check_description, references};
 use super::resolve::Resolver;
 use crate::element_ids::ResourceId;
-use crate::logical_id;
+use crate::resource_policies;
 use crate::stack::{NodeSettingKind, ResourceNode, Stack};
 use crate::template_tree::{Out, OutMap};
 
@@ -23,6 +23,12 @@ impl<'a> Resolver<'a, '_> {
             check_description(stack, description, self.diags);
             t.push("Description", Out::str(description));
         }
+        let mut metadata = OutMap::with_capacity(stack.metadata.len());
+        for (key, value) in &stack.metadata {
+            self.path = &stack.name;
+            metadata.push(key.as_str(), self.resolve(value));
+        }
+        insert_section(&mut t, "Metadata", metadata);
 
         let mut params = OutMap::with_capacity(stack.parameters.len());
         for (node, id) in stack.parameters.iter().zip(&ids.parameters) {
@@ -57,7 +63,7 @@ impl<'a> Resolver<'a, '_> {
         insert_section(&mut t, "Conditions", conditions);
 
         let mut rules = OutMap::with_capacity(stack.rules.len());
-        for node in &stack.rules {
+        for (node, id) in stack.rules.iter().zip(&ids.rules) {
             self.path = &node.path;
             let mut rule = OutMap::with_capacity(2);
             if let Some(condition) = &node.condition {
@@ -76,13 +82,7 @@ impl<'a> Resolver<'a, '_> {
                 })
                 .collect();
             rule.push("Assertions", Out::List(assertions));
-            let stack_prefix = stack.name.len() + 1;
-            let id = logical_id::from_path(node.path.get(stack_prefix..).unwrap_or(&node.path));
-            // A later rule with the same logical ID replaces the earlier one.
-            match rules.0.iter_mut().find(|(k, _)| *k == id) {
-                Some((_, earlier)) => *earlier = rule.into_out(),
-                None => rules.push(id, rule.into_out()),
-            }
+            rules.push(id.as_str(), rule.into_out());
         }
         insert_section(&mut t, "Rules", rules);
 
@@ -200,6 +200,7 @@ impl<'a> Resolver<'a, '_> {
         if let Some(p) = options.update_replace_policy {
             r.push("UpdateReplacePolicy", Out::str(p.name()));
         }
+        self.resource_policies(node, r);
         let suppressed = self.stack().suppressions_for(&node.path);
         if !options.metadata.is_empty() || !suppressed.is_empty() {
             let mut m = OutMap::with_capacity(options.metadata.len() + 1);
@@ -221,6 +222,50 @@ impl<'a> Resolver<'a, '_> {
                 );
             }
             r.push("Metadata", m.into_out());
+        }
+    }
+}
+
+impl<'a> Resolver<'a, '_> {
+    /// `CreationPolicy`, `UpdatePolicy` and a custom resource's `Version`,
+    /// refused where CloudFormation refuses them.
+    fn resource_policies(&mut self, node: &'a ResourceNode, r: &mut OutMap<'a>) {
+        let options = &node.options;
+        let ty = node.type_name.as_str();
+        let custom = resource_policies::is_custom(ty);
+        let policies = [
+            (
+                "CreationPolicy",
+                options.creation_policy.as_ref(),
+                resource_policies::CREATION_POLICY_TYPES,
+            ),
+            (
+                "UpdatePolicy",
+                options.update_policy.as_ref(),
+                resource_policies::UPDATE_POLICY_TYPES,
+            ),
+        ];
+        for (key, policy, types) in policies {
+            let Some(policy) = policy else { continue };
+            if custom || !types.contains(&ty) {
+                self.error(format!("{ty} takes no {key}; only {} do", types.join(", ")));
+            }
+            if let Some(problem) = resource_policies::conflict(policy) {
+                self.error(format!("{key}: {problem}"));
+            }
+            for bad in resource_policies::bad_percentages(policy) {
+                self.error(format!("{key} {bad} is not a percentage (0-100)"));
+            }
+            let out = self.resolve(policy);
+            r.push(key, out);
+        }
+        if let Some(version) = &options.version {
+            if !custom {
+                self.error(format!(
+                    "{ty} is not a custom resource: only Custom::* and AWS::CloudFormation::CustomResource take a Version"
+                ));
+            }
+            r.push("Version", Out::str(version));
         }
     }
 }
