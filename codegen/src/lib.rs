@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 pub mod doc;
 mod emit;
+pub mod getatts;
 mod load;
 mod model;
 pub mod naming;
@@ -73,6 +74,14 @@ pub fn generate(schema_dir: &Path) -> Result<BTreeMap<PathBuf, String>, String> 
 
 /// [`generate`], with the service list and notes on the schemas.
 pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
+    generate_all_with(schema_dir, &getatts::GetAttFacts::default())
+}
+
+/// [`generate_all`] with cfn-lint's `Fn::GetAtt` facts beyond the schemas.
+pub fn generate_all_with(
+    schema_dir: &Path,
+    getatt_facts: &getatts::GetAttFacts,
+) -> Result<Generated, String> {
     let loaded = load::load(schema_dir)?;
     let inputs = loaded.types;
     let regions = load::region_table(REGION_SOURCE)?;
@@ -135,11 +144,13 @@ pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
             if let Some(actions) = read_actions::of_schema(&input.schema) {
                 read_rows.push((input.type_name.clone(), actions));
             }
+            let extra = getatt_facts.extra_paths(&input.type_name, &input.schema);
             resources.push(model::build(
                 &input.type_name,
                 &input.schema,
                 names,
                 bits,
+                &extra,
                 &mut notes,
             ));
             type_count += 1;

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use synth_codegen::{
-    features_block, generate_all, rds_versions, splice_features, AWS_DIR, CFN_LINT_VERSION,
-    GENERATED_MARKER, SYNTH_MANIFEST,
+    features_block, generate_all_with, getatts::GetAttFacts, rds_versions, splice_features,
+    AWS_DIR, CFN_LINT_VERSION, GENERATED_MARKER, SYNTH_MANIFEST,
 };
 
 const USAGE: &str = "\
@@ -24,8 +24,9 @@ usage: synth-codegen [--check] [--schemas DIR] [--python PATH] [--root DIR] [--n
                    any differs, is missing or is stale
   --schemas DIR    cfn-lint's data/schemas/providers directory (default: ask the
                    workspace's .venv/bin/python where cfnlint is installed)
-  --python PATH    the Python that has cfn-lint installed (default:
-                   <root>/.venv/bin/python)
+  --python PATH    the Python that has cfn-lint installed, also asked for the
+                   Fn::GetAtt names cfn-lint accepts beyond the schemas
+                   (default: <root>/.venv/bin/python)
   --root DIR       the workspace root (default: the one this tool was built in)
   --notes          list the schema features that needed special handling";
 
@@ -160,15 +161,12 @@ fn run() -> Result<bool, String> {
         .canonicalize()
         .map_err(|e| format!("workspace root {}: {e}", root.display()))?;
 
+    // The test tools' environment: SYNTH_VENV, else the workspace's .venv.
+    let venv = std::env::var_os("SYNTH_VENV").map_or_else(|| root.join(".venv"), PathBuf::from);
+    let python = args.python.unwrap_or_else(|| venv.join("bin/python"));
     let (version, schema_dir) = match args.schemas {
         Some(dir) => (version_of_schema_dir(&dir)?, dir),
-        None => {
-            // The test tools' environment: SYNTH_VENV, else the workspace's .venv.
-            let venv =
-                std::env::var_os("SYNTH_VENV").map_or_else(|| root.join(".venv"), PathBuf::from);
-            let python = args.python.unwrap_or_else(|| venv.join("bin/python"));
-            locate_with_python(&python)?
-        }
+        None => locate_with_python(&python)?,
     };
     if version != CFN_LINT_VERSION {
         return Err(format!(
@@ -178,7 +176,7 @@ fn run() -> Result<bool, String> {
         ));
     }
 
-    let generated = generate_all(&schema_dir)?;
+    let generated = generate_all_with(&schema_dir, &GetAttFacts::from_python(&python)?)?;
     let mut files = generated.files;
     let manifest_path = root.join(SYNTH_MANIFEST);
     let manifest = fs::read_to_string(&manifest_path)

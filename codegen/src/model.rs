@@ -813,6 +813,7 @@ pub fn build(
     schema: &Value,
     names: ResourceNames,
     regions: u64,
+    extra_attributes: &[String],
     notes: &mut Notes,
 ) -> ResourceModel {
     let resource_part = type_name.rsplit("::").next().unwrap_or(type_name);
@@ -878,7 +879,9 @@ pub fn build(
         required_name: None,
     };
 
-    let attributes = attributes(&b, &read_only);
+    let mut attribute_paths = read_only.clone();
+    attribute_paths.extend(extra_attributes.iter().cloned());
+    let attributes = attributes(&b, &attribute_paths);
     let tagging = tagging(&b);
     let structs: Vec<StructDef> = b
         .structs
@@ -1213,8 +1216,10 @@ fn effectively_read_only(
 }
 
 /// One attribute per read-only property path without `*`.
-fn attributes(b: &Builder<'_, '_>, read_only: &BTreeSet<String>) -> Vec<Attribute> {
-    let mut found: Vec<(String, Vec<String>)> = read_only
+/// The attributes: the read-only property paths and the properties
+/// cfn-lint also accepts in `Fn::GetAtt`.
+fn attributes(b: &Builder<'_, '_>, paths: &BTreeSet<String>) -> Vec<Attribute> {
+    let mut found: Vec<(String, Vec<String>)> = paths
         .iter()
         .filter(|p| !p.contains('*') && !p.starts_with('/') && !p.is_empty())
         .map(|p| {
@@ -1226,6 +1231,10 @@ fn attributes(b: &Builder<'_, '_>, read_only: &BTreeSet<String>) -> Vec<Attribut
         .collect();
     found.sort();
     let mut methods = Scope::new();
+    // The methods every handle has.
+    for taken in ["reference", "erase", "attribute", "resource_id", "get_att"] {
+        methods.claim(taken, "_");
+    }
     let mut out = Vec::new();
     for (name, segments) in found {
         let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
@@ -1360,6 +1369,7 @@ mod tests {
                 const_prefix: "THING".to_owned(),
             },
             1,
+            &[],
             &mut notes,
         )
     }

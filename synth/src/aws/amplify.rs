@@ -647,7 +647,25 @@ pub mod app {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `AppId`: `handle.app_id()` → `Val<String>`.
 /// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Backend.StackArn`: `handle.backend_stack_arn()` → `Val<String>`.
+/// - `BasicAuthConfig.EnableBasicAuth`: `handle.basic_auth_config_enable_basic_auth()` → `Val<bool>`.
+/// - `BasicAuthConfig.Password`: `handle.basic_auth_config_password()` → `Val<String>`.
+/// - `BasicAuthConfig.Username`: `handle.basic_auth_config_username()` → `Val<String>`.
+/// - `BranchName`: `handle.branch_name()` → `Val<String>`.
+/// - `BuildSpec`: `handle.build_spec()` → `Val<String>`.
+/// - `ComputeRoleArn`: `handle.compute_role_arn()` → `Val<String>`.
+/// - `Description`: `handle.description()` → `Val<String>`.
+/// - `EnableAutoBuild`: `handle.enable_auto_build()` → `Val<bool>`.
+/// - `EnablePerformanceMode`: `handle.enable_performance_mode()` → `Val<bool>`.
+/// - `EnablePullRequestPreview`: `handle.enable_pull_request_preview()` → `Val<bool>`.
+/// - `EnableSkewProtection`: `handle.enable_skew_protection()` → `Val<bool>`.
+/// - `EnvironmentVariables`: `handle.environment_variables()` → `Val<Json>`.
+/// - `Framework`: `handle.framework()` → `Val<String>`.
+/// - `PullRequestEnvironmentName`: `handle.pull_request_environment_name()` → `Val<String>`.
+/// - `Stage`: `handle.stage()` → `Val<String>`.
+/// - `Tags`: `handle.tags()` → `Val<Json>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -793,9 +811,99 @@ impl Resource for CfnBranch {
 }
 
 impl Handle<CfnBranch> {
+    /// `Fn::GetAtt` attribute `AppId`.
+    pub fn app_id(&self) -> Val<String> {
+        self.get_att("AppId")
+    }
+
     /// `Fn::GetAtt` attribute `Arn`.
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
+    }
+
+    /// `Fn::GetAtt` attribute `Backend.StackArn`.
+    pub fn backend_stack_arn(&self) -> Val<String> {
+        self.get_att("Backend.StackArn")
+    }
+
+    /// `Fn::GetAtt` attribute `BasicAuthConfig.EnableBasicAuth`.
+    pub fn basic_auth_config_enable_basic_auth(&self) -> Val<bool> {
+        self.get_att("BasicAuthConfig.EnableBasicAuth")
+    }
+
+    /// `Fn::GetAtt` attribute `BasicAuthConfig.Password`.
+    pub fn basic_auth_config_password(&self) -> Val<String> {
+        self.get_att("BasicAuthConfig.Password")
+    }
+
+    /// `Fn::GetAtt` attribute `BasicAuthConfig.Username`.
+    pub fn basic_auth_config_username(&self) -> Val<String> {
+        self.get_att("BasicAuthConfig.Username")
+    }
+
+    /// `Fn::GetAtt` attribute `BranchName`.
+    pub fn branch_name(&self) -> Val<String> {
+        self.get_att("BranchName")
+    }
+
+    /// `Fn::GetAtt` attribute `BuildSpec`.
+    pub fn build_spec(&self) -> Val<String> {
+        self.get_att("BuildSpec")
+    }
+
+    /// `Fn::GetAtt` attribute `ComputeRoleArn`.
+    pub fn compute_role_arn(&self) -> Val<String> {
+        self.get_att("ComputeRoleArn")
+    }
+
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
+    /// `Fn::GetAtt` attribute `EnableAutoBuild`.
+    pub fn enable_auto_build(&self) -> Val<bool> {
+        self.get_att("EnableAutoBuild")
+    }
+
+    /// `Fn::GetAtt` attribute `EnablePerformanceMode`.
+    pub fn enable_performance_mode(&self) -> Val<bool> {
+        self.get_att("EnablePerformanceMode")
+    }
+
+    /// `Fn::GetAtt` attribute `EnablePullRequestPreview`.
+    pub fn enable_pull_request_preview(&self) -> Val<bool> {
+        self.get_att("EnablePullRequestPreview")
+    }
+
+    /// `Fn::GetAtt` attribute `EnableSkewProtection`.
+    pub fn enable_skew_protection(&self) -> Val<bool> {
+        self.get_att("EnableSkewProtection")
+    }
+
+    /// `Fn::GetAtt` attribute `EnvironmentVariables`.
+    pub fn environment_variables(&self) -> Val<Json> {
+        self.get_att("EnvironmentVariables")
+    }
+
+    /// `Fn::GetAtt` attribute `Framework`.
+    pub fn framework(&self) -> Val<String> {
+        self.get_att("Framework")
+    }
+
+    /// `Fn::GetAtt` attribute `PullRequestEnvironmentName`.
+    pub fn pull_request_environment_name(&self) -> Val<String> {
+        self.get_att("PullRequestEnvironmentName")
+    }
+
+    /// `Fn::GetAtt` attribute `Stage`.
+    pub fn stage(&self) -> Val<String> {
+        self.get_att("Stage")
+    }
+
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
     }
 }
 
@@ -805,7 +913,7 @@ pub(crate) static BRANCH_META: TypeMeta = TypeMeta {
     create_only: &["AppId", "BranchName"],
     write_only: &["BasicAuthConfig"],
     primary_identifier: &["Arn"],
-    attributes: &["Arn"],
+    attributes: &["AppId", "Arn", "Backend.StackArn", "BasicAuthConfig.EnableBasicAuth", "BasicAuthConfig.Password", "BasicAuthConfig.Username", "BranchName", "BuildSpec", "ComputeRoleArn", "Description", "EnableAutoBuild", "EnablePerformanceMode", "EnablePullRequestPreview", "EnableSkewProtection", "EnvironmentVariables", "Framework", "PullRequestEnvironmentName", "Stage", "Tags"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1ee8837a),
 };
@@ -1034,11 +1142,22 @@ pub mod branch {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `AppId`: `handle.app_id()` → `Val<String>`.
 /// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `AutoSubDomainCreationPatterns`: `handle.auto_sub_domain_creation_patterns()` → `Val<Vec<String>>`.
+/// - `AutoSubDomainIAMRole`: `handle.auto_sub_domain_iam_role()` → `Val<String>`.
 /// - `Certificate`: `handle.certificate()` → `Val<Json>`.
+/// - `Certificate.CertificateArn`: `handle.certificate_certificate_arn()` → `Val<String>`.
+/// - `Certificate.CertificateType`: `handle.certificate_certificate_type()` → `Val<String>`.
+/// - `Certificate.CertificateVerificationDNSRecord`: `handle.certificate_certificate_verification_dns_record()` → `Val<String>`.
 /// - `CertificateRecord`: `handle.certificate_record()` → `Val<String>`.
+/// - `CertificateSettings.CertificateType`: `handle.certificate_settings_certificate_type()` → `Val<String>`.
+/// - `CertificateSettings.CustomCertificateArn`: `handle.certificate_settings_custom_certificate_arn()` → `Val<String>`.
+/// - `DomainName`: `handle.domain_name()` → `Val<String>`.
 /// - `DomainStatus`: `handle.domain_status()` → `Val<String>`.
+/// - `EnableAutoSubDomain`: `handle.enable_auto_sub_domain()` → `Val<bool>`.
 /// - `StatusReason`: `handle.status_reason()` → `Val<String>`.
+/// - `SubDomainSettings`: `handle.sub_domain_settings()` → `Val<Json>`.
 /// - `UpdateStatus`: `handle.update_status()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
@@ -1128,9 +1247,24 @@ impl Resource for CfnDomain {
 }
 
 impl Handle<CfnDomain> {
+    /// `Fn::GetAtt` attribute `AppId`.
+    pub fn app_id(&self) -> Val<String> {
+        self.get_att("AppId")
+    }
+
     /// `Fn::GetAtt` attribute `Arn`.
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
+    }
+
+    /// `Fn::GetAtt` attribute `AutoSubDomainCreationPatterns`.
+    pub fn auto_sub_domain_creation_patterns(&self) -> Val<Vec<String>> {
+        self.get_att("AutoSubDomainCreationPatterns")
+    }
+
+    /// `Fn::GetAtt` attribute `AutoSubDomainIAMRole`.
+    pub fn auto_sub_domain_iam_role(&self) -> Val<String> {
+        self.get_att("AutoSubDomainIAMRole")
     }
 
     /// `Fn::GetAtt` attribute `Certificate`.
@@ -1138,9 +1272,39 @@ impl Handle<CfnDomain> {
         self.get_att("Certificate")
     }
 
+    /// `Fn::GetAtt` attribute `Certificate.CertificateArn`.
+    pub fn certificate_certificate_arn(&self) -> Val<String> {
+        self.get_att("Certificate.CertificateArn")
+    }
+
+    /// `Fn::GetAtt` attribute `Certificate.CertificateType`.
+    pub fn certificate_certificate_type(&self) -> Val<String> {
+        self.get_att("Certificate.CertificateType")
+    }
+
+    /// `Fn::GetAtt` attribute `Certificate.CertificateVerificationDNSRecord`.
+    pub fn certificate_certificate_verification_dns_record(&self) -> Val<String> {
+        self.get_att("Certificate.CertificateVerificationDNSRecord")
+    }
+
     /// `Fn::GetAtt` attribute `CertificateRecord`.
     pub fn certificate_record(&self) -> Val<String> {
         self.get_att("CertificateRecord")
+    }
+
+    /// `Fn::GetAtt` attribute `CertificateSettings.CertificateType`.
+    pub fn certificate_settings_certificate_type(&self) -> Val<String> {
+        self.get_att("CertificateSettings.CertificateType")
+    }
+
+    /// `Fn::GetAtt` attribute `CertificateSettings.CustomCertificateArn`.
+    pub fn certificate_settings_custom_certificate_arn(&self) -> Val<String> {
+        self.get_att("CertificateSettings.CustomCertificateArn")
+    }
+
+    /// `Fn::GetAtt` attribute `DomainName`.
+    pub fn domain_name(&self) -> Val<String> {
+        self.get_att("DomainName")
     }
 
     /// `Fn::GetAtt` attribute `DomainStatus`.
@@ -1148,9 +1312,19 @@ impl Handle<CfnDomain> {
         self.get_att("DomainStatus")
     }
 
+    /// `Fn::GetAtt` attribute `EnableAutoSubDomain`.
+    pub fn enable_auto_sub_domain(&self) -> Val<bool> {
+        self.get_att("EnableAutoSubDomain")
+    }
+
     /// `Fn::GetAtt` attribute `StatusReason`.
     pub fn status_reason(&self) -> Val<String> {
         self.get_att("StatusReason")
+    }
+
+    /// `Fn::GetAtt` attribute `SubDomainSettings`.
+    pub fn sub_domain_settings(&self) -> Val<Json> {
+        self.get_att("SubDomainSettings")
     }
 
     /// `Fn::GetAtt` attribute `UpdateStatus`.
@@ -1165,7 +1339,7 @@ pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
     create_only: &["AppId", "DomainName"],
     write_only: &["CertificateSettings"],
     primary_identifier: &["Arn"],
-    attributes: &["Arn", "Certificate", "CertificateRecord", "DomainStatus", "StatusReason", "UpdateStatus"],
+    attributes: &["AppId", "Arn", "AutoSubDomainCreationPatterns", "AutoSubDomainIAMRole", "Certificate", "Certificate.CertificateArn", "Certificate.CertificateType", "Certificate.CertificateVerificationDNSRecord", "CertificateRecord", "CertificateSettings.CertificateType", "CertificateSettings.CustomCertificateArn", "DomainName", "DomainStatus", "EnableAutoSubDomain", "StatusReason", "SubDomainSettings", "UpdateStatus"],
     tagging: None,
     regions: RegionSet(0x3fce1ee8837a),
 };

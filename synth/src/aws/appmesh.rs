@@ -21,9 +21,13 @@ use crate::value::Val;
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `GatewayRouteName`: `handle.gateway_route_name()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `MeshName`: `handle.mesh_name()` → `Val<String>`.
+/// - `MeshOwner`: `handle.mesh_owner()` → `Val<String>`.
 /// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
 /// - `Uid`: `handle.uid()` → `Val<String>`.
+/// - `VirtualGatewayName`: `handle.virtual_gateway_name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -113,9 +117,24 @@ impl Handle<CfnGatewayRoute> {
         self.get_att("Arn")
     }
 
+    /// `Fn::GetAtt` attribute `GatewayRouteName`.
+    pub fn gateway_route_name(&self) -> Val<String> {
+        self.get_att("GatewayRouteName")
+    }
+
     /// `Fn::GetAtt` attribute `Id`.
     pub fn id(&self) -> Val<String> {
         self.get_att("Id")
+    }
+
+    /// `Fn::GetAtt` attribute `MeshName`.
+    pub fn mesh_name(&self) -> Val<String> {
+        self.get_att("MeshName")
+    }
+
+    /// `Fn::GetAtt` attribute `MeshOwner`.
+    pub fn mesh_owner(&self) -> Val<String> {
+        self.get_att("MeshOwner")
     }
 
     /// `Fn::GetAtt` attribute `ResourceOwner`.
@@ -127,6 +146,11 @@ impl Handle<CfnGatewayRoute> {
     pub fn uid(&self) -> Val<String> {
         self.get_att("Uid")
     }
+
+    /// `Fn::GetAtt` attribute `VirtualGatewayName`.
+    pub fn virtual_gateway_name(&self) -> Val<String> {
+        self.get_att("VirtualGatewayName")
+    }
 }
 
 pub(crate) static GATEWAY_ROUTE_META: TypeMeta = TypeMeta {
@@ -135,7 +159,7 @@ pub(crate) static GATEWAY_ROUTE_META: TypeMeta = TypeMeta {
     create_only: &["GatewayRouteName", "MeshName", "MeshOwner", "VirtualGatewayName"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "ResourceOwner", "Uid"],
+    attributes: &["Arn", "GatewayRouteName", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualGatewayName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };
@@ -1009,6 +1033,7 @@ pub mod gateway_route {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `MeshName`: `handle.mesh_name()` → `Val<String>`.
 /// - `MeshOwner`: `handle.mesh_owner()` → `Val<String>`.
 /// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
 /// - `Uid`: `handle.uid()` → `Val<String>`.
@@ -1076,6 +1101,11 @@ impl Handle<CfnMesh> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `MeshName`.
+    pub fn mesh_name(&self) -> Val<String> {
+        self.get_att("MeshName")
+    }
+
     /// `Fn::GetAtt` attribute `MeshOwner`.
     pub fn mesh_owner(&self) -> Val<String> {
         self.get_att("MeshOwner")
@@ -1098,7 +1128,7 @@ pub(crate) static MESH_META: TypeMeta = TypeMeta {
     create_only: &["MeshName"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "MeshOwner", "ResourceOwner", "Uid"],
+    attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };
@@ -1239,8 +1269,12 @@ pub mod mesh {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `MeshName`: `handle.mesh_name()` → `Val<String>`.
+/// - `MeshOwner`: `handle.mesh_owner()` → `Val<String>`.
 /// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
+/// - `RouteName`: `handle.route_name()` → `Val<String>`.
 /// - `Uid`: `handle.uid()` → `Val<String>`.
+/// - `VirtualRouterName`: `handle.virtual_router_name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -1335,14 +1369,34 @@ impl Handle<CfnRoute> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `MeshName`.
+    pub fn mesh_name(&self) -> Val<String> {
+        self.get_att("MeshName")
+    }
+
+    /// `Fn::GetAtt` attribute `MeshOwner`.
+    pub fn mesh_owner(&self) -> Val<String> {
+        self.get_att("MeshOwner")
+    }
+
     /// `Fn::GetAtt` attribute `ResourceOwner`.
     pub fn resource_owner(&self) -> Val<String> {
         self.get_att("ResourceOwner")
     }
 
+    /// `Fn::GetAtt` attribute `RouteName`.
+    pub fn route_name(&self) -> Val<String> {
+        self.get_att("RouteName")
+    }
+
     /// `Fn::GetAtt` attribute `Uid`.
     pub fn uid(&self) -> Val<String> {
         self.get_att("Uid")
+    }
+
+    /// `Fn::GetAtt` attribute `VirtualRouterName`.
+    pub fn virtual_router_name(&self) -> Val<String> {
+        self.get_att("VirtualRouterName")
     }
 }
 
@@ -1352,7 +1406,7 @@ pub(crate) static ROUTE_META: TypeMeta = TypeMeta {
     create_only: &["MeshName", "MeshOwner", "RouteName", "VirtualRouterName"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "ResourceOwner", "Uid"],
+    attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "RouteName", "Uid", "VirtualRouterName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };
@@ -2378,8 +2432,11 @@ pub mod route {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `MeshName`: `handle.mesh_name()` → `Val<String>`.
+/// - `MeshOwner`: `handle.mesh_owner()` → `Val<String>`.
 /// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
 /// - `Uid`: `handle.uid()` → `Val<String>`.
+/// - `VirtualGatewayName`: `handle.virtual_gateway_name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -2467,6 +2524,16 @@ impl Handle<CfnVirtualGateway> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `MeshName`.
+    pub fn mesh_name(&self) -> Val<String> {
+        self.get_att("MeshName")
+    }
+
+    /// `Fn::GetAtt` attribute `MeshOwner`.
+    pub fn mesh_owner(&self) -> Val<String> {
+        self.get_att("MeshOwner")
+    }
+
     /// `Fn::GetAtt` attribute `ResourceOwner`.
     pub fn resource_owner(&self) -> Val<String> {
         self.get_att("ResourceOwner")
@@ -2476,6 +2543,11 @@ impl Handle<CfnVirtualGateway> {
     pub fn uid(&self) -> Val<String> {
         self.get_att("Uid")
     }
+
+    /// `Fn::GetAtt` attribute `VirtualGatewayName`.
+    pub fn virtual_gateway_name(&self) -> Val<String> {
+        self.get_att("VirtualGatewayName")
+    }
 }
 
 pub(crate) static VIRTUAL_GATEWAY_META: TypeMeta = TypeMeta {
@@ -2484,7 +2556,7 @@ pub(crate) static VIRTUAL_GATEWAY_META: TypeMeta = TypeMeta {
     create_only: &["MeshName", "MeshOwner", "VirtualGatewayName"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "ResourceOwner", "Uid"],
+    attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualGatewayName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };
@@ -3529,8 +3601,11 @@ pub mod virtual_gateway {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `MeshName`: `handle.mesh_name()` → `Val<String>`.
+/// - `MeshOwner`: `handle.mesh_owner()` → `Val<String>`.
 /// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
 /// - `Uid`: `handle.uid()` → `Val<String>`.
+/// - `VirtualNodeName`: `handle.virtual_node_name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -3618,6 +3693,16 @@ impl Handle<CfnVirtualNode> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `MeshName`.
+    pub fn mesh_name(&self) -> Val<String> {
+        self.get_att("MeshName")
+    }
+
+    /// `Fn::GetAtt` attribute `MeshOwner`.
+    pub fn mesh_owner(&self) -> Val<String> {
+        self.get_att("MeshOwner")
+    }
+
     /// `Fn::GetAtt` attribute `ResourceOwner`.
     pub fn resource_owner(&self) -> Val<String> {
         self.get_att("ResourceOwner")
@@ -3627,6 +3712,11 @@ impl Handle<CfnVirtualNode> {
     pub fn uid(&self) -> Val<String> {
         self.get_att("Uid")
     }
+
+    /// `Fn::GetAtt` attribute `VirtualNodeName`.
+    pub fn virtual_node_name(&self) -> Val<String> {
+        self.get_att("VirtualNodeName")
+    }
 }
 
 pub(crate) static VIRTUAL_NODE_META: TypeMeta = TypeMeta {
@@ -3635,7 +3725,7 @@ pub(crate) static VIRTUAL_NODE_META: TypeMeta = TypeMeta {
     create_only: &["MeshName", "MeshOwner", "VirtualNodeName"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "ResourceOwner", "Uid"],
+    attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualNodeName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };
@@ -5170,8 +5260,11 @@ pub mod virtual_node {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `MeshName`: `handle.mesh_name()` → `Val<String>`.
+/// - `MeshOwner`: `handle.mesh_owner()` → `Val<String>`.
 /// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
 /// - `Uid`: `handle.uid()` → `Val<String>`.
+/// - `VirtualRouterName`: `handle.virtual_router_name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -5259,6 +5352,16 @@ impl Handle<CfnVirtualRouter> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `MeshName`.
+    pub fn mesh_name(&self) -> Val<String> {
+        self.get_att("MeshName")
+    }
+
+    /// `Fn::GetAtt` attribute `MeshOwner`.
+    pub fn mesh_owner(&self) -> Val<String> {
+        self.get_att("MeshOwner")
+    }
+
     /// `Fn::GetAtt` attribute `ResourceOwner`.
     pub fn resource_owner(&self) -> Val<String> {
         self.get_att("ResourceOwner")
@@ -5268,6 +5371,11 @@ impl Handle<CfnVirtualRouter> {
     pub fn uid(&self) -> Val<String> {
         self.get_att("Uid")
     }
+
+    /// `Fn::GetAtt` attribute `VirtualRouterName`.
+    pub fn virtual_router_name(&self) -> Val<String> {
+        self.get_att("VirtualRouterName")
+    }
 }
 
 pub(crate) static VIRTUAL_ROUTER_META: TypeMeta = TypeMeta {
@@ -5276,7 +5384,7 @@ pub(crate) static VIRTUAL_ROUTER_META: TypeMeta = TypeMeta {
     create_only: &["MeshName", "MeshOwner", "VirtualRouterName"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "ResourceOwner", "Uid"],
+    attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualRouterName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };
@@ -5421,8 +5529,11 @@ pub mod virtual_router {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `MeshName`: `handle.mesh_name()` → `Val<String>`.
+/// - `MeshOwner`: `handle.mesh_owner()` → `Val<String>`.
 /// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
 /// - `Uid`: `handle.uid()` → `Val<String>`.
+/// - `VirtualServiceName`: `handle.virtual_service_name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -5509,6 +5620,16 @@ impl Handle<CfnVirtualService> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `MeshName`.
+    pub fn mesh_name(&self) -> Val<String> {
+        self.get_att("MeshName")
+    }
+
+    /// `Fn::GetAtt` attribute `MeshOwner`.
+    pub fn mesh_owner(&self) -> Val<String> {
+        self.get_att("MeshOwner")
+    }
+
     /// `Fn::GetAtt` attribute `ResourceOwner`.
     pub fn resource_owner(&self) -> Val<String> {
         self.get_att("ResourceOwner")
@@ -5518,6 +5639,11 @@ impl Handle<CfnVirtualService> {
     pub fn uid(&self) -> Val<String> {
         self.get_att("Uid")
     }
+
+    /// `Fn::GetAtt` attribute `VirtualServiceName`.
+    pub fn virtual_service_name(&self) -> Val<String> {
+        self.get_att("VirtualServiceName")
+    }
 }
 
 pub(crate) static VIRTUAL_SERVICE_META: TypeMeta = TypeMeta {
@@ -5526,7 +5652,7 @@ pub(crate) static VIRTUAL_SERVICE_META: TypeMeta = TypeMeta {
     create_only: &["MeshName", "MeshOwner", "VirtualServiceName"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "ResourceOwner", "Uid"],
+    attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualServiceName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };

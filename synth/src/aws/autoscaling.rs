@@ -10,7 +10,7 @@
 use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
-use crate::value::Val;
+use crate::value::{Json, Val};
 
 /// The ``AWS::AutoScaling::AutoScalingGroup`` resource defines an Amazon EC2 Auto Scaling group, which is a collection of Amazon EC2 instances that are treated as a logical grouping for the purposes of automatic scaling and management.
 ///
@@ -27,6 +27,61 @@ use crate::value::Val;
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `AutoScalingGroupARN`: `handle.auto_scaling_group_arn()` → `Val<String>`.
+/// - `AutoScalingGroupName`: `handle.auto_scaling_group_name()` → `Val<String>`. The name of the Auto Scaling group. This name must be unique per Region per account.
+/// - `AvailabilityZoneDistribution.CapacityDistributionStrategy`: `handle.availability_zone_distribution_capacity_distribution_strategy()` → `Val<String>`. If launches fail in an Availability Zone, the following strategies are available. The default is ``balanced-best-effort``.
+/// - `AvailabilityZoneIds`: `handle.availability_zone_ids()` → `Val<Vec<String>>`. The Availability Zone IDs where the Auto Scaling group can launch instances.
+/// - `AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior`: `handle.availability_zone_impairment_policy_impaired_zone_health_check_behavior()` → `Val<String>`. Specifies the health check behavior for the impaired Availability Zone in an active zonal shift. If you select ``Replace unhealthy``, instances that appear unhealthy will be replaced in all Availability Zones. If you select ``Ignore unhealthy``, instances will not be replaced in the Availability Zone with the active zonal shift. For more information, see [Auto Scaling group zonal shift](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-zonal-shift.html) in the *Amazon EC2 Auto Scaling User Guide*.
+/// - `AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled`: `handle.availability_zone_impairment_policy_zonal_shift_enabled()` → `Val<bool>`. If ``true``, enable zonal shift for your Auto Scaling group.
+/// - `AvailabilityZones`: `handle.availability_zones()` → `Val<Vec<String>>`. A list of Availability Zones where instances in the Auto Scaling group can be created. Used for launching into the default VPC subnet in each Availability Zone when not using the ``VPCZoneIdentifier`` property, or for attaching a network interface when an existing network interface ID is specified in a launch template.
+/// - `CapacityRebalance`: `handle.capacity_rebalance()` → `Val<bool>`. Indicates whether Capacity Rebalancing is enabled. Otherwise, Capacity Rebalancing is disabled. When you turn on Capacity Rebalancing, Amazon EC2 Auto Scaling attempts to launch a Spot Instance whenever Amazon EC2 notifies that a Spot Instance is at an elevated risk of interruption. After launching a new instance, it then terminates an old instance. For more information, see [Use Capacity Rebalancing to handle Amazon EC2 Spot Interruptions](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing.html) in the in the *Amazon EC2 Auto Scaling User Guide*.
+/// - `CapacityReservationSpecification.CapacityReservationPreference`: `handle.capacity_reservation_specification_capacity_reservation_preference()` → `Val<String>`. The capacity reservation preference. The following options are available:
+/// - `CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationIds`: `handle.capacity_reservation_specification_capacity_reservation_target_capacity_reservation_ids()` → `Val<Vec<String>>`. The Capacity Reservation IDs to launch instances into.
+/// - `CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationResourceGroupArns`: `handle.capacity_reservation_specification_capacity_reservation_target_capacity_reservation_resource_group_arns()` → `Val<Vec<String>>`. The resource group ARNs of the Capacity Reservation to launch instances into.
+/// - `Context`: `handle.context()` → `Val<String>`. Reserved.
+/// - `Cooldown`: `handle.cooldown()` → `Val<String>`. *Only needed if you use simple scaling policies.*
+/// - `DefaultInstanceWarmup`: `handle.default_instance_warmup()` → `Val<i64>`. The amount of time, in seconds, until a new instance is considered to have finished initializing and resource consumption to become stable after it enters the ``InService`` state.
+/// - `DeletionProtection`: `handle.deletion_protection()` → `Val<String>`. The deletion protection setting for the Auto Scaling group.
+/// - `DesiredCapacity`: `handle.desired_capacity()` → `Val<String>`. The desired capacity is the initial capacity of the Auto Scaling group at the time of its creation and the capacity it attempts to maintain. It can scale beyond this capacity if you configure automatic scaling.
+/// - `DesiredCapacityType`: `handle.desired_capacity_type()` → `Val<String>`. The unit of measurement for the value specified for desired capacity. Amazon EC2 Auto Scaling supports ``DesiredCapacityType`` for attribute-based instance type selection only. For more information, see [Create a mixed instances group using attribute-based instance type selection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-mixed-instances-group-attribute-based-instance-type-selection.html) in the *Amazon EC2 Auto Scaling User Guide*.
+/// - `HealthCheckGracePeriod`: `handle.health_check_grace_period()` → `Val<i64>`. The amount of time, in seconds, that Amazon EC2 Auto Scaling waits before checking the health status of an EC2 instance that has come into service and marking it unhealthy due to a failed health check. This is useful if your instances do not immediately pass their health checks after they enter the ``InService`` state. For more information, see [Set the health check grace period for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html) in the *Amazon EC2 Auto Scaling User Guide*.
+/// - `HealthCheckType`: `handle.health_check_type()` → `Val<String>`. A comma-separated value string of one or more health check types.
+/// - `InstanceId`: `handle.instance_id()` → `Val<String>`. The ID of the instance used to base the launch configuration on. For more information, see [Create an Auto Scaling group using an EC2 instance](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-asg-from-instance.html) in the *Amazon EC2 Auto Scaling User Guide*.
+/// - `InstanceLifecyclePolicy.RetentionTriggers.TerminateHookAbandon`: `handle.instance_lifecycle_policy_retention_triggers_terminate_hook_abandon()` → `Val<String>`. Specifies the action when a termination lifecycle hook is abandoned due to failure, timeout, or explicit abandonment (calling CompleteLifecycleAction).
+/// - `InstanceMaintenancePolicy.MaxHealthyPercentage`: `handle.instance_maintenance_policy_max_healthy_percentage()` → `Val<i64>`. Specifies the upper threshold as a percentage of the desired capacity of the Auto Scaling group. It represents the maximum percentage of the group that can be in service and healthy, or pending, to support your workload when replacing instances. Value range is 100 to 200. To clear a previously set value, specify a value of ``-1``.
+/// - `InstanceMaintenancePolicy.MinHealthyPercentage`: `handle.instance_maintenance_policy_min_healthy_percentage()` → `Val<i64>`. Specifies the lower threshold as a percentage of the desired capacity of the Auto Scaling group. It represents the minimum percentage of the group to keep in service, healthy, and ready to use to support your workload when replacing instances. Value range is 0 to 100. To clear a previously set value, specify a value of ``-1``.
+/// - `LaunchConfigurationName`: `handle.launch_configuration_name()` → `Val<String>`. The name of the launch configuration to use to launch instances.
+/// - `LaunchTemplate.LaunchTemplateId`: `handle.launch_template_launch_template_id()` → `Val<String>`. The ID of the launch template.
+/// - `LaunchTemplate.LaunchTemplateName`: `handle.launch_template_launch_template_name()` → `Val<String>`. The name of the launch template.
+/// - `LaunchTemplate.Version`: `handle.launch_template_version()` → `Val<String>`. The version number of the launch template.
+/// - `LifecycleHookSpecificationList`: `handle.lifecycle_hook_specification_list()` → `Val<Json>`. One or more lifecycle hooks to add to the Auto Scaling group before instances are launched.
+/// - `LoadBalancerNames`: `handle.load_balancer_names()` → `Val<Vec<String>>`. A list of Classic Load Balancers associated with this Auto Scaling group. For Application Load Balancers, Network Load Balancers, and Gateway Load Balancers, specify the ``TargetGroupARNs`` property instead.
+/// - `MaxInstanceLifetime`: `handle.max_instance_lifetime()` → `Val<i64>`. The maximum amount of time, in seconds, that an instance can be in service. The default is null. If specified, the value must be either 0 or a number equal to or greater than 86,400 seconds (1 day). For more information, see [Replace Auto Scaling instances based on maximum instance lifetime](https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-max-instance-lifetime.html) in the *Amazon EC2 Auto Scaling User Guide*.
+/// - `MaxSize`: `handle.max_size()` → `Val<String>`. The maximum size of the group.
+/// - `MetricsCollection`: `handle.metrics_collection()` → `Val<Json>`. Enables the monitoring of group metrics of an Auto Scaling group. By default, these metrics are disabled.
+/// - `MinSize`: `handle.min_size()` → `Val<String>`. The minimum size of the group.
+/// - `MixedInstancesPolicy.InstancesDistribution.DistributionSegments`: `handle.mixed_instances_policy_instances_distribution_distribution_segments()` → `Val<Json>`. The Distribution Segments configuration. Each segment contains an ordered list of capacity types to prioritize.
+/// - `MixedInstancesPolicy.InstancesDistribution.OnDemandAllocationStrategy`: `handle.mixed_instances_policy_instances_distribution_on_demand_allocation_strategy()` → `Val<String>`. The allocation strategy to apply to your On-Demand Instances when they are launched. Possible instance types are determined by the launch template overrides that you specify.
+/// - `MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity`: `handle.mixed_instances_policy_instances_distribution_on_demand_base_capacity()` → `Val<i64>`. The minimum amount of the Auto Scaling group's capacity that must be fulfilled by On-Demand Instances. This base portion is launched first as your group scales.
+/// - `MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity`: `handle.mixed_instances_policy_instances_distribution_on_demand_percentage_above_base_capacity()` → `Val<i64>`. Controls the percentages of On-Demand Instances and Spot Instances for your additional capacity beyond ``OnDemandBaseCapacity``. Expressed as a number (for example, 20 specifies 20% On-Demand Instances, 80% Spot Instances). If set to 100, only On-Demand Instances are used.
+/// - `MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy`: `handle.mixed_instances_policy_instances_distribution_spot_allocation_strategy()` → `Val<String>`. The allocation strategy to apply to your Spot Instances when they are launched. Possible instance types are determined by the launch template overrides that you specify.
+/// - `MixedInstancesPolicy.InstancesDistribution.SpotInstancePools`: `handle.mixed_instances_policy_instances_distribution_spot_instance_pools()` → `Val<i64>`. The number of Spot Instance pools across which to allocate your Spot Instances. The Spot pools are determined from the different instance types in the overrides. Valid only when the ``SpotAllocationStrategy`` is ``lowest-price``. Value must be in the range of 1–20.
+/// - `MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice`: `handle.mixed_instances_policy_instances_distribution_spot_max_price()` → `Val<String>`. The maximum price per unit hour that you are willing to pay for a Spot Instance. If your maximum price is lower than the Spot price for the instance types that you selected, your Spot Instances are not launched. We do not recommend specifying a maximum price because it can lead to increased interruptions. When Spot Instances launch, you pay the current Spot price. To remove a maximum price that you previously set, include the property but specify an empty string ("") for the value.
+/// - `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId`: `handle.mixed_instances_policy_launch_template_launch_template_specification_launch_template_id()` → `Val<String>`. The ID of the launch template.
+/// - `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName`: `handle.mixed_instances_policy_launch_template_launch_template_specification_launch_template_name()` → `Val<String>`. The name of the launch template.
+/// - `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version`: `handle.mixed_instances_policy_launch_template_launch_template_specification_version()` → `Val<String>`. The version number of the launch template.
+/// - `MixedInstancesPolicy.LaunchTemplate.Overrides`: `handle.mixed_instances_policy_launch_template_overrides()` → `Val<Json>`. Any properties that you specify override the same properties in the launch template.
+/// - `NewInstancesProtectedFromScaleIn`: `handle.new_instances_protected_from_scale_in()` → `Val<bool>`. Indicates whether newly launched instances are protected from termination by Amazon EC2 Auto Scaling when scaling in. For more information about preventing instances from terminating on scale in, see [Use instance scale-in protection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html) in the *Amazon EC2 Auto Scaling User Guide*.
+/// - `NotificationConfiguration.NotificationTypes`: `handle.notification_configuration_notification_types()` → `Val<Vec<String>>`. A list of event types that send a notification. Event types can include any of the following types.
+/// - `NotificationConfiguration.TopicARN`: `handle.notification_configuration_topic_arn()` → `Val<Json>`. The Amazon Resource Name (ARN) of the Amazon SNS topic.
+/// - `NotificationConfigurations`: `handle.notification_configurations()` → `Val<Json>`. Configures an Auto Scaling group to send notifications when specified events take place.
+/// - `PlacementGroup`: `handle.placement_group()` → `Val<String>`. The name of the placement group into which to launch your instances. For more information, see [Placement groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html) in the *Amazon EC2 User Guide*.
+/// - `ServiceLinkedRoleARN`: `handle.service_linked_role_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the service-linked role that the Auto Scaling group uses to call other AWS service on your behalf. By default, Amazon EC2 Auto Scaling uses a service-linked role named ``AWSServiceRoleForAutoScaling``, which it creates if it does not exist. For more information, see [Service-linked roles](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html) in the *Amazon EC2 Auto Scaling User Guide*.
+/// - `SkipZonalShiftValidation`: `handle.skip_zonal_shift_validation()` → `Val<bool>`.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. One or more tags. You can tag your Auto Scaling group and propagate the tags to the Amazon EC2 instances it launches. Tags are not propagated to Amazon EBS volumes. To add tags to Amazon EBS volumes, specify the tags in a launch template but use caution. If the launch template specifies an instance tag with a key that is also specified for the Auto Scaling group, Amazon EC2 Auto Scaling overrides the value of that instance tag with the value specified by the Auto Scaling group. For more information, see [Tag Auto Scaling groups and instances](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-tagging.html) in the *Amazon EC2 Auto Scaling User Guide*.
+/// - `TargetGroupARNs`: `handle.target_group_arns()` → `Val<Vec<String>>`. The Amazon Resource Names (ARN) of the Elastic Load Balancing target groups to associate with the Auto Scaling group. Instances are registered as targets with the target groups. The target groups receive incoming traffic and route requests to one or more registered targets. For more information, see [Use Elastic Load Balancing to distribute traffic across the instances in your Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-load-balancer.html) in the *Amazon EC2 Auto Scaling User Guide*.
+/// - `TerminationPolicies`: `handle.termination_policies()` → `Val<Vec<String>>`. A policy or a list of policies that are used to select the instance to terminate. These policies are executed in the order that you list them. For more information, see [Configure termination policies for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html) in the *Amazon EC2 Auto Scaling User Guide*.
+/// - `TrafficSources`: `handle.traffic_sources()` → `Val<Json>`. The traffic sources associated with this Auto Scaling group.
+/// - `VPCZoneIdentifier`: `handle.vpc_zone_identifier()` → `Val<Vec<String>>`. A list of subnet IDs for a virtual private cloud (VPC) where instances in the Auto Scaling group can be created.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `AutoScalingGroupName`.
 #[derive(Clone, Debug)]
@@ -364,6 +419,507 @@ impl Handle<CfnAutoScalingGroup> {
     pub fn auto_scaling_group_arn(&self) -> Val<String> {
         self.get_att("AutoScalingGroupARN")
     }
+
+    /// The name of the Auto Scaling group. This name must be unique per Region per account.
+    ///
+    /// The name can contain any ASCII character 33 to 126 including most punctuation characters, digits, and upper and lowercased letters.
+    ///
+    /// You cannot use a colon (:) in the name.
+    ///
+    /// `Fn::GetAtt` attribute `AutoScalingGroupName`.
+    pub fn auto_scaling_group_name(&self) -> Val<String> {
+        self.get_att("AutoScalingGroupName")
+    }
+
+    /// If launches fail in an Availability Zone, the following strategies are available. The default is ``balanced-best-effort``.
+    ///
+    /// +  ``balanced-only`` - If launches fail in an Availability Zone, Auto Scaling will continue to attempt to launch in the unhealthy zone to preserve a balanced distribution.
+    ///
+    /// +  ``balanced-best-effort`` - If launches fail in an Availability Zone, Auto Scaling will attempt to launch in another healthy Availability Zone instead.
+    ///
+    /// +  ``reservations-then-balanced`` - Auto Scaling will first attempt to launch into your Capacity Reservations, and then balance any remaining capacity across healthy Availability Zones.
+    ///
+    /// `Fn::GetAtt` attribute `AvailabilityZoneDistribution.CapacityDistributionStrategy`.
+    pub fn availability_zone_distribution_capacity_distribution_strategy(&self) -> Val<String> {
+        self.get_att("AvailabilityZoneDistribution.CapacityDistributionStrategy")
+    }
+
+    /// The Availability Zone IDs where the Auto Scaling group can launch instances.
+    ///
+    /// `Fn::GetAtt` attribute `AvailabilityZoneIds`.
+    pub fn availability_zone_ids(&self) -> Val<Vec<String>> {
+        self.get_att("AvailabilityZoneIds")
+    }
+
+    /// Specifies the health check behavior for the impaired Availability Zone in an active zonal shift. If you select ``Replace unhealthy``, instances that appear unhealthy will be replaced in all Availability Zones. If you select ``Ignore unhealthy``, instances will not be replaced in the Availability Zone with the active zonal shift. For more information, see [Auto Scaling group zonal shift](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-zonal-shift.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior`.
+    pub fn availability_zone_impairment_policy_impaired_zone_health_check_behavior(&self) -> Val<String> {
+        self.get_att("AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior")
+    }
+
+    /// If ``true``, enable zonal shift for your Auto Scaling group.
+    ///
+    /// `Fn::GetAtt` attribute `AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled`.
+    pub fn availability_zone_impairment_policy_zonal_shift_enabled(&self) -> Val<bool> {
+        self.get_att("AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled")
+    }
+
+    /// A list of Availability Zones where instances in the Auto Scaling group can be created. Used for launching into the default VPC subnet in each Availability Zone when not using the ``VPCZoneIdentifier`` property, or for attaching a network interface when an existing network interface ID is specified in a launch template.
+    ///
+    /// `Fn::GetAtt` attribute `AvailabilityZones`.
+    pub fn availability_zones(&self) -> Val<Vec<String>> {
+        self.get_att("AvailabilityZones")
+    }
+
+    /// Indicates whether Capacity Rebalancing is enabled. Otherwise, Capacity Rebalancing is disabled. When you turn on Capacity Rebalancing, Amazon EC2 Auto Scaling attempts to launch a Spot Instance whenever Amazon EC2 notifies that a Spot Instance is at an elevated risk of interruption. After launching a new instance, it then terminates an old instance. For more information, see [Use Capacity Rebalancing to handle Amazon EC2 Spot Interruptions](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing.html) in the in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `CapacityRebalance`.
+    pub fn capacity_rebalance(&self) -> Val<bool> {
+        self.get_att("CapacityRebalance")
+    }
+
+    /// The capacity reservation preference. The following options are available:
+    ///
+    /// +  ``capacity-reservations-only`` - Auto Scaling will only launch instances into a Capacity Reservation or Capacity Reservation resource group. If capacity isn't available, instances will fail to launch.
+    ///
+    /// +  ``capacity-reservations-first`` - Auto Scaling will try to launch instances into a Capacity Reservation or Capacity Reservation resource group first. If capacity isn't available, instances will run in On-Demand capacity.
+    ///
+    /// +  ``none`` - Auto Scaling will not launch instances into a Capacity Reservation. Instances will run in On-Demand capacity.
+    ///
+    /// +  ``default`` - Auto Scaling uses the Capacity Reservation preference from your launch template or an open Capacity Reservation.
+    ///
+    /// `Fn::GetAtt` attribute `CapacityReservationSpecification.CapacityReservationPreference`.
+    pub fn capacity_reservation_specification_capacity_reservation_preference(&self) -> Val<String> {
+        self.get_att("CapacityReservationSpecification.CapacityReservationPreference")
+    }
+
+    /// The Capacity Reservation IDs to launch instances into.
+    ///
+    /// `Fn::GetAtt` attribute `CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationIds`.
+    pub fn capacity_reservation_specification_capacity_reservation_target_capacity_reservation_ids(&self) -> Val<Vec<String>> {
+        self.get_att("CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationIds")
+    }
+
+    /// The resource group ARNs of the Capacity Reservation to launch instances into.
+    ///
+    /// `Fn::GetAtt` attribute `CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationResourceGroupArns`.
+    pub fn capacity_reservation_specification_capacity_reservation_target_capacity_reservation_resource_group_arns(&self) -> Val<Vec<String>> {
+        self.get_att("CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationResourceGroupArns")
+    }
+
+    /// Reserved.
+    ///
+    /// `Fn::GetAtt` attribute `Context`.
+    pub fn context(&self) -> Val<String> {
+        self.get_att("Context")
+    }
+
+    /// *Only needed if you use simple scaling policies.*
+    ///
+    /// The amount of time, in seconds, between one scaling activity ending and another one starting due to simple scaling policies. For more information, see [Scaling cooldowns for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scaling-cooldowns.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// Default: ``300`` seconds
+    ///
+    /// `Fn::GetAtt` attribute `Cooldown`.
+    pub fn cooldown(&self) -> Val<String> {
+        self.get_att("Cooldown")
+    }
+
+    /// The amount of time, in seconds, until a new instance is considered to have finished initializing and resource consumption to become stable after it enters the ``InService`` state.
+    ///
+    /// During an instance refresh, Amazon EC2 Auto Scaling waits for the warm-up period after it replaces an instance before it moves on to replacing the next instance. Amazon EC2 Auto Scaling also waits for the warm-up period before aggregating the metrics for new instances with existing instances in the Amazon CloudWatch metrics that are used for scaling, resulting in more reliable usage data. For more information, see [Set the default instance warmup for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// To manage various warm-up settings at the group level, we recommend that you set the default instance warmup, *even if it is set to 0 seconds*. To remove a value that you previously set, include the property but specify ``-1`` for the value. However, we strongly recommend keeping the default instance warmup enabled by specifying a value of ``0`` or other nominal value.
+    ///
+    /// Default: None
+    ///
+    /// `Fn::GetAtt` attribute `DefaultInstanceWarmup`.
+    pub fn default_instance_warmup(&self) -> Val<i64> {
+        self.get_att("DefaultInstanceWarmup")
+    }
+
+    /// The deletion protection setting for the Auto Scaling group.
+    ///
+    /// `Fn::GetAtt` attribute `DeletionProtection`.
+    pub fn deletion_protection(&self) -> Val<String> {
+        self.get_att("DeletionProtection")
+    }
+
+    /// The desired capacity is the initial capacity of the Auto Scaling group at the time of its creation and the capacity it attempts to maintain. It can scale beyond this capacity if you configure automatic scaling.
+    ///
+    /// The number must be greater than or equal to the minimum size of the group and less than or equal to the maximum size of the group. If you do not specify a desired capacity when creating the stack, the default is the minimum size of the group.
+    ///
+    /// CloudFormation marks the Auto Scaling group as successful (by setting its status to CREATE_COMPLETE) when the desired capacity is reached. However, if a maximum Spot price is set in the launch template or launch configuration that you specified, then desired capacity is not used as a criteria for success. Whether your request is fulfilled depends on Spot Instance capacity and your maximum price.
+    ///
+    /// `Fn::GetAtt` attribute `DesiredCapacity`.
+    pub fn desired_capacity(&self) -> Val<String> {
+        self.get_att("DesiredCapacity")
+    }
+
+    /// The unit of measurement for the value specified for desired capacity. Amazon EC2 Auto Scaling supports ``DesiredCapacityType`` for attribute-based instance type selection only. For more information, see [Create a mixed instances group using attribute-based instance type selection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-mixed-instances-group-attribute-based-instance-type-selection.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// By default, Amazon EC2 Auto Scaling specifies ``units``, which translates into number of instances.
+    ///
+    /// Valid values: ``units`` | ``vcpu`` | ``memory-mib``
+    ///
+    /// `Fn::GetAtt` attribute `DesiredCapacityType`.
+    pub fn desired_capacity_type(&self) -> Val<String> {
+        self.get_att("DesiredCapacityType")
+    }
+
+    /// The amount of time, in seconds, that Amazon EC2 Auto Scaling waits before checking the health status of an EC2 instance that has come into service and marking it unhealthy due to a failed health check. This is useful if your instances do not immediately pass their health checks after they enter the ``InService`` state. For more information, see [Set the health check grace period for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// Default: ``0`` seconds
+    ///
+    /// `Fn::GetAtt` attribute `HealthCheckGracePeriod`.
+    pub fn health_check_grace_period(&self) -> Val<i64> {
+        self.get_att("HealthCheckGracePeriod")
+    }
+
+    /// A comma-separated value string of one or more health check types.
+    ///
+    /// The valid values are ``EC2``, ``EBS``, ``ELB``, and ``VPC_LATTICE``. ``EC2`` is the default health check and cannot be disabled. For more information, see [Health checks for instances in an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// Only specify ``EC2`` if you must clear a value that was previously set.
+    ///
+    /// `Fn::GetAtt` attribute `HealthCheckType`.
+    pub fn health_check_type(&self) -> Val<String> {
+        self.get_att("HealthCheckType")
+    }
+
+    /// The ID of the instance used to base the launch configuration on. For more information, see [Create an Auto Scaling group using an EC2 instance](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-asg-from-instance.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// If you specify ``LaunchTemplate``, ``MixedInstancesPolicy``, or ``LaunchConfigurationName``, don't specify ``InstanceId``.
+    ///
+    /// `Fn::GetAtt` attribute `InstanceId`.
+    pub fn instance_id(&self) -> Val<String> {
+        self.get_att("InstanceId")
+    }
+
+    /// Specifies the action when a termination lifecycle hook is abandoned due to failure, timeout, or explicit abandonment (calling CompleteLifecycleAction).
+    ///
+    /// Set to ``retain`` to move instances to a retained state. Set to ``terminate`` for default termination behavior.
+    ///
+    /// Retained instances don't count toward desired capacity and remain until you call ``TerminateInstanceInAutoScalingGroup``.
+    ///
+    /// `Fn::GetAtt` attribute `InstanceLifecyclePolicy.RetentionTriggers.TerminateHookAbandon`.
+    pub fn instance_lifecycle_policy_retention_triggers_terminate_hook_abandon(&self) -> Val<String> {
+        self.get_att("InstanceLifecyclePolicy.RetentionTriggers.TerminateHookAbandon")
+    }
+
+    /// Specifies the upper threshold as a percentage of the desired capacity of the Auto Scaling group. It represents the maximum percentage of the group that can be in service and healthy, or pending, to support your workload when replacing instances. Value range is 100 to 200. To clear a previously set value, specify a value of ``-1``.
+    ///
+    /// Both ``MinHealthyPercentage`` and ``MaxHealthyPercentage`` must be specified, and the difference between them cannot be greater than 100. A large range increases the number of instances that can be replaced at the same time.
+    ///
+    /// `Fn::GetAtt` attribute `InstanceMaintenancePolicy.MaxHealthyPercentage`.
+    pub fn instance_maintenance_policy_max_healthy_percentage(&self) -> Val<i64> {
+        self.get_att("InstanceMaintenancePolicy.MaxHealthyPercentage")
+    }
+
+    /// Specifies the lower threshold as a percentage of the desired capacity of the Auto Scaling group. It represents the minimum percentage of the group to keep in service, healthy, and ready to use to support your workload when replacing instances. Value range is 0 to 100. To clear a previously set value, specify a value of ``-1``.
+    ///
+    /// `Fn::GetAtt` attribute `InstanceMaintenancePolicy.MinHealthyPercentage`.
+    pub fn instance_maintenance_policy_min_healthy_percentage(&self) -> Val<i64> {
+        self.get_att("InstanceMaintenancePolicy.MinHealthyPercentage")
+    }
+
+    /// The name of the launch configuration to use to launch instances.
+    ///
+    /// Required only if you don't specify ``LaunchTemplate``, ``MixedInstancesPolicy``, or ``InstanceId``.
+    ///
+    /// `Fn::GetAtt` attribute `LaunchConfigurationName`.
+    pub fn launch_configuration_name(&self) -> Val<String> {
+        self.get_att("LaunchConfigurationName")
+    }
+
+    /// The ID of the launch template.
+    ///
+    /// You must specify the ``LaunchTemplateID`` or the ``LaunchTemplateName``, but not both.
+    ///
+    /// `Fn::GetAtt` attribute `LaunchTemplate.LaunchTemplateId`.
+    pub fn launch_template_launch_template_id(&self) -> Val<String> {
+        self.get_att("LaunchTemplate.LaunchTemplateId")
+    }
+
+    /// The name of the launch template.
+    ///
+    /// You must specify the ``LaunchTemplateName`` or the ``LaunchTemplateID``, but not both.
+    ///
+    /// `Fn::GetAtt` attribute `LaunchTemplate.LaunchTemplateName`.
+    pub fn launch_template_launch_template_name(&self) -> Val<String> {
+        self.get_att("LaunchTemplate.LaunchTemplateName")
+    }
+
+    /// The version number of the launch template.
+    ///
+    /// Specifying ``$Latest`` or ``$Default`` for the template version number is not supported. However, you can specify ``LatestVersionNumber`` or ``DefaultVersionNumber`` using the ``Fn::GetAtt`` intrinsic function. For more information, see [Fn::GetAtt](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html).
+    ///
+    /// For an example of using the ``Fn::GetAtt`` function, see the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the ``AWS::AutoScaling::AutoScalingGroup`` resource.
+    ///
+    /// `Fn::GetAtt` attribute `LaunchTemplate.Version`.
+    pub fn launch_template_version(&self) -> Val<String> {
+        self.get_att("LaunchTemplate.Version")
+    }
+
+    /// One or more lifecycle hooks to add to the Auto Scaling group before instances are launched.
+    ///
+    /// `Fn::GetAtt` attribute `LifecycleHookSpecificationList`.
+    pub fn lifecycle_hook_specification_list(&self) -> Val<Json> {
+        self.get_att("LifecycleHookSpecificationList")
+    }
+
+    /// A list of Classic Load Balancers associated with this Auto Scaling group. For Application Load Balancers, Network Load Balancers, and Gateway Load Balancers, specify the ``TargetGroupARNs`` property instead.
+    ///
+    /// `Fn::GetAtt` attribute `LoadBalancerNames`.
+    pub fn load_balancer_names(&self) -> Val<Vec<String>> {
+        self.get_att("LoadBalancerNames")
+    }
+
+    /// The maximum amount of time, in seconds, that an instance can be in service. The default is null. If specified, the value must be either 0 or a number equal to or greater than 86,400 seconds (1 day). For more information, see [Replace Auto Scaling instances based on maximum instance lifetime](https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-max-instance-lifetime.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `MaxInstanceLifetime`.
+    pub fn max_instance_lifetime(&self) -> Val<i64> {
+        self.get_att("MaxInstanceLifetime")
+    }
+
+    /// The maximum size of the group.
+    ///
+    /// With a mixed instances policy that uses instance weighting, Amazon EC2 Auto Scaling may need to go above ``MaxSize`` to meet your capacity requirements. In this event, Amazon EC2 Auto Scaling will never go above ``MaxSize`` by more than your largest instance weight (weights that define how many units each instance contributes to the desired capacity of the group).
+    ///
+    /// `Fn::GetAtt` attribute `MaxSize`.
+    pub fn max_size(&self) -> Val<String> {
+        self.get_att("MaxSize")
+    }
+
+    /// Enables the monitoring of group metrics of an Auto Scaling group. By default, these metrics are disabled.
+    ///
+    /// `Fn::GetAtt` attribute `MetricsCollection`.
+    pub fn metrics_collection(&self) -> Val<Json> {
+        self.get_att("MetricsCollection")
+    }
+
+    /// The minimum size of the group.
+    ///
+    /// `Fn::GetAtt` attribute `MinSize`.
+    pub fn min_size(&self) -> Val<String> {
+        self.get_att("MinSize")
+    }
+
+    /// The Distribution Segments configuration. Each segment contains an ordered list of capacity types to prioritize.
+    ///
+    /// For more information, see [Use Distribution Segments to target multiple capacity types](https://docs.aws.amazon.com/autoscaling/ec2/userguide/use-distribution-segments.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `MixedInstancesPolicy.InstancesDistribution.DistributionSegments`.
+    pub fn mixed_instances_policy_instances_distribution_distribution_segments(&self) -> Val<Json> {
+        self.get_att("MixedInstancesPolicy.InstancesDistribution.DistributionSegments")
+    }
+
+    /// The allocation strategy to apply to your On-Demand Instances when they are launched. Possible instance types are determined by the launch template overrides that you specify.
+    ///
+    /// The following lists the valid values:
+    ///
+    /// + lowest-price Uses price to determine which instance types are the highest priority, launching the lowest priced instance types within an Availability Zone first. This is the default value for Auto Scaling groups that specify InstanceRequirements. + prioritized You set the order of instance types for the launch template overrides from highest to lowest priority (from first to last in the list). Amazon EC2 Auto Scaling launches your highest priority instance types first. If all your On-Demand capacity cannot be fulfilled using your highest priority instance type, then Amazon EC2 Auto Scaling launches the remaining capacity using the second priority instance type, and so on. This is the default value for Auto Scaling groups that don't specify InstanceRequirements and cannot be used for groups that do.
+    ///
+    /// `Fn::GetAtt` attribute `MixedInstancesPolicy.InstancesDistribution.OnDemandAllocationStrategy`.
+    pub fn mixed_instances_policy_instances_distribution_on_demand_allocation_strategy(&self) -> Val<String> {
+        self.get_att("MixedInstancesPolicy.InstancesDistribution.OnDemandAllocationStrategy")
+    }
+
+    /// The minimum amount of the Auto Scaling group's capacity that must be fulfilled by On-Demand Instances. This base portion is launched first as your group scales.
+    ///
+    /// This number has the same unit of measurement as the group's desired capacity. If you change the default unit of measurement (number of instances) by specifying weighted capacity values in your launch template overrides list, or by changing the default desired capacity type setting of the group, you must specify this number using the same unit of measurement.
+    ///
+    /// Default: 0
+    ///
+    /// An update to this setting means a gradual replacement of instances to adjust the current On-Demand Instance levels. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
+    ///
+    /// `Fn::GetAtt` attribute `MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity`.
+    pub fn mixed_instances_policy_instances_distribution_on_demand_base_capacity(&self) -> Val<i64> {
+        self.get_att("MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity")
+    }
+
+    /// Controls the percentages of On-Demand Instances and Spot Instances for your additional capacity beyond ``OnDemandBaseCapacity``. Expressed as a number (for example, 20 specifies 20% On-Demand Instances, 80% Spot Instances). If set to 100, only On-Demand Instances are used.
+    ///
+    /// Default: 100
+    ///
+    /// An update to this setting means a gradual replacement of instances to adjust the current On-Demand and Spot Instance levels for your additional capacity higher than the base capacity. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
+    ///
+    /// `Fn::GetAtt` attribute `MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity`.
+    pub fn mixed_instances_policy_instances_distribution_on_demand_percentage_above_base_capacity(&self) -> Val<i64> {
+        self.get_att("MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity")
+    }
+
+    /// The allocation strategy to apply to your Spot Instances when they are launched. Possible instance types are determined by the launch template overrides that you specify.
+    ///
+    /// The following lists the valid values:
+    ///
+    /// + capacity-optimized Requests Spot Instances using pools that are optimally chosen based on the available Spot capacity. This strategy has the lowest risk of interruption. To give certain instance types a higher chance of launching first, use capacity-optimized-prioritized. + capacity-optimized-prioritized You set the order of instance types for the launch template overrides from highest to lowest priority (from first to last in the list). Amazon EC2 Auto Scaling honors the instance type priorities on a best effort basis but optimizes for capacity first. Note that if the On-Demand allocation strategy is set to prioritized, the same priority is applied when fulfilling On-Demand capacity. This is not a valid value for Auto Scaling groups that specify InstanceRequirements. + lowest-price Requests Spot Instances using the lowest priced pools within an Availability Zone, across the number of Spot pools that you specify for the SpotInstancePools property. To ensure that your desired capacity is met, you might receive Spot Instances from several pools. This is the default value, but it might lead to high interruption rates because this strategy only considers instance price and not available capacity. + price-capacity-optimized (recommended) The price and capacity optimized allocation strategy looks at both price and capacity to select the Spot Instance pools that are the least likely to be interrupted and have the lowest possible price.
+    ///
+    /// `Fn::GetAtt` attribute `MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy`.
+    pub fn mixed_instances_policy_instances_distribution_spot_allocation_strategy(&self) -> Val<String> {
+        self.get_att("MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy")
+    }
+
+    /// The number of Spot Instance pools across which to allocate your Spot Instances. The Spot pools are determined from the different instance types in the overrides. Valid only when the ``SpotAllocationStrategy`` is ``lowest-price``. Value must be in the range of 1–20.
+    ///
+    /// Default: 2
+    ///
+    /// `Fn::GetAtt` attribute `MixedInstancesPolicy.InstancesDistribution.SpotInstancePools`.
+    pub fn mixed_instances_policy_instances_distribution_spot_instance_pools(&self) -> Val<i64> {
+        self.get_att("MixedInstancesPolicy.InstancesDistribution.SpotInstancePools")
+    }
+
+    /// The maximum price per unit hour that you are willing to pay for a Spot Instance. If your maximum price is lower than the Spot price for the instance types that you selected, your Spot Instances are not launched. We do not recommend specifying a maximum price because it can lead to increased interruptions. When Spot Instances launch, you pay the current Spot price. To remove a maximum price that you previously set, include the property but specify an empty string ("") for the value.
+    ///
+    /// If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify one.
+    ///
+    /// Valid Range: Minimum value of 0.001
+    ///
+    /// `Fn::GetAtt` attribute `MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice`.
+    pub fn mixed_instances_policy_instances_distribution_spot_max_price(&self) -> Val<String> {
+        self.get_att("MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice")
+    }
+
+    /// The ID of the launch template.
+    ///
+    /// You must specify the ``LaunchTemplateID`` or the ``LaunchTemplateName``, but not both.
+    ///
+    /// `Fn::GetAtt` attribute `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId`.
+    pub fn mixed_instances_policy_launch_template_launch_template_specification_launch_template_id(&self) -> Val<String> {
+        self.get_att("MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId")
+    }
+
+    /// The name of the launch template.
+    ///
+    /// You must specify the ``LaunchTemplateName`` or the ``LaunchTemplateID``, but not both.
+    ///
+    /// `Fn::GetAtt` attribute `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName`.
+    pub fn mixed_instances_policy_launch_template_launch_template_specification_launch_template_name(&self) -> Val<String> {
+        self.get_att("MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName")
+    }
+
+    /// The version number of the launch template.
+    ///
+    /// Specifying ``$Latest`` or ``$Default`` for the template version number is not supported. However, you can specify ``LatestVersionNumber`` or ``DefaultVersionNumber`` using the ``Fn::GetAtt`` intrinsic function. For more information, see [Fn::GetAtt](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html).
+    ///
+    /// For an example of using the ``Fn::GetAtt`` function, see the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the ``AWS::AutoScaling::AutoScalingGroup`` resource.
+    ///
+    /// `Fn::GetAtt` attribute `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version`.
+    pub fn mixed_instances_policy_launch_template_launch_template_specification_version(&self) -> Val<String> {
+        self.get_att("MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version")
+    }
+
+    /// Any properties that you specify override the same properties in the launch template.
+    ///
+    /// `Fn::GetAtt` attribute `MixedInstancesPolicy.LaunchTemplate.Overrides`.
+    pub fn mixed_instances_policy_launch_template_overrides(&self) -> Val<Json> {
+        self.get_att("MixedInstancesPolicy.LaunchTemplate.Overrides")
+    }
+
+    /// Indicates whether newly launched instances are protected from termination by Amazon EC2 Auto Scaling when scaling in. For more information about preventing instances from terminating on scale in, see [Use instance scale-in protection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `NewInstancesProtectedFromScaleIn`.
+    pub fn new_instances_protected_from_scale_in(&self) -> Val<bool> {
+        self.get_att("NewInstancesProtectedFromScaleIn")
+    }
+
+    /// A list of event types that send a notification. Event types can include any of the following types.
+    ///
+    /// *Allowed values*:
+    ///
+    /// +   ``autoscaling:EC2_INSTANCE_LAUNCH``
+    ///
+    /// +   ``autoscaling:EC2_INSTANCE_LAUNCH_ERROR``
+    ///
+    /// +   ``autoscaling:EC2_INSTANCE_TERMINATE``
+    ///
+    /// +   ``autoscaling:EC2_INSTANCE_TERMINATE_ERROR``
+    ///
+    /// +   ``autoscaling:TEST_NOTIFICATION``
+    ///
+    /// `Fn::GetAtt` attribute `NotificationConfiguration.NotificationTypes`.
+    pub fn notification_configuration_notification_types(&self) -> Val<Vec<String>> {
+        self.get_att("NotificationConfiguration.NotificationTypes")
+    }
+
+    /// The Amazon Resource Name (ARN) of the Amazon SNS topic.
+    ///
+    /// `Fn::GetAtt` attribute `NotificationConfiguration.TopicARN`.
+    pub fn notification_configuration_topic_arn(&self) -> Val<Json> {
+        self.get_att("NotificationConfiguration.TopicARN")
+    }
+
+    /// Configures an Auto Scaling group to send notifications when specified events take place.
+    ///
+    /// `Fn::GetAtt` attribute `NotificationConfigurations`.
+    pub fn notification_configurations(&self) -> Val<Json> {
+        self.get_att("NotificationConfigurations")
+    }
+
+    /// The name of the placement group into which to launch your instances. For more information, see [Placement groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html) in the *Amazon EC2 User Guide*.
+    ///
+    /// A *cluster* placement group is a logical grouping of instances within a single Availability Zone. You cannot specify multiple Availability Zones and a cluster placement group.
+    ///
+    /// `Fn::GetAtt` attribute `PlacementGroup`.
+    pub fn placement_group(&self) -> Val<String> {
+        self.get_att("PlacementGroup")
+    }
+
+    /// The Amazon Resource Name (ARN) of the service-linked role that the Auto Scaling group uses to call other AWS service on your behalf. By default, Amazon EC2 Auto Scaling uses a service-linked role named ``AWSServiceRoleForAutoScaling``, which it creates if it does not exist. For more information, see [Service-linked roles](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `ServiceLinkedRoleARN`.
+    pub fn service_linked_role_arn(&self) -> Val<String> {
+        self.get_att("ServiceLinkedRoleARN")
+    }
+
+    /// `Fn::GetAtt` attribute `SkipZonalShiftValidation`.
+    pub fn skip_zonal_shift_validation(&self) -> Val<bool> {
+        self.get_att("SkipZonalShiftValidation")
+    }
+
+    /// One or more tags. You can tag your Auto Scaling group and propagate the tags to the Amazon EC2 instances it launches. Tags are not propagated to Amazon EBS volumes. To add tags to Amazon EBS volumes, specify the tags in a launch template but use caution. If the launch template specifies an instance tag with a key that is also specified for the Auto Scaling group, Amazon EC2 Auto Scaling overrides the value of that instance tag with the value specified by the Auto Scaling group. For more information, see [Tag Auto Scaling groups and instances](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-tagging.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// The Amazon Resource Names (ARN) of the Elastic Load Balancing target groups to associate with the Auto Scaling group. Instances are registered as targets with the target groups. The target groups receive incoming traffic and route requests to one or more registered targets. For more information, see [Use Elastic Load Balancing to distribute traffic across the instances in your Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-load-balancer.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `TargetGroupARNs`.
+    pub fn target_group_arns(&self) -> Val<Vec<String>> {
+        self.get_att("TargetGroupARNs")
+    }
+
+    /// A policy or a list of policies that are used to select the instance to terminate. These policies are executed in the order that you list them. For more information, see [Configure termination policies for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
+    /// Valid values: ``Default`` | ``AllocationStrategy`` | ``ClosestToNextInstanceHour`` | ``NewestInstance`` | ``OldestInstance`` | ``OldestLaunchConfiguration`` | ``OldestLaunchTemplate`` | ``arn:aws:lambda:region:account-id:function:my-function:my-alias``
+    ///
+    /// `Fn::GetAtt` attribute `TerminationPolicies`.
+    pub fn termination_policies(&self) -> Val<Vec<String>> {
+        self.get_att("TerminationPolicies")
+    }
+
+    /// The traffic sources associated with this Auto Scaling group.
+    ///
+    /// `Fn::GetAtt` attribute `TrafficSources`.
+    pub fn traffic_sources(&self) -> Val<Json> {
+        self.get_att("TrafficSources")
+    }
+
+    /// A list of subnet IDs for a virtual private cloud (VPC) where instances in the Auto Scaling group can be created.
+    ///
+    /// If this resource specifies public subnets and is also in a VPC that is defined in the same stack template, you must use the [DependsOn attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) to declare a dependency on the [VPC-gateway attachment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpc-gateway-attachment.html).
+    ///
+    /// When you update ``VPCZoneIdentifier``, this retains the same Auto Scaling group and replaces old instances with new ones, according to the specified subnets. To control how CloudFormation replaces the instances, add an [UpdatePolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html) to your stack. Set the update policy to ``AutoScalingInstanceRefresh``. For more information, see the [AutoScalingInstanceRefresh policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-instancerefresh).
+    ///
+    /// Required to launch instances into a nondefault VPC. If you specify ``VPCZoneIdentifier`` with ``AvailabilityZones``, the subnets that you specify for this property must reside in those Availability Zones.
+    ///
+    /// `Fn::GetAtt` attribute `VPCZoneIdentifier`.
+    pub fn vpc_zone_identifier(&self) -> Val<Vec<String>> {
+        self.get_att("VPCZoneIdentifier")
+    }
 }
 
 pub(crate) static AUTO_SCALING_GROUP_META: TypeMeta = TypeMeta {
@@ -372,7 +928,7 @@ pub(crate) static AUTO_SCALING_GROUP_META: TypeMeta = TypeMeta {
     create_only: &["AutoScalingGroupName", "InstanceId"],
     write_only: &["InstanceId", "SkipZonalShiftValidation"],
     primary_identifier: &["AutoScalingGroupName"],
-    attributes: &["AutoScalingGroupARN"],
+    attributes: &["AutoScalingGroupARN", "AutoScalingGroupName", "AvailabilityZoneDistribution.CapacityDistributionStrategy", "AvailabilityZoneIds", "AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior", "AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled", "AvailabilityZones", "CapacityRebalance", "CapacityReservationSpecification.CapacityReservationPreference", "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationIds", "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationResourceGroupArns", "Context", "Cooldown", "DefaultInstanceWarmup", "DeletionProtection", "DesiredCapacity", "DesiredCapacityType", "HealthCheckGracePeriod", "HealthCheckType", "InstanceId", "InstanceLifecyclePolicy.RetentionTriggers.TerminateHookAbandon", "InstanceMaintenancePolicy.MaxHealthyPercentage", "InstanceMaintenancePolicy.MinHealthyPercentage", "LaunchConfigurationName", "LaunchTemplate.LaunchTemplateId", "LaunchTemplate.LaunchTemplateName", "LaunchTemplate.Version", "LifecycleHookSpecificationList", "LoadBalancerNames", "MaxInstanceLifetime", "MaxSize", "MetricsCollection", "MinSize", "MixedInstancesPolicy.InstancesDistribution.DistributionSegments", "MixedInstancesPolicy.InstancesDistribution.OnDemandAllocationStrategy", "MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity", "MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity", "MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy", "MixedInstancesPolicy.InstancesDistribution.SpotInstancePools", "MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice", "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId", "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName", "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version", "MixedInstancesPolicy.LaunchTemplate.Overrides", "NewInstancesProtectedFromScaleIn", "NotificationConfiguration.NotificationTypes", "NotificationConfiguration.TopicARN", "NotificationConfigurations", "PlacementGroup", "ServiceLinkedRoleARN", "SkipZonalShiftValidation", "Tags", "TargetGroupARNs", "TerminationPolicies", "TrafficSources", "VPCZoneIdentifier"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::ListPropagateAtLaunch }),
     regions: RegionSet(0x3fff7fffffff),
 };

@@ -541,6 +541,16 @@ pub mod backup_plan {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `BackupPlanId`: `handle.backup_plan_id()` → `Val<String>`.
+/// - `BackupSelection.Conditions.StringEquals`: `handle.backup_selection_conditions_string_equals()` → `Val<Json>`.
+/// - `BackupSelection.Conditions.StringLike`: `handle.backup_selection_conditions_string_like()` → `Val<Json>`.
+/// - `BackupSelection.Conditions.StringNotEquals`: `handle.backup_selection_conditions_string_not_equals()` → `Val<Json>`.
+/// - `BackupSelection.Conditions.StringNotLike`: `handle.backup_selection_conditions_string_not_like()` → `Val<Json>`.
+/// - `BackupSelection.IamRoleArn`: `handle.backup_selection_iam_role_arn()` → `Val<String>`.
+/// - `BackupSelection.ListOfTags`: `handle.backup_selection_list_of_tags()` → `Val<Json>`.
+/// - `BackupSelection.NotResources`: `handle.backup_selection_not_resources()` → `Val<Vec<String>>`.
+/// - `BackupSelection.Resources`: `handle.backup_selection_resources()` → `Val<Vec<String>>`.
+/// - `BackupSelection.SelectionName`: `handle.backup_selection_selection_name()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
 /// - `SelectionId`: `handle.selection_id()` → `Val<String>`.
 ///
@@ -600,6 +610,56 @@ impl Resource for CfnBackupSelection {
 }
 
 impl Handle<CfnBackupSelection> {
+    /// `Fn::GetAtt` attribute `BackupPlanId`.
+    pub fn backup_plan_id(&self) -> Val<String> {
+        self.get_att("BackupPlanId")
+    }
+
+    /// `Fn::GetAtt` attribute `BackupSelection.Conditions.StringEquals`.
+    pub fn backup_selection_conditions_string_equals(&self) -> Val<Json> {
+        self.get_att("BackupSelection.Conditions.StringEquals")
+    }
+
+    /// `Fn::GetAtt` attribute `BackupSelection.Conditions.StringLike`.
+    pub fn backup_selection_conditions_string_like(&self) -> Val<Json> {
+        self.get_att("BackupSelection.Conditions.StringLike")
+    }
+
+    /// `Fn::GetAtt` attribute `BackupSelection.Conditions.StringNotEquals`.
+    pub fn backup_selection_conditions_string_not_equals(&self) -> Val<Json> {
+        self.get_att("BackupSelection.Conditions.StringNotEquals")
+    }
+
+    /// `Fn::GetAtt` attribute `BackupSelection.Conditions.StringNotLike`.
+    pub fn backup_selection_conditions_string_not_like(&self) -> Val<Json> {
+        self.get_att("BackupSelection.Conditions.StringNotLike")
+    }
+
+    /// `Fn::GetAtt` attribute `BackupSelection.IamRoleArn`.
+    pub fn backup_selection_iam_role_arn(&self) -> Val<String> {
+        self.get_att("BackupSelection.IamRoleArn")
+    }
+
+    /// `Fn::GetAtt` attribute `BackupSelection.ListOfTags`.
+    pub fn backup_selection_list_of_tags(&self) -> Val<Json> {
+        self.get_att("BackupSelection.ListOfTags")
+    }
+
+    /// `Fn::GetAtt` attribute `BackupSelection.NotResources`.
+    pub fn backup_selection_not_resources(&self) -> Val<Vec<String>> {
+        self.get_att("BackupSelection.NotResources")
+    }
+
+    /// `Fn::GetAtt` attribute `BackupSelection.Resources`.
+    pub fn backup_selection_resources(&self) -> Val<Vec<String>> {
+        self.get_att("BackupSelection.Resources")
+    }
+
+    /// `Fn::GetAtt` attribute `BackupSelection.SelectionName`.
+    pub fn backup_selection_selection_name(&self) -> Val<String> {
+        self.get_att("BackupSelection.SelectionName")
+    }
+
     /// `Fn::GetAtt` attribute `Id`.
     pub fn id(&self) -> Val<String> {
         self.get_att("Id")
@@ -617,7 +677,7 @@ pub(crate) static BACKUP_SELECTION_META: TypeMeta = TypeMeta {
     create_only: &["BackupPlanId", "BackupSelection"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Id", "SelectionId"],
+    attributes: &["BackupPlanId", "BackupSelection.Conditions.StringEquals", "BackupSelection.Conditions.StringLike", "BackupSelection.Conditions.StringNotEquals", "BackupSelection.Conditions.StringNotLike", "BackupSelection.IamRoleArn", "BackupSelection.ListOfTags", "BackupSelection.NotResources", "BackupSelection.Resources", "BackupSelection.SelectionName", "Id", "SelectionId"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -835,6 +895,13 @@ pub mod backup_selection {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BackupVaultArn`: `handle.backup_vault_arn()` → `Val<String>`.
+/// - `BackupVaultName`: `handle.backup_vault_name()` → `Val<String>`.
+/// - `EncryptionKeyArn`: `handle.encryption_key_arn()` → `Val<String>`.
+/// - `LockConfiguration.ChangeableForDays`: `handle.lock_configuration_changeable_for_days()` → `Val<i64>`.
+/// - `LockConfiguration.MaxRetentionDays`: `handle.lock_configuration_max_retention_days()` → `Val<i64>`.
+/// - `LockConfiguration.MinRetentionDays`: `handle.lock_configuration_min_retention_days()` → `Val<i64>`.
+/// - `Notifications.BackupVaultEvents`: `handle.notifications_backup_vault_events()` → `Val<Vec<String>>`.
+/// - `Notifications.SNSTopicArn`: `handle.notifications_sns_topic_arn()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `BackupVaultName`.
 #[derive(Clone, Debug)]
@@ -908,6 +975,41 @@ impl Handle<CfnBackupVault> {
     pub fn backup_vault_arn(&self) -> Val<String> {
         self.get_att("BackupVaultArn")
     }
+
+    /// `Fn::GetAtt` attribute `BackupVaultName`.
+    pub fn backup_vault_name(&self) -> Val<String> {
+        self.get_att("BackupVaultName")
+    }
+
+    /// `Fn::GetAtt` attribute `EncryptionKeyArn`.
+    pub fn encryption_key_arn(&self) -> Val<String> {
+        self.get_att("EncryptionKeyArn")
+    }
+
+    /// `Fn::GetAtt` attribute `LockConfiguration.ChangeableForDays`.
+    pub fn lock_configuration_changeable_for_days(&self) -> Val<i64> {
+        self.get_att("LockConfiguration.ChangeableForDays")
+    }
+
+    /// `Fn::GetAtt` attribute `LockConfiguration.MaxRetentionDays`.
+    pub fn lock_configuration_max_retention_days(&self) -> Val<i64> {
+        self.get_att("LockConfiguration.MaxRetentionDays")
+    }
+
+    /// `Fn::GetAtt` attribute `LockConfiguration.MinRetentionDays`.
+    pub fn lock_configuration_min_retention_days(&self) -> Val<i64> {
+        self.get_att("LockConfiguration.MinRetentionDays")
+    }
+
+    /// `Fn::GetAtt` attribute `Notifications.BackupVaultEvents`.
+    pub fn notifications_backup_vault_events(&self) -> Val<Vec<String>> {
+        self.get_att("Notifications.BackupVaultEvents")
+    }
+
+    /// `Fn::GetAtt` attribute `Notifications.SNSTopicArn`.
+    pub fn notifications_sns_topic_arn(&self) -> Val<String> {
+        self.get_att("Notifications.SNSTopicArn")
+    }
 }
 
 pub(crate) static BACKUP_VAULT_META: TypeMeta = TypeMeta {
@@ -916,7 +1018,7 @@ pub(crate) static BACKUP_VAULT_META: TypeMeta = TypeMeta {
     create_only: &["BackupVaultName", "EncryptionKeyArn"],
     write_only: &["LockConfiguration/ChangeableForDays"],
     primary_identifier: &["BackupVaultName"],
-    attributes: &["BackupVaultArn"],
+    attributes: &["BackupVaultArn", "BackupVaultName", "EncryptionKeyArn", "LockConfiguration.ChangeableForDays", "LockConfiguration.MaxRetentionDays", "LockConfiguration.MinRetentionDays", "Notifications.BackupVaultEvents", "Notifications.SNSTopicArn"],
     tagging: Some(Tagging { property: "BackupVaultTags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -1578,6 +1680,13 @@ pub mod legal_hold {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `BackupVaultArn`: `handle.backup_vault_arn()` → `Val<String>`.
+/// - `BackupVaultName`: `handle.backup_vault_name()` → `Val<String>`.
+/// - `EncryptionKeyArn`: `handle.encryption_key_arn()` → `Val<String>`.
+/// - `MaxRetentionDays`: `handle.max_retention_days()` → `Val<i64>`.
+/// - `MinRetentionDays`: `handle.min_retention_days()` → `Val<i64>`.
+/// - `MpaApprovalTeamArn`: `handle.mpa_approval_team_arn()` → `Val<String>`.
+/// - `Notifications.BackupVaultEvents`: `handle.notifications_backup_vault_events()` → `Val<Vec<String>>`.
+/// - `Notifications.SNSTopicArn`: `handle.notifications_sns_topic_arn()` → `Val<String>`.
 /// - `VaultState`: `handle.vault_state()` → `Val<String>`.
 /// - `VaultType`: `handle.vault_type()` → `Val<String>`.
 ///
@@ -1681,6 +1790,41 @@ impl Handle<CfnLogicallyAirGappedBackupVault> {
         self.get_att("BackupVaultArn")
     }
 
+    /// `Fn::GetAtt` attribute `BackupVaultName`.
+    pub fn backup_vault_name(&self) -> Val<String> {
+        self.get_att("BackupVaultName")
+    }
+
+    /// `Fn::GetAtt` attribute `EncryptionKeyArn`.
+    pub fn encryption_key_arn(&self) -> Val<String> {
+        self.get_att("EncryptionKeyArn")
+    }
+
+    /// `Fn::GetAtt` attribute `MaxRetentionDays`.
+    pub fn max_retention_days(&self) -> Val<i64> {
+        self.get_att("MaxRetentionDays")
+    }
+
+    /// `Fn::GetAtt` attribute `MinRetentionDays`.
+    pub fn min_retention_days(&self) -> Val<i64> {
+        self.get_att("MinRetentionDays")
+    }
+
+    /// `Fn::GetAtt` attribute `MpaApprovalTeamArn`.
+    pub fn mpa_approval_team_arn(&self) -> Val<String> {
+        self.get_att("MpaApprovalTeamArn")
+    }
+
+    /// `Fn::GetAtt` attribute `Notifications.BackupVaultEvents`.
+    pub fn notifications_backup_vault_events(&self) -> Val<Vec<String>> {
+        self.get_att("Notifications.BackupVaultEvents")
+    }
+
+    /// `Fn::GetAtt` attribute `Notifications.SNSTopicArn`.
+    pub fn notifications_sns_topic_arn(&self) -> Val<String> {
+        self.get_att("Notifications.SNSTopicArn")
+    }
+
     /// `Fn::GetAtt` attribute `VaultState`.
     pub fn vault_state(&self) -> Val<String> {
         self.get_att("VaultState")
@@ -1698,7 +1842,7 @@ pub(crate) static LOGICALLY_AIR_GAPPED_BACKUP_VAULT_META: TypeMeta = TypeMeta {
     create_only: &["BackupVaultName", "EncryptionKeyArn", "MaxRetentionDays", "MinRetentionDays"],
     write_only: &[],
     primary_identifier: &["BackupVaultName"],
-    attributes: &["BackupVaultArn", "VaultState", "VaultType"],
+    attributes: &["BackupVaultArn", "BackupVaultName", "EncryptionKeyArn", "MaxRetentionDays", "MinRetentionDays", "MpaApprovalTeamArn", "Notifications.BackupVaultEvents", "Notifications.SNSTopicArn", "VaultState", "VaultType"],
     tagging: Some(Tagging { property: "BackupVaultTags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce7ff88ffb),
 };

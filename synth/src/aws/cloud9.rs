@@ -22,6 +22,7 @@ use crate::value::Val;
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the development environment.
 /// - `EnvironmentId`: `handle.environment_id()` → `Val<String>`. The ID of the environment.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the environment.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `EnvironmentId`.
 #[derive(Clone, Debug)]
@@ -155,6 +156,13 @@ impl Handle<CfnEnvironmentEc2> {
     pub fn environment_id(&self) -> Val<String> {
         self.get_att("EnvironmentId")
     }
+
+    /// The name of the environment.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
 }
 
 pub(crate) static ENVIRONMENT_EC2_META: TypeMeta = TypeMeta {
@@ -163,7 +171,7 @@ pub(crate) static ENVIRONMENT_EC2_META: TypeMeta = TypeMeta {
     create_only: &["AutomaticStopTimeMinutes", "ConnectionType", "ImageId", "InstanceType", "OwnerArn", "Repositories", "SubnetId"],
     write_only: &["AutomaticStopTimeMinutes", "ImageId", "InstanceType", "Repositories", "SubnetId"],
     primary_identifier: &["EnvironmentId"],
-    attributes: &["Arn", "EnvironmentId"],
+    attributes: &["Arn", "EnvironmentId", "Name"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3eee837b),
 };

@@ -2179,6 +2179,7 @@ pub mod dashboard {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `RuleName`: `handle.rule_name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -2257,6 +2258,11 @@ impl Handle<CfnInsightRule> {
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
     }
+
+    /// `Fn::GetAtt` attribute `RuleName`.
+    pub fn rule_name(&self) -> Val<String> {
+        self.get_att("RuleName")
+    }
 }
 
 pub(crate) static INSIGHT_RULE_META: TypeMeta = TypeMeta {
@@ -2265,7 +2271,7 @@ pub(crate) static INSIGHT_RULE_META: TypeMeta = TypeMeta {
     create_only: &["RuleName"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &["Arn"],
+    attributes: &["Arn", "RuleName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };

@@ -21,9 +21,11 @@ use crate::value::{Json, Val};
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the domain.
+/// - `DomainName`: `handle.domain_name()` → `Val<String>`. The name of the domain.
 /// - `EncryptionKey`: `handle.encryption_key()` → `Val<String>`. The ARN of an AWS Key Management Service (AWS KMS) key associated with a domain.
 /// - `Name`: `handle.name()` → `Val<String>`. The name of the domain. This field is used for GetAtt
 /// - `Owner`: `handle.owner()` → `Val<String>`. The 12-digit account ID of the AWS account that owns the domain. This field is used for GetAtt
+/// - `Tags`: `handle.tags()` → `Val<Json>`. An array of key-value pairs to apply to this resource.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -80,6 +82,13 @@ impl Handle<CfnDomain> {
         self.get_att("Arn")
     }
 
+    /// The name of the domain.
+    ///
+    /// `Fn::GetAtt` attribute `DomainName`.
+    pub fn domain_name(&self) -> Val<String> {
+        self.get_att("DomainName")
+    }
+
     /// The ARN of an AWS Key Management Service (AWS KMS) key associated with a domain.
     ///
     /// `Fn::GetAtt` attribute `EncryptionKey`.
@@ -100,6 +109,13 @@ impl Handle<CfnDomain> {
     pub fn owner(&self) -> Val<String> {
         self.get_att("Owner")
     }
+
+    /// An array of key-value pairs to apply to this resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
 }
 
 pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
@@ -108,7 +124,7 @@ pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
     create_only: &["DomainName", "EncryptionKey"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &["Arn", "EncryptionKey", "Name", "Owner"],
+    attributes: &["Arn", "DomainName", "EncryptionKey", "Name", "Owner", "Tags"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1ee80348),
 };
@@ -501,8 +517,14 @@ pub mod package_group {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the repository.
+/// - `Description`: `handle.description()` → `Val<String>`. A text description of the repository.
+/// - `DomainName`: `handle.domain_name()` → `Val<String>`. The name of the domain that contains the repository.
 /// - `DomainOwner`: `handle.domain_owner()` → `Val<String>`. The 12-digit account ID of the AWS account that owns the domain.
+/// - `ExternalConnections`: `handle.external_connections()` → `Val<Vec<String>>`. A list of external connections associated with the repository.
 /// - `Name`: `handle.name()` → `Val<String>`. The name of the repository. This is used for GetAtt
+/// - `RepositoryName`: `handle.repository_name()` → `Val<String>`. The name of the repository.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. An array of key-value pairs to apply to this resource.
+/// - `Upstreams`: `handle.upstreams()` → `Val<Vec<String>>`. A list of upstream repositories associated with the repository.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -601,6 +623,20 @@ impl Handle<CfnRepository> {
         self.get_att("Arn")
     }
 
+    /// A text description of the repository.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
+    /// The name of the domain that contains the repository.
+    ///
+    /// `Fn::GetAtt` attribute `DomainName`.
+    pub fn domain_name(&self) -> Val<String> {
+        self.get_att("DomainName")
+    }
+
     /// The 12-digit account ID of the AWS account that owns the domain.
     ///
     /// `Fn::GetAtt` attribute `DomainOwner`.
@@ -608,11 +644,39 @@ impl Handle<CfnRepository> {
         self.get_att("DomainOwner")
     }
 
+    /// A list of external connections associated with the repository.
+    ///
+    /// `Fn::GetAtt` attribute `ExternalConnections`.
+    pub fn external_connections(&self) -> Val<Vec<String>> {
+        self.get_att("ExternalConnections")
+    }
+
     /// The name of the repository. This is used for GetAtt
     ///
     /// `Fn::GetAtt` attribute `Name`.
     pub fn name(&self) -> Val<String> {
         self.get_att("Name")
+    }
+
+    /// The name of the repository.
+    ///
+    /// `Fn::GetAtt` attribute `RepositoryName`.
+    pub fn repository_name(&self) -> Val<String> {
+        self.get_att("RepositoryName")
+    }
+
+    /// An array of key-value pairs to apply to this resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// A list of upstream repositories associated with the repository.
+    ///
+    /// `Fn::GetAtt` attribute `Upstreams`.
+    pub fn upstreams(&self) -> Val<Vec<String>> {
+        self.get_att("Upstreams")
     }
 }
 
@@ -622,7 +686,7 @@ pub(crate) static REPOSITORY_META: TypeMeta = TypeMeta {
     create_only: &["DomainName", "DomainOwner", "RepositoryName"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &["Arn", "DomainOwner", "Name"],
+    attributes: &["Arn", "Description", "DomainName", "DomainOwner", "ExternalConnections", "Name", "RepositoryName", "Tags", "Upstreams"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1ee80348),
 };

@@ -23,6 +23,7 @@ use crate::value::{Json, Val};
 /// - `ClusterResourceId`: `handle.cluster_resource_id()` → `Val<String>`.
 /// - `Endpoint`: `handle.endpoint()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Port`: `handle.port()` → `Val<i64>`.
 /// - `ReadEndpoint`: `handle.read_endpoint()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
@@ -271,6 +272,11 @@ impl Handle<CfnDbCluster> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `Port`.
+    pub fn port(&self) -> Val<i64> {
+        self.get_att("Port")
+    }
+
     /// `Fn::GetAtt` attribute `ReadEndpoint`.
     pub fn read_endpoint(&self) -> Val<String> {
         self.get_att("ReadEndpoint")
@@ -283,7 +289,7 @@ pub(crate) static DB_CLUSTER_META: TypeMeta = TypeMeta {
     create_only: &["AvailabilityZones", "DBClusterIdentifier", "DBSubnetGroupName", "KmsKeyId", "MasterUsername", "SnapshotIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["ClusterResourceId", "Endpoint", "Id", "ReadEndpoint"],
+    attributes: &["ClusterResourceId", "Endpoint", "Id", "Port", "ReadEndpoint"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fff7fffdfff),
 };

@@ -603,19 +603,36 @@ pub mod capacity_manager_data_export {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `AvailabilityZone`: `handle.availability_zone()` → `Val<String>`.
+/// - `AvailabilityZoneId`: `handle.availability_zone_id()` → `Val<String>`.
 /// - `AvailableInstanceCount`: `handle.available_instance_count()` → `Val<i64>`.
 /// - `CapacityAllocationSet`: `handle.capacity_allocation_set()` → `Val<Json>`.
 /// - `CapacityReservationArn`: `handle.capacity_reservation_arn()` → `Val<String>`.
 /// - `CapacityReservationFleetId`: `handle.capacity_reservation_fleet_id()` → `Val<String>`.
 /// - `CommitmentInfo`: `handle.commitment_info()` → `Val<Json>`.
+/// - `CommitmentInfo.CommitmentEndDate`: `handle.commitment_info_commitment_end_date()` → `Val<String>`.
+/// - `CommitmentInfo.CommittedInstanceCount`: `handle.commitment_info_committed_instance_count()` → `Val<i64>`.
 /// - `CreateDate`: `handle.create_date()` → `Val<String>`.
 /// - `DeliveryPreference`: `handle.delivery_preference()` → `Val<String>`.
+/// - `EbsOptimized`: `handle.ebs_optimized()` → `Val<bool>`.
+/// - `EndDate`: `handle.end_date()` → `Val<String>`.
+/// - `EndDateType`: `handle.end_date_type()` → `Val<String>`.
+/// - `EphemeralStorage`: `handle.ephemeral_storage()` → `Val<bool>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `InstanceCount`: `handle.instance_count()` → `Val<i64>`.
+/// - `InstanceMatchCriteria`: `handle.instance_match_criteria()` → `Val<String>`.
+/// - `InstancePlatform`: `handle.instance_platform()` → `Val<String>`.
+/// - `InstanceType`: `handle.instance_type()` → `Val<String>`.
+/// - `OutPostArn`: `handle.out_post_arn()` → `Val<String>`.
 /// - `OwnerId`: `handle.owner_id()` → `Val<String>`.
+/// - `PlacementGroupArn`: `handle.placement_group_arn()` → `Val<String>`.
 /// - `ReservationType`: `handle.reservation_type()` → `Val<String>`.
 /// - `StartDate`: `handle.start_date()` → `Val<String>`.
 /// - `State`: `handle.state()` → `Val<String>`.
+/// - `TagSpecifications`: `handle.tag_specifications()` → `Val<Json>`.
+/// - `Tenancy`: `handle.tenancy()` → `Val<String>`.
 /// - `TotalInstanceCount`: `handle.total_instance_count()` → `Val<i64>`.
+/// - `UnusedReservationBillingOwnerId`: `handle.unused_reservation_billing_owner_id()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -774,6 +791,16 @@ impl Resource for CfnCapacityReservation {
 }
 
 impl Handle<CfnCapacityReservation> {
+    /// `Fn::GetAtt` attribute `AvailabilityZone`.
+    pub fn availability_zone(&self) -> Val<String> {
+        self.get_att("AvailabilityZone")
+    }
+
+    /// `Fn::GetAtt` attribute `AvailabilityZoneId`.
+    pub fn availability_zone_id(&self) -> Val<String> {
+        self.get_att("AvailabilityZoneId")
+    }
+
     /// `Fn::GetAtt` attribute `AvailableInstanceCount`.
     pub fn available_instance_count(&self) -> Val<i64> {
         self.get_att("AvailableInstanceCount")
@@ -799,6 +826,16 @@ impl Handle<CfnCapacityReservation> {
         self.get_att("CommitmentInfo")
     }
 
+    /// `Fn::GetAtt` attribute `CommitmentInfo.CommitmentEndDate`.
+    pub fn commitment_info_commitment_end_date(&self) -> Val<String> {
+        self.get_att("CommitmentInfo.CommitmentEndDate")
+    }
+
+    /// `Fn::GetAtt` attribute `CommitmentInfo.CommittedInstanceCount`.
+    pub fn commitment_info_committed_instance_count(&self) -> Val<i64> {
+        self.get_att("CommitmentInfo.CommittedInstanceCount")
+    }
+
     /// `Fn::GetAtt` attribute `CreateDate`.
     pub fn create_date(&self) -> Val<String> {
         self.get_att("CreateDate")
@@ -809,14 +846,64 @@ impl Handle<CfnCapacityReservation> {
         self.get_att("DeliveryPreference")
     }
 
+    /// `Fn::GetAtt` attribute `EbsOptimized`.
+    pub fn ebs_optimized(&self) -> Val<bool> {
+        self.get_att("EbsOptimized")
+    }
+
+    /// `Fn::GetAtt` attribute `EndDate`.
+    pub fn end_date(&self) -> Val<String> {
+        self.get_att("EndDate")
+    }
+
+    /// `Fn::GetAtt` attribute `EndDateType`.
+    pub fn end_date_type(&self) -> Val<String> {
+        self.get_att("EndDateType")
+    }
+
+    /// `Fn::GetAtt` attribute `EphemeralStorage`.
+    pub fn ephemeral_storage(&self) -> Val<bool> {
+        self.get_att("EphemeralStorage")
+    }
+
     /// `Fn::GetAtt` attribute `Id`.
     pub fn id(&self) -> Val<String> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `InstanceCount`.
+    pub fn instance_count(&self) -> Val<i64> {
+        self.get_att("InstanceCount")
+    }
+
+    /// `Fn::GetAtt` attribute `InstanceMatchCriteria`.
+    pub fn instance_match_criteria(&self) -> Val<String> {
+        self.get_att("InstanceMatchCriteria")
+    }
+
+    /// `Fn::GetAtt` attribute `InstancePlatform`.
+    pub fn instance_platform(&self) -> Val<String> {
+        self.get_att("InstancePlatform")
+    }
+
+    /// `Fn::GetAtt` attribute `InstanceType`.
+    pub fn instance_type(&self) -> Val<String> {
+        self.get_att("InstanceType")
+    }
+
+    /// `Fn::GetAtt` attribute `OutPostArn`.
+    pub fn out_post_arn(&self) -> Val<String> {
+        self.get_att("OutPostArn")
+    }
+
     /// `Fn::GetAtt` attribute `OwnerId`.
     pub fn owner_id(&self) -> Val<String> {
         self.get_att("OwnerId")
+    }
+
+    /// `Fn::GetAtt` attribute `PlacementGroupArn`.
+    pub fn placement_group_arn(&self) -> Val<String> {
+        self.get_att("PlacementGroupArn")
     }
 
     /// `Fn::GetAtt` attribute `ReservationType`.
@@ -834,9 +921,24 @@ impl Handle<CfnCapacityReservation> {
         self.get_att("State")
     }
 
+    /// `Fn::GetAtt` attribute `TagSpecifications`.
+    pub fn tag_specifications(&self) -> Val<Json> {
+        self.get_att("TagSpecifications")
+    }
+
+    /// `Fn::GetAtt` attribute `Tenancy`.
+    pub fn tenancy(&self) -> Val<String> {
+        self.get_att("Tenancy")
+    }
+
     /// `Fn::GetAtt` attribute `TotalInstanceCount`.
     pub fn total_instance_count(&self) -> Val<i64> {
         self.get_att("TotalInstanceCount")
+    }
+
+    /// `Fn::GetAtt` attribute `UnusedReservationBillingOwnerId`.
+    pub fn unused_reservation_billing_owner_id(&self) -> Val<String> {
+        self.get_att("UnusedReservationBillingOwnerId")
     }
 }
 
@@ -846,7 +948,7 @@ pub(crate) static CAPACITY_RESERVATION_META: TypeMeta = TypeMeta {
     create_only: &["AvailabilityZone", "AvailabilityZoneId", "EbsOptimized", "EphemeralStorage", "InstancePlatform", "InstanceType", "OutPostArn", "PlacementGroupArn", "Tenancy"],
     write_only: &["UnusedReservationBillingOwnerId"],
     primary_identifier: &["Id"],
-    attributes: &["AvailableInstanceCount", "CapacityAllocationSet", "CapacityReservationArn", "CapacityReservationFleetId", "CommitmentInfo", "CreateDate", "DeliveryPreference", "Id", "OwnerId", "ReservationType", "StartDate", "State", "TotalInstanceCount"],
+    attributes: &["AvailabilityZone", "AvailabilityZoneId", "AvailableInstanceCount", "CapacityAllocationSet", "CapacityReservationArn", "CapacityReservationFleetId", "CommitmentInfo", "CommitmentInfo.CommitmentEndDate", "CommitmentInfo.CommittedInstanceCount", "CreateDate", "DeliveryPreference", "EbsOptimized", "EndDate", "EndDateType", "EphemeralStorage", "Id", "InstanceCount", "InstanceMatchCriteria", "InstancePlatform", "InstanceType", "OutPostArn", "OwnerId", "PlacementGroupArn", "ReservationType", "StartDate", "State", "TagSpecifications", "Tenancy", "TotalInstanceCount", "UnusedReservationBillingOwnerId"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -8901,12 +9003,51 @@ pub mod ipv4_pool {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `AdditionalInfo`: `handle.additional_info()` → `Val<String>`. This property is reserved for internal use. If you use it, the stack fails with this error: Bad property set: \[Testing this property\] (Service: AmazonEC2; Status Code: 400; Error Code: InvalidParameterCombination; Request ID: 0XXXXXX-49c7-4b40-8bcc-76885dcXXXXX).
+/// - `Affinity`: `handle.affinity()` → `Val<String>`. Indicates whether the instance is associated with a dedicated host. If you want the instance to always restart on the same host on which it was launched, specify host. If you want the instance to restart on any available host, but try to launch onto the last host it ran on (on a best-effort basis), specify default.
+/// - `AvailabilityZone`: `handle.availability_zone()` → `Val<String>`. The Availability Zone of the instance.
+/// - `BlockDeviceMappings`: `handle.block_device_mappings()` → `Val<Json>`. The block device mapping entries that defines the block devices to attach to the instance at launch.
+/// - `CpuOptions.CoreCount`: `handle.cpu_options_core_count()` → `Val<i64>`.
+/// - `CpuOptions.ThreadsPerCore`: `handle.cpu_options_threads_per_core()` → `Val<i64>`.
+/// - `CreditSpecification.CPUCredits`: `handle.credit_specification_cpu_credits()` → `Val<String>`.
+/// - `DisableApiTermination`: `handle.disable_api_termination()` → `Val<bool>`. If you set this parameter to true, you can't terminate the instance using the Amazon EC2 console, CLI, or API; otherwise, you can.
+/// - `EbsOptimized`: `handle.ebs_optimized()` → `Val<bool>`. Indicates whether the instance is optimized for Amazon EBS I/O.
+/// - `ElasticGpuSpecifications`: `handle.elastic_gpu_specifications()` → `Val<Json>`. An elastic GPU to associate with the instance. Amazon Elastic Graphics is no longer available.
+/// - `ElasticInferenceAccelerators`: `handle.elastic_inference_accelerators()` → `Val<Json>`. An elastic inference accelerator to associate with the instance. Amazon Elastic Inference is no longer available.
+/// - `EnclaveOptions.Enabled`: `handle.enclave_options_enabled()` → `Val<bool>`. If this parameter is set to true, the instance is enabled for AWS Nitro Enclaves; otherwise, it is not enabled for AWS Nitro Enclaves.
+/// - `HibernationOptions.Configured`: `handle.hibernation_options_configured()` → `Val<bool>`. If you set this parameter to true, your instance is enabled for hibernation.
+/// - `HostId`: `handle.host_id()` → `Val<String>`. If you specify host for the Affinity property, the ID of a dedicated host that the instance is associated with. If you don't specify an ID, Amazon EC2 launches the instance onto any available, compatible dedicated host in your account.
+/// - `HostResourceGroupArn`: `handle.host_resource_group_arn()` → `Val<String>`. The ARN of the host resource group in which to launch the instances. If you specify a host resource group ARN, omit the Tenancy parameter or set it to host.
+/// - `IamInstanceProfile`: `handle.iam_instance_profile()` → `Val<String>`. The IAM instance profile.
+/// - `ImageId`: `handle.image_id()` → `Val<String>`. The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
 /// - `InstanceId`: `handle.instance_id()` → `Val<String>`. The EC2 Instance ID.
+/// - `InstanceInitiatedShutdownBehavior`: `handle.instance_initiated_shutdown_behavior()` → `Val<String>`. Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
+/// - `InstanceType`: `handle.instance_type()` → `Val<String>`. The instance type.
+/// - `Ipv6AddressCount`: `handle.ipv6_address_count()` → `Val<i64>`. \[EC2-VPC\] The number of IPv6 addresses to associate with the primary network interface. Amazon EC2 chooses the IPv6 addresses from the range of your subnet.
+/// - `Ipv6Addresses`: `handle.ipv6_addresses()` → `Val<Json>`. \[EC2-VPC\] The IPv6 addresses from the range of the subnet to associate with the primary network interface.
+/// - `KernelId`: `handle.kernel_id()` → `Val<String>`. The ID of the kernel.
+/// - `KeyName`: `handle.key_name()` → `Val<String>`. The name of the key pair.
+/// - `LicenseSpecifications`: `handle.license_specifications()` → `Val<Json>`. The license configurations.
+/// - `Monitoring`: `handle.monitoring()` → `Val<bool>`. Specifies whether detailed monitoring is enabled for the instance.
+/// - `NetworkInterfaces`: `handle.network_interfaces()` → `Val<Json>`. The network interfaces to associate with the instance.
+/// - `PlacementGroupName`: `handle.placement_group_name()` → `Val<String>`. The name of an existing placement group that you want to launch the instance into (cluster | partition | spread).
 /// - `PrivateDnsName`: `handle.private_dns_name()` → `Val<String>`. The private DNS name of the specified instance. For example: ip-10-24-34-0.ec2.internal.
 /// - `PrivateIp`: `handle.private_ip()` → `Val<String>`. The private IP address of the specified instance. For example: 10.24.34.0.
+/// - `PrivateIpAddress`: `handle.private_ip_address()` → `Val<String>`. \[EC2-VPC\] The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet.
+/// - `PropagateTagsToVolumeOnCreation`: `handle.propagate_tags_to_volume_on_creation()` → `Val<bool>`. Indicates whether to assign the tags from the instance to all of the volumes attached to the instance at launch. If you specify true and you assign tags to the instance, those tags are automatically assigned to all of the volumes that you attach to the instance at launch. If you specify false, those tags are not assigned to the attached volumes.
 /// - `PublicDnsName`: `handle.public_dns_name()` → `Val<String>`. The public DNS name of the specified instance. For example: ec2-107-20-50-45.compute-1.amazonaws.com.
 /// - `PublicIp`: `handle.public_ip()` → `Val<String>`. The public IP address of the specified instance. For example: 192.0.2.0.
+/// - `RamdiskId`: `handle.ramdisk_id()` → `Val<String>`. The ID of the RAM disk to select.
+/// - `SecurityGroupIds`: `handle.security_group_ids()` → `Val<Vec<String>>`. The IDs of the security groups.
+/// - `SecurityGroups`: `handle.security_groups()` → `Val<Vec<String>>`. the names of the security groups. For a nondefault VPC, you must use security group IDs instead.
+/// - `SourceDestCheck`: `handle.source_dest_check()` → `Val<bool>`. Specifies whether to enable an instance launched in a VPC to perform NAT.
+/// - `SsmAssociations`: `handle.ssm_associations()` → `Val<Json>`. The SSM document and parameter values in AWS Systems Manager to associate with this instance.
 /// - `State`: `handle.state()` → `Val<Json>`. The current state of the instance.
+/// - `SubnetId`: `handle.subnet_id()` → `Val<String>`. \[EC2-VPC\] The ID of the subnet to launch the instance into.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. The tags to add to the instance.
+/// - `Tenancy`: `handle.tenancy()` → `Val<String>`. The tenancy of the instance (if the instance is running in a VPC). An instance with a tenancy of dedicated runs on single-tenant hardware.
+/// - `UserData`: `handle.user_data()` → `Val<String>`. The user data to make available to the instance.
+/// - `Volumes`: `handle.volumes()` → `Val<Json>`. The volumes to attach to the instance.
 /// - `VpcId`: `handle.vpc_id()` → `Val<String>`. The ID of the VPC that the instance is running in.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `InstanceId`.
@@ -9238,11 +9379,194 @@ impl Resource for CfnInstance {
 }
 
 impl Handle<CfnInstance> {
+    /// This property is reserved for internal use. If you use it, the stack fails with this error: Bad property set: \[Testing this property\] (Service: AmazonEC2; Status Code: 400; Error Code: InvalidParameterCombination; Request ID: 0XXXXXX-49c7-4b40-8bcc-76885dcXXXXX).
+    ///
+    /// `Fn::GetAtt` attribute `AdditionalInfo`.
+    pub fn additional_info(&self) -> Val<String> {
+        self.get_att("AdditionalInfo")
+    }
+
+    /// Indicates whether the instance is associated with a dedicated host. If you want the instance to always restart on the same host on which it was launched, specify host. If you want the instance to restart on any available host, but try to launch onto the last host it ran on (on a best-effort basis), specify default.
+    ///
+    /// `Fn::GetAtt` attribute `Affinity`.
+    pub fn affinity(&self) -> Val<String> {
+        self.get_att("Affinity")
+    }
+
+    /// The Availability Zone of the instance.
+    ///
+    /// `Fn::GetAtt` attribute `AvailabilityZone`.
+    pub fn availability_zone(&self) -> Val<String> {
+        self.get_att("AvailabilityZone")
+    }
+
+    /// The block device mapping entries that defines the block devices to attach to the instance at launch.
+    ///
+    /// `Fn::GetAtt` attribute `BlockDeviceMappings`.
+    pub fn block_device_mappings(&self) -> Val<Json> {
+        self.get_att("BlockDeviceMappings")
+    }
+
+    /// `Fn::GetAtt` attribute `CpuOptions.CoreCount`.
+    pub fn cpu_options_core_count(&self) -> Val<i64> {
+        self.get_att("CpuOptions.CoreCount")
+    }
+
+    /// `Fn::GetAtt` attribute `CpuOptions.ThreadsPerCore`.
+    pub fn cpu_options_threads_per_core(&self) -> Val<i64> {
+        self.get_att("CpuOptions.ThreadsPerCore")
+    }
+
+    /// `Fn::GetAtt` attribute `CreditSpecification.CPUCredits`.
+    pub fn credit_specification_cpu_credits(&self) -> Val<String> {
+        self.get_att("CreditSpecification.CPUCredits")
+    }
+
+    /// If you set this parameter to true, you can't terminate the instance using the Amazon EC2 console, CLI, or API; otherwise, you can.
+    ///
+    /// `Fn::GetAtt` attribute `DisableApiTermination`.
+    pub fn disable_api_termination(&self) -> Val<bool> {
+        self.get_att("DisableApiTermination")
+    }
+
+    /// Indicates whether the instance is optimized for Amazon EBS I/O.
+    ///
+    /// `Fn::GetAtt` attribute `EbsOptimized`.
+    pub fn ebs_optimized(&self) -> Val<bool> {
+        self.get_att("EbsOptimized")
+    }
+
+    /// An elastic GPU to associate with the instance. Amazon Elastic Graphics is no longer available.
+    ///
+    /// `Fn::GetAtt` attribute `ElasticGpuSpecifications`.
+    pub fn elastic_gpu_specifications(&self) -> Val<Json> {
+        self.get_att("ElasticGpuSpecifications")
+    }
+
+    /// An elastic inference accelerator to associate with the instance. Amazon Elastic Inference is no longer available.
+    ///
+    /// `Fn::GetAtt` attribute `ElasticInferenceAccelerators`.
+    pub fn elastic_inference_accelerators(&self) -> Val<Json> {
+        self.get_att("ElasticInferenceAccelerators")
+    }
+
+    /// If this parameter is set to true, the instance is enabled for AWS Nitro Enclaves; otherwise, it is not enabled for AWS Nitro Enclaves.
+    ///
+    /// `Fn::GetAtt` attribute `EnclaveOptions.Enabled`.
+    pub fn enclave_options_enabled(&self) -> Val<bool> {
+        self.get_att("EnclaveOptions.Enabled")
+    }
+
+    /// If you set this parameter to true, your instance is enabled for hibernation.
+    ///
+    /// `Fn::GetAtt` attribute `HibernationOptions.Configured`.
+    pub fn hibernation_options_configured(&self) -> Val<bool> {
+        self.get_att("HibernationOptions.Configured")
+    }
+
+    /// If you specify host for the Affinity property, the ID of a dedicated host that the instance is associated with. If you don't specify an ID, Amazon EC2 launches the instance onto any available, compatible dedicated host in your account.
+    ///
+    /// `Fn::GetAtt` attribute `HostId`.
+    pub fn host_id(&self) -> Val<String> {
+        self.get_att("HostId")
+    }
+
+    /// The ARN of the host resource group in which to launch the instances. If you specify a host resource group ARN, omit the Tenancy parameter or set it to host.
+    ///
+    /// `Fn::GetAtt` attribute `HostResourceGroupArn`.
+    pub fn host_resource_group_arn(&self) -> Val<String> {
+        self.get_att("HostResourceGroupArn")
+    }
+
+    /// The IAM instance profile.
+    ///
+    /// `Fn::GetAtt` attribute `IamInstanceProfile`.
+    pub fn iam_instance_profile(&self) -> Val<String> {
+        self.get_att("IamInstanceProfile")
+    }
+
+    /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
+    ///
+    /// `Fn::GetAtt` attribute `ImageId`.
+    pub fn image_id(&self) -> Val<String> {
+        self.get_att("ImageId")
+    }
+
     /// The EC2 Instance ID.
     ///
     /// `Fn::GetAtt` attribute `InstanceId`.
     pub fn instance_id(&self) -> Val<String> {
         self.get_att("InstanceId")
+    }
+
+    /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
+    ///
+    /// `Fn::GetAtt` attribute `InstanceInitiatedShutdownBehavior`.
+    pub fn instance_initiated_shutdown_behavior(&self) -> Val<String> {
+        self.get_att("InstanceInitiatedShutdownBehavior")
+    }
+
+    /// The instance type.
+    ///
+    /// `Fn::GetAtt` attribute `InstanceType`.
+    pub fn instance_type(&self) -> Val<String> {
+        self.get_att("InstanceType")
+    }
+
+    /// \[EC2-VPC\] The number of IPv6 addresses to associate with the primary network interface. Amazon EC2 chooses the IPv6 addresses from the range of your subnet.
+    ///
+    /// `Fn::GetAtt` attribute `Ipv6AddressCount`.
+    pub fn ipv6_address_count(&self) -> Val<i64> {
+        self.get_att("Ipv6AddressCount")
+    }
+
+    /// \[EC2-VPC\] The IPv6 addresses from the range of the subnet to associate with the primary network interface.
+    ///
+    /// `Fn::GetAtt` attribute `Ipv6Addresses`.
+    pub fn ipv6_addresses(&self) -> Val<Json> {
+        self.get_att("Ipv6Addresses")
+    }
+
+    /// The ID of the kernel.
+    ///
+    /// `Fn::GetAtt` attribute `KernelId`.
+    pub fn kernel_id(&self) -> Val<String> {
+        self.get_att("KernelId")
+    }
+
+    /// The name of the key pair.
+    ///
+    /// `Fn::GetAtt` attribute `KeyName`.
+    pub fn key_name(&self) -> Val<String> {
+        self.get_att("KeyName")
+    }
+
+    /// The license configurations.
+    ///
+    /// `Fn::GetAtt` attribute `LicenseSpecifications`.
+    pub fn license_specifications(&self) -> Val<Json> {
+        self.get_att("LicenseSpecifications")
+    }
+
+    /// Specifies whether detailed monitoring is enabled for the instance.
+    ///
+    /// `Fn::GetAtt` attribute `Monitoring`.
+    pub fn monitoring(&self) -> Val<bool> {
+        self.get_att("Monitoring")
+    }
+
+    /// The network interfaces to associate with the instance.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkInterfaces`.
+    pub fn network_interfaces(&self) -> Val<Json> {
+        self.get_att("NetworkInterfaces")
+    }
+
+    /// The name of an existing placement group that you want to launch the instance into (cluster | partition | spread).
+    ///
+    /// `Fn::GetAtt` attribute `PlacementGroupName`.
+    pub fn placement_group_name(&self) -> Val<String> {
+        self.get_att("PlacementGroupName")
     }
 
     /// The private DNS name of the specified instance. For example: ip-10-24-34-0.ec2.internal.
@@ -9259,6 +9583,20 @@ impl Handle<CfnInstance> {
         self.get_att("PrivateIp")
     }
 
+    /// \[EC2-VPC\] The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet.
+    ///
+    /// `Fn::GetAtt` attribute `PrivateIpAddress`.
+    pub fn private_ip_address(&self) -> Val<String> {
+        self.get_att("PrivateIpAddress")
+    }
+
+    /// Indicates whether to assign the tags from the instance to all of the volumes attached to the instance at launch. If you specify true and you assign tags to the instance, those tags are automatically assigned to all of the volumes that you attach to the instance at launch. If you specify false, those tags are not assigned to the attached volumes.
+    ///
+    /// `Fn::GetAtt` attribute `PropagateTagsToVolumeOnCreation`.
+    pub fn propagate_tags_to_volume_on_creation(&self) -> Val<bool> {
+        self.get_att("PropagateTagsToVolumeOnCreation")
+    }
+
     /// The public DNS name of the specified instance. For example: ec2-107-20-50-45.compute-1.amazonaws.com.
     ///
     /// `Fn::GetAtt` attribute `PublicDnsName`.
@@ -9273,11 +9611,81 @@ impl Handle<CfnInstance> {
         self.get_att("PublicIp")
     }
 
+    /// The ID of the RAM disk to select.
+    ///
+    /// `Fn::GetAtt` attribute `RamdiskId`.
+    pub fn ramdisk_id(&self) -> Val<String> {
+        self.get_att("RamdiskId")
+    }
+
+    /// The IDs of the security groups.
+    ///
+    /// `Fn::GetAtt` attribute `SecurityGroupIds`.
+    pub fn security_group_ids(&self) -> Val<Vec<String>> {
+        self.get_att("SecurityGroupIds")
+    }
+
+    /// the names of the security groups. For a nondefault VPC, you must use security group IDs instead.
+    ///
+    /// `Fn::GetAtt` attribute `SecurityGroups`.
+    pub fn security_groups(&self) -> Val<Vec<String>> {
+        self.get_att("SecurityGroups")
+    }
+
+    /// Specifies whether to enable an instance launched in a VPC to perform NAT.
+    ///
+    /// `Fn::GetAtt` attribute `SourceDestCheck`.
+    pub fn source_dest_check(&self) -> Val<bool> {
+        self.get_att("SourceDestCheck")
+    }
+
+    /// The SSM document and parameter values in AWS Systems Manager to associate with this instance.
+    ///
+    /// `Fn::GetAtt` attribute `SsmAssociations`.
+    pub fn ssm_associations(&self) -> Val<Json> {
+        self.get_att("SsmAssociations")
+    }
+
     /// The current state of the instance.
     ///
     /// `Fn::GetAtt` attribute `State`.
     pub fn state(&self) -> Val<Json> {
         self.get_att("State")
+    }
+
+    /// \[EC2-VPC\] The ID of the subnet to launch the instance into.
+    ///
+    /// `Fn::GetAtt` attribute `SubnetId`.
+    pub fn subnet_id(&self) -> Val<String> {
+        self.get_att("SubnetId")
+    }
+
+    /// The tags to add to the instance.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// The tenancy of the instance (if the instance is running in a VPC). An instance with a tenancy of dedicated runs on single-tenant hardware.
+    ///
+    /// `Fn::GetAtt` attribute `Tenancy`.
+    pub fn tenancy(&self) -> Val<String> {
+        self.get_att("Tenancy")
+    }
+
+    /// The user data to make available to the instance.
+    ///
+    /// `Fn::GetAtt` attribute `UserData`.
+    pub fn user_data(&self) -> Val<String> {
+        self.get_att("UserData")
+    }
+
+    /// The volumes to attach to the instance.
+    ///
+    /// `Fn::GetAtt` attribute `Volumes`.
+    pub fn volumes(&self) -> Val<Json> {
+        self.get_att("Volumes")
     }
 
     /// The ID of the VPC that the instance is running in.
@@ -9294,7 +9702,7 @@ pub(crate) static INSTANCE_META: TypeMeta = TypeMeta {
     create_only: &["AvailabilityZone", "CpuOptions", "ElasticGpuSpecifications", "ElasticInferenceAccelerators", "EnclaveOptions", "HibernationOptions", "HostResourceGroupArn", "ImageId", "Ipv6AddressCount", "Ipv6Addresses", "KeyName", "LaunchTemplate", "LicenseSpecifications", "NetworkInterfaces", "PlacementGroupName", "PrivateIpAddress", "SecurityGroups", "SubnetId"],
     write_only: &["AdditionalInfo", "BlockDeviceMappings/*/NoDevice", "BlockDeviceMappings/*/VirtualName", "Ipv6AddressCount", "Ipv6Addresses", "LicenseSpecifications", "PropagateTagsToVolumeOnCreation"],
     primary_identifier: &["InstanceId"],
-    attributes: &["InstanceId", "PrivateDnsName", "PrivateIp", "PublicDnsName", "PublicIp", "State", "VpcId"],
+    attributes: &["AdditionalInfo", "Affinity", "AvailabilityZone", "BlockDeviceMappings", "CpuOptions.CoreCount", "CpuOptions.ThreadsPerCore", "CreditSpecification.CPUCredits", "DisableApiTermination", "EbsOptimized", "ElasticGpuSpecifications", "ElasticInferenceAccelerators", "EnclaveOptions.Enabled", "HibernationOptions.Configured", "HostId", "HostResourceGroupArn", "IamInstanceProfile", "ImageId", "InstanceId", "InstanceInitiatedShutdownBehavior", "InstanceType", "Ipv6AddressCount", "Ipv6Addresses", "KernelId", "KeyName", "LicenseSpecifications", "Monitoring", "NetworkInterfaces", "PlacementGroupName", "PrivateDnsName", "PrivateIp", "PrivateIpAddress", "PropagateTagsToVolumeOnCreation", "PublicDnsName", "PublicIp", "RamdiskId", "SecurityGroupIds", "SecurityGroups", "SourceDestCheck", "SsmAssociations", "State", "SubnetId", "Tags", "Tenancy", "UserData", "Volumes", "VpcId"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -19620,8 +20028,14 @@ pub mod secondary_network {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `GroupDescription`: `handle.group_description()` → `Val<String>`. A description for the security group.
 /// - `GroupId`: `handle.group_id()` → `Val<String>`. The group ID of the specified security group.
+/// - `GroupName`: `handle.group_name()` → `Val<String>`. The name of the security group.
 /// - `Id`: `handle.id()` → `Val<String>`. The group name or group ID depending on whether the SG is created in default or specific VPC
+/// - `SecurityGroupEgress`: `handle.security_group_egress()` → `Val<Json>`. \[VPC only\] The outbound rules associated with the security group. There is a short interruption during which you cannot connect to the security group.
+/// - `SecurityGroupIngress`: `handle.security_group_ingress()` → `Val<Json>`. The inbound rules associated with the security group. There is a short interruption during which you cannot connect to the security group.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. Any tags assigned to the security group.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. The ID of the VPC for the security group.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -19693,6 +20107,13 @@ impl Resource for CfnSecurityGroup {
 }
 
 impl Handle<CfnSecurityGroup> {
+    /// A description for the security group.
+    ///
+    /// `Fn::GetAtt` attribute `GroupDescription`.
+    pub fn group_description(&self) -> Val<String> {
+        self.get_att("GroupDescription")
+    }
+
     /// The group ID of the specified security group.
     ///
     /// `Fn::GetAtt` attribute `GroupId`.
@@ -19700,11 +20121,46 @@ impl Handle<CfnSecurityGroup> {
         self.get_att("GroupId")
     }
 
+    /// The name of the security group.
+    ///
+    /// `Fn::GetAtt` attribute `GroupName`.
+    pub fn group_name(&self) -> Val<String> {
+        self.get_att("GroupName")
+    }
+
     /// The group name or group ID depending on whether the SG is created in default or specific VPC
     ///
     /// `Fn::GetAtt` attribute `Id`.
     pub fn id(&self) -> Val<String> {
         self.get_att("Id")
+    }
+
+    /// \[VPC only\] The outbound rules associated with the security group. There is a short interruption during which you cannot connect to the security group.
+    ///
+    /// `Fn::GetAtt` attribute `SecurityGroupEgress`.
+    pub fn security_group_egress(&self) -> Val<Json> {
+        self.get_att("SecurityGroupEgress")
+    }
+
+    /// The inbound rules associated with the security group. There is a short interruption during which you cannot connect to the security group.
+    ///
+    /// `Fn::GetAtt` attribute `SecurityGroupIngress`.
+    pub fn security_group_ingress(&self) -> Val<Json> {
+        self.get_att("SecurityGroupIngress")
+    }
+
+    /// Any tags assigned to the security group.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// The ID of the VPC for the security group.
+    ///
+    /// `Fn::GetAtt` attribute `VpcId`.
+    pub fn vpc_id(&self) -> Val<String> {
+        self.get_att("VpcId")
     }
 }
 
@@ -19714,7 +20170,7 @@ pub(crate) static SECURITY_GROUP_META: TypeMeta = TypeMeta {
     create_only: &["GroupDescription", "GroupName", "VpcId"],
     write_only: &["SecurityGroupIngress/*/SourceSecurityGroupName"],
     primary_identifier: &["Id"],
-    attributes: &["GroupId", "Id"],
+    attributes: &["GroupDescription", "GroupId", "GroupName", "Id", "SecurityGroupEgress", "SecurityGroupIngress", "Tags", "VpcId"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -22610,10 +23066,30 @@ pub(crate) static SQL_HA_STANDBY_DETECTED_INSTANCE_SHAPE: ObjectShape = ObjectSh
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `AssignIpv6AddressOnCreation`: `handle.assign_ipv6_address_on_creation()` → `Val<bool>`. Indicates whether a network interface created in this subnet receives an IPv6 address. The default value is ``false``.
+/// - `AvailabilityZone`: `handle.availability_zone()` → `Val<String>`. The Availability Zone of the subnet.
+/// - `AvailabilityZoneId`: `handle.availability_zone_id()` → `Val<String>`. The AZ ID of the subnet.
 /// - `BlockPublicAccessStates`: `handle.block_public_access_states()` → `Val<Json>`.
+/// - `BlockPublicAccessStates.InternetGatewayBlockMode`: `handle.block_public_access_states_internet_gateway_block_mode()` → `Val<String>`. The mode of VPC BPA. Options here are off, block-bidirectional, block-ingress
+/// - `CidrBlock`: `handle.cidr_block()` → `Val<String>`. The IPv4 CIDR block assigned to the subnet.
+/// - `EnableDns64`: `handle.enable_dns64()` → `Val<bool>`. Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+/// - `EnableLniAtDeviceIndex`: `handle.enable_lni_at_device_index()` → `Val<i64>`. Indicates the device position for local network interfaces in this subnet. For example, ``1`` indicates local network interfaces in this subnet are the secondary network interface (eth1).
+/// - `Ipv4IpamPoolId`: `handle.ipv4_ipam_pool_id()` → `Val<String>`. An IPv4 IPAM pool ID for the subnet.
+/// - `Ipv4NetmaskLength`: `handle.ipv4_netmask_length()` → `Val<i64>`. An IPv4 netmask length for the subnet.
+/// - `Ipv6CidrBlock`: `handle.ipv6_cidr_block()` → `Val<String>`. The IPv6 CIDR block.
 /// - `Ipv6CidrBlocks`: `handle.ipv6_cidr_blocks()` → `Val<Vec<String>>`.
+/// - `Ipv6IpamPoolId`: `handle.ipv6_ipam_pool_id()` → `Val<String>`. An IPv6 IPAM pool ID for the subnet.
+/// - `Ipv6Native`: `handle.ipv6_native()` → `Val<bool>`. Indicates whether this is an IPv6 only subnet. For more information, see [Subnet basics](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html#subnet-basics) in the *User Guide*.
+/// - `Ipv6NetmaskLength`: `handle.ipv6_netmask_length()` → `Val<i64>`. An IPv6 netmask length for the subnet.
+/// - `MapPublicIpOnLaunch`: `handle.map_public_ip_on_launch()` → `Val<bool>`. Indicates whether instances launched in this subnet receive a public IPv4 address. The default value is ``false``.
 /// - `NetworkAclAssociationId`: `handle.network_acl_association_id()` → `Val<String>`.
+/// - `OutpostArn`: `handle.outpost_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Outpost.
+/// - `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord`: `handle.private_dns_name_options_on_launch_enable_resource_name_dns_aaaa_record()` → `Val<bool>`.
+/// - `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord`: `handle.private_dns_name_options_on_launch_enable_resource_name_dns_a_record()` → `Val<bool>`.
+/// - `PrivateDnsNameOptionsOnLaunch.HostnameType`: `handle.private_dns_name_options_on_launch_hostname_type()` → `Val<String>`.
 /// - `SubnetId`: `handle.subnet_id()` → `Val<String>`.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. Any tags assigned to the subnet.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. The ID of the VPC the subnet is in.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `SubnetId`.
 #[derive(Clone, Debug)]
@@ -22795,9 +23271,89 @@ impl Resource for CfnSubnet {
 }
 
 impl Handle<CfnSubnet> {
+    /// Indicates whether a network interface created in this subnet receives an IPv6 address. The default value is ``false``.
+    ///
+    /// If you specify ``AssignIpv6AddressOnCreation``, you must also specify an IPv6 CIDR block.
+    ///
+    /// `Fn::GetAtt` attribute `AssignIpv6AddressOnCreation`.
+    pub fn assign_ipv6_address_on_creation(&self) -> Val<bool> {
+        self.get_att("AssignIpv6AddressOnCreation")
+    }
+
+    /// The Availability Zone of the subnet.
+    ///
+    /// If you update this property, you must also update the ``CidrBlock`` property.
+    ///
+    /// `Fn::GetAtt` attribute `AvailabilityZone`.
+    pub fn availability_zone(&self) -> Val<String> {
+        self.get_att("AvailabilityZone")
+    }
+
+    /// The AZ ID of the subnet.
+    ///
+    /// `Fn::GetAtt` attribute `AvailabilityZoneId`.
+    pub fn availability_zone_id(&self) -> Val<String> {
+        self.get_att("AvailabilityZoneId")
+    }
+
     /// `Fn::GetAtt` attribute `BlockPublicAccessStates`.
     pub fn block_public_access_states(&self) -> Val<Json> {
         self.get_att("BlockPublicAccessStates")
+    }
+
+    /// The mode of VPC BPA. Options here are off, block-bidirectional, block-ingress
+    ///
+    /// `Fn::GetAtt` attribute `BlockPublicAccessStates.InternetGatewayBlockMode`.
+    pub fn block_public_access_states_internet_gateway_block_mode(&self) -> Val<String> {
+        self.get_att("BlockPublicAccessStates.InternetGatewayBlockMode")
+    }
+
+    /// The IPv4 CIDR block assigned to the subnet.
+    ///
+    /// If you update this property, we create a new subnet, and then delete the existing one.
+    ///
+    /// `Fn::GetAtt` attribute `CidrBlock`.
+    pub fn cidr_block(&self) -> Val<String> {
+        self.get_att("CidrBlock")
+    }
+
+    /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    ///
+    /// You must first configure a NAT gateway in a public subnet (separate from the subnet containing the IPv6-only workloads). For example, the subnet containing the NAT gateway should have a ``0.0.0.0/0`` route pointing to the internet gateway. For more information, see [Configure DNS64 and NAT64](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html#nat-gateway-nat64-dns64-walkthrough) in the *User Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `EnableDns64`.
+    pub fn enable_dns64(&self) -> Val<bool> {
+        self.get_att("EnableDns64")
+    }
+
+    /// Indicates the device position for local network interfaces in this subnet. For example, ``1`` indicates local network interfaces in this subnet are the secondary network interface (eth1).
+    ///
+    /// `Fn::GetAtt` attribute `EnableLniAtDeviceIndex`.
+    pub fn enable_lni_at_device_index(&self) -> Val<i64> {
+        self.get_att("EnableLniAtDeviceIndex")
+    }
+
+    /// An IPv4 IPAM pool ID for the subnet.
+    ///
+    /// `Fn::GetAtt` attribute `Ipv4IpamPoolId`.
+    pub fn ipv4_ipam_pool_id(&self) -> Val<String> {
+        self.get_att("Ipv4IpamPoolId")
+    }
+
+    /// An IPv4 netmask length for the subnet.
+    ///
+    /// `Fn::GetAtt` attribute `Ipv4NetmaskLength`.
+    pub fn ipv4_netmask_length(&self) -> Val<i64> {
+        self.get_att("Ipv4NetmaskLength")
+    }
+
+    /// The IPv6 CIDR block.
+    ///
+    /// If you specify ``AssignIpv6AddressOnCreation``, you must also specify an IPv6 CIDR block.
+    ///
+    /// `Fn::GetAtt` attribute `Ipv6CidrBlock`.
+    pub fn ipv6_cidr_block(&self) -> Val<String> {
+        self.get_att("Ipv6CidrBlock")
     }
 
     /// `Fn::GetAtt` attribute `Ipv6CidrBlocks`.
@@ -22805,14 +23361,82 @@ impl Handle<CfnSubnet> {
         self.get_att("Ipv6CidrBlocks")
     }
 
+    /// An IPv6 IPAM pool ID for the subnet.
+    ///
+    /// `Fn::GetAtt` attribute `Ipv6IpamPoolId`.
+    pub fn ipv6_ipam_pool_id(&self) -> Val<String> {
+        self.get_att("Ipv6IpamPoolId")
+    }
+
+    /// Indicates whether this is an IPv6 only subnet. For more information, see [Subnet basics](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html#subnet-basics) in the *User Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `Ipv6Native`.
+    pub fn ipv6_native(&self) -> Val<bool> {
+        self.get_att("Ipv6Native")
+    }
+
+    /// An IPv6 netmask length for the subnet.
+    ///
+    /// `Fn::GetAtt` attribute `Ipv6NetmaskLength`.
+    pub fn ipv6_netmask_length(&self) -> Val<i64> {
+        self.get_att("Ipv6NetmaskLength")
+    }
+
+    /// Indicates whether instances launched in this subnet receive a public IPv4 address. The default value is ``false``.
+    ///
+    /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the [VPC pricing page](https://docs.aws.amazon.com/vpc/pricing/).
+    ///
+    /// `Fn::GetAtt` attribute `MapPublicIpOnLaunch`.
+    pub fn map_public_ip_on_launch(&self) -> Val<bool> {
+        self.get_att("MapPublicIpOnLaunch")
+    }
+
     /// `Fn::GetAtt` attribute `NetworkAclAssociationId`.
     pub fn network_acl_association_id(&self) -> Val<String> {
         self.get_att("NetworkAclAssociationId")
     }
 
+    /// The Amazon Resource Name (ARN) of the Outpost.
+    ///
+    /// `Fn::GetAtt` attribute `OutpostArn`.
+    pub fn outpost_arn(&self) -> Val<String> {
+        self.get_att("OutpostArn")
+    }
+
+    /// `Fn::GetAtt` attribute `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord`.
+    pub fn private_dns_name_options_on_launch_enable_resource_name_dns_aaaa_record(&self) -> Val<bool> {
+        self.get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord")
+    }
+
+    /// `Fn::GetAtt` attribute `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord`.
+    pub fn private_dns_name_options_on_launch_enable_resource_name_dns_a_record(&self) -> Val<bool> {
+        self.get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord")
+    }
+
+    /// `Fn::GetAtt` attribute `PrivateDnsNameOptionsOnLaunch.HostnameType`.
+    pub fn private_dns_name_options_on_launch_hostname_type(&self) -> Val<String> {
+        self.get_att("PrivateDnsNameOptionsOnLaunch.HostnameType")
+    }
+
     /// `Fn::GetAtt` attribute `SubnetId`.
     pub fn subnet_id(&self) -> Val<String> {
         self.get_att("SubnetId")
+    }
+
+    /// Any tags assigned to the subnet.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// The ID of the VPC the subnet is in.
+    ///
+    /// If you update this property, you must also update the ``CidrBlock`` property.
+    ///
+    /// `Fn::GetAtt` attribute `VpcId`.
+    pub fn vpc_id(&self) -> Val<String> {
+        self.get_att("VpcId")
     }
 }
 
@@ -22822,7 +23446,7 @@ pub(crate) static SUBNET_META: TypeMeta = TypeMeta {
     create_only: &["AvailabilityZone", "AvailabilityZoneId", "CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6Native", "Ipv6NetmaskLength", "OutpostArn", "VpcId"],
     write_only: &["EnableLniAtDeviceIndex", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength"],
     primary_identifier: &["SubnetId"],
-    attributes: &["BlockPublicAccessStates", "Ipv6CidrBlocks", "NetworkAclAssociationId", "SubnetId"],
+    attributes: &["AssignIpv6AddressOnCreation", "AvailabilityZone", "AvailabilityZoneId", "BlockPublicAccessStates", "BlockPublicAccessStates.InternetGatewayBlockMode", "CidrBlock", "EnableDns64", "EnableLniAtDeviceIndex", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6CidrBlock", "Ipv6CidrBlocks", "Ipv6IpamPoolId", "Ipv6Native", "Ipv6NetmaskLength", "MapPublicIpOnLaunch", "NetworkAclAssociationId", "OutpostArn", "PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord", "PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord", "PrivateDnsNameOptionsOnLaunch.HostnameType", "SubnetId", "Tags", "VpcId"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -27282,10 +27906,23 @@ pub mod transit_gateway_vpc_attachment {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `CidrBlock`: `handle.cidr_block()` → `Val<String>`. The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``, we modify it to ``100.68.0.0/18``.
 /// - `CidrBlockAssociations`: `handle.cidr_block_associations()` → `Val<Vec<String>>`.
 /// - `DefaultNetworkAcl`: `handle.default_network_acl()` → `Val<String>`.
 /// - `DefaultSecurityGroup`: `handle.default_security_group()` → `Val<String>`.
+/// - `EnableDnsHostnames`: `handle.enable_dns_hostnames()` → `Val<bool>`. Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support).
+/// - `EnableDnsSupport`: `handle.enable_dns_support()` → `Val<bool>`. Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default. For more information, see [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support).
+/// - `InstanceTenancy`: `handle.instance_tenancy()` → `Val<String>`. The allowed tenancy of instances launched into the VPC.
+/// - `Ipv4IpamPoolId`: `handle.ipv4_ipam_pool_id()` → `Val<String>`. The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide*.
+/// - `Ipv4NetmaskLength`: `handle.ipv4_netmask_length()` → `Val<i64>`. The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide*.
 /// - `Ipv6CidrBlocks`: `handle.ipv6_cidr_blocks()` → `Val<Vec<String>>`.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. The tags for the VPC.
+/// - `VpcEncryptionControl.EgressOnlyInternetGatewayExclusion`: `handle.vpc_encryption_control_egress_only_internet_gateway_exclusion()` → `Val<String>`.
+/// - `VpcEncryptionControl.ElasticFileSystemExclusion`: `handle.vpc_encryption_control_elastic_file_system_exclusion()` → `Val<String>`.
+/// - `VpcEncryptionControl.InternetGatewayExclusion`: `handle.vpc_encryption_control_internet_gateway_exclusion()` → `Val<String>`.
+/// - `VpcEncryptionControl.LambdaExclusion`: `handle.vpc_encryption_control_lambda_exclusion()` → `Val<String>`.
+/// - `VpcEncryptionControl.Mode`: `handle.vpc_encryption_control_mode()` → `Val<String>`. The encryption mode for the VPC Encryption Control configuration.
+/// - `VpcEncryptionControl.NatGatewayExclusion`: `handle.vpc_encryption_control_nat_gateway_exclusion()` → `Val<String>`.
 /// - `VpcEncryptionControl.ResourceExclusions`: `handle.vpc_encryption_control_resource_exclusions()` → `Val<Json>`. Information about resource exclusions for the VPC Encryption Control configuration.
 /// - `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway`: `handle.vpc_encryption_control_resource_exclusions_egress_only_internet_gateway()` → `Val<Json>`. The exclusion configuration for egress-only internet gateway traffic.
 /// - `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State`: `handle.vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state()` → `Val<String>`. The current state of the exclusion configuration.
@@ -27313,8 +27950,11 @@ pub mod transit_gateway_vpc_attachment {
 /// - `VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage`: `handle.vpc_encryption_control_resource_exclusions_vpc_peering_state_message()` → `Val<String>`. A message providing additional information about the exclusion state.
 /// - `VpcEncryptionControl.State`: `handle.vpc_encryption_control_state()` → `Val<String>`. The current state of the VPC Encryption Control configuration.
 /// - `VpcEncryptionControl.StateMessage`: `handle.vpc_encryption_control_state_message()` → `Val<String>`. A message providing additional information about the encryption control state.
+/// - `VpcEncryptionControl.VirtualPrivateGatewayExclusion`: `handle.vpc_encryption_control_virtual_private_gateway_exclusion()` → `Val<String>`.
 /// - `VpcEncryptionControl.VpcEncryptionControlId`: `handle.vpc_encryption_control_vpc_encryption_control_id()` → `Val<String>`. The ID of the VPC Encryption Control configuration.
 /// - `VpcEncryptionControl.VpcId`: `handle.vpc_encryption_control_vpc_id()` → `Val<String>`. The ID of the VPC associated with the encryption control configuration.
+/// - `VpcEncryptionControl.VpcLatticeExclusion`: `handle.vpc_encryption_control_vpc_lattice_exclusion()` → `Val<String>`.
+/// - `VpcEncryptionControl.VpcPeeringExclusion`: `handle.vpc_encryption_control_vpc_peering_exclusion()` → `Val<String>`.
 /// - `VpcId`: `handle.vpc_id()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `VpcId`.
@@ -27426,6 +28066,15 @@ impl Resource for CfnVpc {
 }
 
 impl Handle<CfnVpc> {
+    /// The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``, we modify it to ``100.68.0.0/18``.
+    ///
+    /// You must specify either``CidrBlock`` or ``Ipv4IpamPoolId``.
+    ///
+    /// `Fn::GetAtt` attribute `CidrBlock`.
+    pub fn cidr_block(&self) -> Val<String> {
+        self.get_att("CidrBlock")
+    }
+
     /// `Fn::GetAtt` attribute `CidrBlockAssociations`.
     pub fn cidr_block_associations(&self) -> Val<Vec<String>> {
         self.get_att("CidrBlockAssociations")
@@ -27441,9 +28090,93 @@ impl Handle<CfnVpc> {
         self.get_att("DefaultSecurityGroup")
     }
 
+    /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support).
+    ///
+    /// You can only enable DNS hostnames if you've enabled DNS support.
+    ///
+    /// `Fn::GetAtt` attribute `EnableDnsHostnames`.
+    pub fn enable_dns_hostnames(&self) -> Val<bool> {
+        self.get_att("EnableDnsHostnames")
+    }
+
+    /// Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default. For more information, see [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support).
+    ///
+    /// `Fn::GetAtt` attribute `EnableDnsSupport`.
+    pub fn enable_dns_support(&self) -> Val<bool> {
+        self.get_att("EnableDnsSupport")
+    }
+
+    /// The allowed tenancy of instances launched into the VPC.
+    ///
+    /// +  ``default``: An instance launched into the VPC runs on shared hardware by default, unless you explicitly specify a different tenancy during instance launch.
+    ///
+    /// +  ``dedicated``: An instance launched into the VPC runs on dedicated hardware by default, unless you explicitly specify a tenancy of ``host`` during instance launch. You cannot specify a tenancy of ``default`` during instance launch.
+    ///
+    /// Updating ``InstanceTenancy`` requires no replacement only if you are updating its value from ``dedicated`` to ``default``. Updating ``InstanceTenancy`` from ``default`` to ``dedicated`` requires replacement.
+    ///
+    /// `Fn::GetAtt` attribute `InstanceTenancy`.
+    pub fn instance_tenancy(&self) -> Val<String> {
+        self.get_att("InstanceTenancy")
+    }
+
+    /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide*.
+    ///
+    /// You must specify either``CidrBlock`` or ``Ipv4IpamPoolId``.
+    ///
+    /// `Fn::GetAtt` attribute `Ipv4IpamPoolId`.
+    pub fn ipv4_ipam_pool_id(&self) -> Val<String> {
+        self.get_att("Ipv4IpamPoolId")
+    }
+
+    /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `Ipv4NetmaskLength`.
+    pub fn ipv4_netmask_length(&self) -> Val<i64> {
+        self.get_att("Ipv4NetmaskLength")
+    }
+
     /// `Fn::GetAtt` attribute `Ipv6CidrBlocks`.
     pub fn ipv6_cidr_blocks(&self) -> Val<Vec<String>> {
         self.get_att("Ipv6CidrBlocks")
+    }
+
+    /// The tags for the VPC.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// `Fn::GetAtt` attribute `VpcEncryptionControl.EgressOnlyInternetGatewayExclusion`.
+    pub fn vpc_encryption_control_egress_only_internet_gateway_exclusion(&self) -> Val<String> {
+        self.get_att("VpcEncryptionControl.EgressOnlyInternetGatewayExclusion")
+    }
+
+    /// `Fn::GetAtt` attribute `VpcEncryptionControl.ElasticFileSystemExclusion`.
+    pub fn vpc_encryption_control_elastic_file_system_exclusion(&self) -> Val<String> {
+        self.get_att("VpcEncryptionControl.ElasticFileSystemExclusion")
+    }
+
+    /// `Fn::GetAtt` attribute `VpcEncryptionControl.InternetGatewayExclusion`.
+    pub fn vpc_encryption_control_internet_gateway_exclusion(&self) -> Val<String> {
+        self.get_att("VpcEncryptionControl.InternetGatewayExclusion")
+    }
+
+    /// `Fn::GetAtt` attribute `VpcEncryptionControl.LambdaExclusion`.
+    pub fn vpc_encryption_control_lambda_exclusion(&self) -> Val<String> {
+        self.get_att("VpcEncryptionControl.LambdaExclusion")
+    }
+
+    /// The encryption mode for the VPC Encryption Control configuration.
+    ///
+    /// `Fn::GetAtt` attribute `VpcEncryptionControl.Mode`.
+    pub fn vpc_encryption_control_mode(&self) -> Val<String> {
+        self.get_att("VpcEncryptionControl.Mode")
+    }
+
+    /// `Fn::GetAtt` attribute `VpcEncryptionControl.NatGatewayExclusion`.
+    pub fn vpc_encryption_control_nat_gateway_exclusion(&self) -> Val<String> {
+        self.get_att("VpcEncryptionControl.NatGatewayExclusion")
     }
 
     /// Information about resource exclusions for the VPC Encryption Control configuration.
@@ -27635,6 +28368,11 @@ impl Handle<CfnVpc> {
         self.get_att("VpcEncryptionControl.StateMessage")
     }
 
+    /// `Fn::GetAtt` attribute `VpcEncryptionControl.VirtualPrivateGatewayExclusion`.
+    pub fn vpc_encryption_control_virtual_private_gateway_exclusion(&self) -> Val<String> {
+        self.get_att("VpcEncryptionControl.VirtualPrivateGatewayExclusion")
+    }
+
     /// The ID of the VPC Encryption Control configuration.
     ///
     /// `Fn::GetAtt` attribute `VpcEncryptionControl.VpcEncryptionControlId`.
@@ -27649,6 +28387,16 @@ impl Handle<CfnVpc> {
         self.get_att("VpcEncryptionControl.VpcId")
     }
 
+    /// `Fn::GetAtt` attribute `VpcEncryptionControl.VpcLatticeExclusion`.
+    pub fn vpc_encryption_control_vpc_lattice_exclusion(&self) -> Val<String> {
+        self.get_att("VpcEncryptionControl.VpcLatticeExclusion")
+    }
+
+    /// `Fn::GetAtt` attribute `VpcEncryptionControl.VpcPeeringExclusion`.
+    pub fn vpc_encryption_control_vpc_peering_exclusion(&self) -> Val<String> {
+        self.get_att("VpcEncryptionControl.VpcPeeringExclusion")
+    }
+
     /// `Fn::GetAtt` attribute `VpcId`.
     pub fn vpc_id(&self) -> Val<String> {
         self.get_att("VpcId")
@@ -27661,7 +28409,7 @@ pub(crate) static VPC_META: TypeMeta = TypeMeta {
     create_only: &["CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "VpcEncryptionControl"],
     write_only: &["Ipv4IpamPoolId", "Ipv4NetmaskLength", "VpcEncryptionControl/EgressOnlyInternetGatewayExclusion", "VpcEncryptionControl/ElasticFileSystemExclusion", "VpcEncryptionControl/InternetGatewayExclusion", "VpcEncryptionControl/LambdaExclusion", "VpcEncryptionControl/NatGatewayExclusion", "VpcEncryptionControl/VirtualPrivateGatewayExclusion", "VpcEncryptionControl/VpcLatticeExclusion", "VpcEncryptionControl/VpcPeeringExclusion"],
     primary_identifier: &["VpcId"],
-    attributes: &["CidrBlockAssociations", "DefaultNetworkAcl", "DefaultSecurityGroup", "Ipv6CidrBlocks", "VpcEncryptionControl.ResourceExclusions", "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway", "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State", "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage", "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem", "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State", "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage", "VpcEncryptionControl.ResourceExclusions.InternetGateway", "VpcEncryptionControl.ResourceExclusions.InternetGateway.State", "VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage", "VpcEncryptionControl.ResourceExclusions.Lambda", "VpcEncryptionControl.ResourceExclusions.Lambda.State", "VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage", "VpcEncryptionControl.ResourceExclusions.NatGateway", "VpcEncryptionControl.ResourceExclusions.NatGateway.State", "VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage", "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway", "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State", "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage", "VpcEncryptionControl.ResourceExclusions.VpcLattice", "VpcEncryptionControl.ResourceExclusions.VpcLattice.State", "VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage", "VpcEncryptionControl.ResourceExclusions.VpcPeering", "VpcEncryptionControl.ResourceExclusions.VpcPeering.State", "VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage", "VpcEncryptionControl.State", "VpcEncryptionControl.StateMessage", "VpcEncryptionControl.VpcEncryptionControlId", "VpcEncryptionControl.VpcId", "VpcId"],
+    attributes: &["CidrBlock", "CidrBlockAssociations", "DefaultNetworkAcl", "DefaultSecurityGroup", "EnableDnsHostnames", "EnableDnsSupport", "InstanceTenancy", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6CidrBlocks", "Tags", "VpcEncryptionControl.EgressOnlyInternetGatewayExclusion", "VpcEncryptionControl.ElasticFileSystemExclusion", "VpcEncryptionControl.InternetGatewayExclusion", "VpcEncryptionControl.LambdaExclusion", "VpcEncryptionControl.Mode", "VpcEncryptionControl.NatGatewayExclusion", "VpcEncryptionControl.ResourceExclusions", "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway", "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State", "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage", "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem", "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State", "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage", "VpcEncryptionControl.ResourceExclusions.InternetGateway", "VpcEncryptionControl.ResourceExclusions.InternetGateway.State", "VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage", "VpcEncryptionControl.ResourceExclusions.Lambda", "VpcEncryptionControl.ResourceExclusions.Lambda.State", "VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage", "VpcEncryptionControl.ResourceExclusions.NatGateway", "VpcEncryptionControl.ResourceExclusions.NatGateway.State", "VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage", "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway", "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State", "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage", "VpcEncryptionControl.ResourceExclusions.VpcLattice", "VpcEncryptionControl.ResourceExclusions.VpcLattice.State", "VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage", "VpcEncryptionControl.ResourceExclusions.VpcPeering", "VpcEncryptionControl.ResourceExclusions.VpcPeering.State", "VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage", "VpcEncryptionControl.State", "VpcEncryptionControl.StateMessage", "VpcEncryptionControl.VirtualPrivateGatewayExclusion", "VpcEncryptionControl.VpcEncryptionControlId", "VpcEncryptionControl.VpcId", "VpcEncryptionControl.VpcLatticeExclusion", "VpcEncryptionControl.VpcPeeringExclusion", "VpcId"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };

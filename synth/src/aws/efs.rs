@@ -917,7 +917,13 @@ pub mod file_system {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `FileSystemId`: `handle.file_system_id()` → `Val<String>`. The ID of the file system for which to create the mount target.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `IpAddress`: `handle.ip_address()` → `Val<String>`. If the ``IpAddressType`` for the mount target is IPv4 ( ``IPV4_ONLY`` or ``DUAL_STACK``), then specify the IPv4 address to use. If you do not specify an ``IpAddress``, then Amazon EFS selects an unused IP address from the subnet specified for ``SubnetId``.
+/// - `IpAddressType`: `handle.ip_address_type()` → `Val<String>`. The IP address type for the mount target. The possible values are ``IPV4_ONLY`` (only IPv4 addresses), ``IPV6_ONLY`` (only IPv6 addresses), and ``DUAL_STACK`` (dual-stack, both IPv4 and IPv6 addresses). If you don’t specify an ``IpAddressType``, then ``IPV4_ONLY`` is used.
+/// - `Ipv6Address`: `handle.ipv6_address()` → `Val<String>`. If the ``IPAddressType`` for the mount target is IPv6 (``IPV6_ONLY`` or ``DUAL_STACK``), then specify the IPv6 address to use. If you do not specify an ``Ipv6Address``, then Amazon EFS selects an unused IP address from the subnet specified for ``SubnetId``.
+/// - `SecurityGroups`: `handle.security_groups()` → `Val<Vec<String>>`. VPC security group IDs, of the form ``sg-xxxxxxxx``. These must be for the same VPC as the subnet specified. The maximum number of security groups depends on account quota. For more information, see [Amazon VPC Quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the *Amazon VPC User Guide* (see the *Security Groups* table). If you don't specify a security group, then Amazon EFS uses the default security group for the subnet's VPC.
+/// - `SubnetId`: `handle.subnet_id()` → `Val<String>`. The ID of the subnet to add the mount target in. For One Zone file systems, use the subnet that is associated with the file system's Availability Zone. The subnet type must be the same type as the ``IpAddressType``.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -1016,9 +1022,53 @@ impl Resource for CfnMountTarget {
 }
 
 impl Handle<CfnMountTarget> {
+    /// The ID of the file system for which to create the mount target.
+    ///
+    /// `Fn::GetAtt` attribute `FileSystemId`.
+    pub fn file_system_id(&self) -> Val<String> {
+        self.get_att("FileSystemId")
+    }
+
     /// `Fn::GetAtt` attribute `Id`.
     pub fn id(&self) -> Val<String> {
         self.get_att("Id")
+    }
+
+    /// If the ``IpAddressType`` for the mount target is IPv4 ( ``IPV4_ONLY`` or ``DUAL_STACK``), then specify the IPv4 address to use. If you do not specify an ``IpAddress``, then Amazon EFS selects an unused IP address from the subnet specified for ``SubnetId``.
+    ///
+    /// `Fn::GetAtt` attribute `IpAddress`.
+    pub fn ip_address(&self) -> Val<String> {
+        self.get_att("IpAddress")
+    }
+
+    /// The IP address type for the mount target. The possible values are ``IPV4_ONLY`` (only IPv4 addresses), ``IPV6_ONLY`` (only IPv6 addresses), and ``DUAL_STACK`` (dual-stack, both IPv4 and IPv6 addresses). If you don’t specify an ``IpAddressType``, then ``IPV4_ONLY`` is used.
+    ///
+    /// The ``IPAddressType`` must match the IP type of the subnet. Additionally, the ``IPAddressType`` parameter overrides the value set as the default IP address for the subnet in the VPC. For example, if the ``IPAddressType`` is ``IPV4_ONLY`` and ``AssignIpv6AddressOnCreation`` is ``true``, then IPv4 is used for the mount target. For more information, see [Modify the IP addressing attributes of your subnet](https://docs.aws.amazon.com/vpc/latest/userguide/subnet-public-ip.html).
+    ///
+    /// `Fn::GetAtt` attribute `IpAddressType`.
+    pub fn ip_address_type(&self) -> Val<String> {
+        self.get_att("IpAddressType")
+    }
+
+    /// If the ``IPAddressType`` for the mount target is IPv6 (``IPV6_ONLY`` or ``DUAL_STACK``), then specify the IPv6 address to use. If you do not specify an ``Ipv6Address``, then Amazon EFS selects an unused IP address from the subnet specified for ``SubnetId``.
+    ///
+    /// `Fn::GetAtt` attribute `Ipv6Address`.
+    pub fn ipv6_address(&self) -> Val<String> {
+        self.get_att("Ipv6Address")
+    }
+
+    /// VPC security group IDs, of the form ``sg-xxxxxxxx``. These must be for the same VPC as the subnet specified. The maximum number of security groups depends on account quota. For more information, see [Amazon VPC Quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the *Amazon VPC User Guide* (see the *Security Groups* table). If you don't specify a security group, then Amazon EFS uses the default security group for the subnet's VPC.
+    ///
+    /// `Fn::GetAtt` attribute `SecurityGroups`.
+    pub fn security_groups(&self) -> Val<Vec<String>> {
+        self.get_att("SecurityGroups")
+    }
+
+    /// The ID of the subnet to add the mount target in. For One Zone file systems, use the subnet that is associated with the file system's Availability Zone. The subnet type must be the same type as the ``IpAddressType``.
+    ///
+    /// `Fn::GetAtt` attribute `SubnetId`.
+    pub fn subnet_id(&self) -> Val<String> {
+        self.get_att("SubnetId")
     }
 }
 
@@ -1028,7 +1078,7 @@ pub(crate) static MOUNT_TARGET_META: TypeMeta = TypeMeta {
     create_only: &["FileSystemId", "IpAddress", "IpAddressType", "Ipv6Address", "SubnetId"],
     write_only: &["IpAddressType"],
     primary_identifier: &["Id"],
-    attributes: &["Id"],
+    attributes: &["FileSystemId", "Id", "IpAddress", "IpAddressType", "Ipv6Address", "SecurityGroups", "SubnetId"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };

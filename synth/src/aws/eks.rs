@@ -3553,8 +3553,42 @@ pub mod identity_provider_config {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `AmiType`: `handle.ami_type()` → `Val<String>`. The AMI type for your node group.
 /// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CapacityType`: `handle.capacity_type()` → `Val<String>`. The capacity type of your managed node group.
+/// - `ClusterName`: `handle.cluster_name()` → `Val<String>`. Name of the cluster to create the node group in.
+/// - `DiskSize`: `handle.disk_size()` → `Val<i64>`. The root device disk size (in GiB) for your node group instances.
+/// - `ForceUpdateEnabled`: `handle.force_update_enabled()` → `Val<bool>`. Force the update if the existing node group's pods are unable to be drained due to a pod disruption budget issue.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `InstanceTypes`: `handle.instance_types()` → `Val<Vec<String>>`. Specify the instance types for a node group.
+/// - `LaunchTemplate.Id`: `handle.launch_template_id()` → `Val<String>`.
+/// - `LaunchTemplate.Name`: `handle.launch_template_name()` → `Val<String>`.
+/// - `LaunchTemplate.Version`: `handle.launch_template_version()` → `Val<String>`.
+/// - `NodeRepairConfig.Enabled`: `handle.node_repair_config_enabled()` → `Val<bool>`. Set this value to true to enable node auto repair for the node group.
+/// - `NodeRepairConfig.MaxParallelNodesRepairedCount`: `handle.node_repair_config_max_parallel_nodes_repaired_count()` → `Val<i64>`. Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a count of unhealthy nodes. This gives you finer-grained control over the pace of node replacements. When using this, you cannot also set MaxParallelNodesRepairedPercentage at the same time.
+/// - `NodeRepairConfig.MaxParallelNodesRepairedPercentage`: `handle.node_repair_config_max_parallel_nodes_repaired_percentage()` → `Val<i64>`. Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a percentage of unhealthy nodes. This gives you finer-grained control over the pace of node replacements. When using this, you cannot also set MaxParallelNodesRepairedCount at the same time.
+/// - `NodeRepairConfig.MaxUnhealthyNodeThresholdCount`: `handle.node_repair_config_max_unhealthy_node_threshold_count()` → `Val<i64>`. Specify a count threshold of unhealthy nodes, above which node auto repair actions will stop. When using this, you cannot also set MaxUnhealthyNodeThresholdPercentage at the same time.
+/// - `NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage`: `handle.node_repair_config_max_unhealthy_node_threshold_percentage()` → `Val<i64>`. Specify a percentage threshold of unhealthy nodes, above which node auto repair actions will stop. When using this, you cannot also set MaxUnhealthyNodeThresholdCount at the same time.
+/// - `NodeRepairConfig.NodeRepairConfigOverrides`: `handle.node_repair_config_node_repair_config_overrides()` → `Val<Json>`. Specify granular overrides for specific repair actions. These overrides control the repair action and the repair delay time before a node is considered eligible for repair. If you use this, you must specify all the values.
+/// - `NodeRole`: `handle.node_role()` → `Val<String>`. The Amazon Resource Name (ARN) of the IAM role to associate with your node group.
+/// - `NodegroupName`: `handle.nodegroup_name()` → `Val<String>`. The unique name to give your node group.
+/// - `ReleaseVersion`: `handle.release_version()` → `Val<String>`. The AMI version of the Amazon EKS-optimized AMI to use with your node group.
+/// - `RemoteAccess.Ec2SshKey`: `handle.remote_access_ec2_ssh_key()` → `Val<String>`.
+/// - `RemoteAccess.SourceSecurityGroups`: `handle.remote_access_source_security_groups()` → `Val<Vec<String>>`.
+/// - `ScalingConfig.DesiredSize`: `handle.scaling_config_desired_size()` → `Val<i64>`.
+/// - `ScalingConfig.MaxSize`: `handle.scaling_config_max_size()` → `Val<i64>`.
+/// - `ScalingConfig.MinSize`: `handle.scaling_config_min_size()` → `Val<i64>`.
+/// - `Subnets`: `handle.subnets()` → `Val<Vec<String>>`. The subnets to use for the Auto Scaling group that is created for your node group.
+/// - `Taints`: `handle.taints()` → `Val<Json>`. The Kubernetes taints to be applied to the nodes in the node group when they are created.
+/// - `UpdateConfig.MaxUnavailable`: `handle.update_config_max_unavailable()` → `Val<f64>`. The maximum number of nodes unavailable at once during a version update. Nodes will be updated in parallel. This value or maxUnavailablePercentage is required to have a value.The maximum number is 100.
+/// - `UpdateConfig.MaxUnavailablePercentage`: `handle.update_config_max_unavailable_percentage()` → `Val<f64>`. The maximum percentage of nodes unavailable during a version update. This percentage of nodes will be updated in parallel, up to 100 nodes at once. This value or maxUnavailable is required to have a value.
+/// - `UpdateConfig.UpdateStrategy`: `handle.update_config_update_strategy()` → `Val<String>`. The configuration for the behavior to follow during an node group version update of this managed node group. You choose between two possible strategies for replacing nodes during an UpdateNodegroupVersion action.
+/// - `Version`: `handle.version()` → `Val<String>`. The Kubernetes version to use for your managed nodes.
+/// - `WarmPoolConfig.Enabled`: `handle.warm_pool_config_enabled()` → `Val<bool>`. Enable or disable warm pool for the node group.
+/// - `WarmPoolConfig.MaxGroupPreparedCapacity`: `handle.warm_pool_config_max_group_prepared_capacity()` → `Val<i64>`. The maximum number of instances that are allowed to be in the warm pool.
+/// - `WarmPoolConfig.MinSize`: `handle.warm_pool_config_min_size()` → `Val<i64>`. The minimum number of instances to maintain in the warm pool.
+/// - `WarmPoolConfig.PoolState`: `handle.warm_pool_config_pool_state()` → `Val<String>`. The desired state of warm pool instances.
+/// - `WarmPoolConfig.ReuseOnScaleIn`: `handle.warm_pool_config_reuse_on_scale_in()` → `Val<bool>`. Whether to return instances to the warm pool during scale-in instead of terminating them.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -3745,14 +3779,236 @@ impl Resource for CfnNodegroup {
 }
 
 impl Handle<CfnNodegroup> {
+    /// The AMI type for your node group.
+    ///
+    /// `Fn::GetAtt` attribute `AmiType`.
+    pub fn ami_type(&self) -> Val<String> {
+        self.get_att("AmiType")
+    }
+
     /// `Fn::GetAtt` attribute `Arn`.
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
     }
 
+    /// The capacity type of your managed node group.
+    ///
+    /// `Fn::GetAtt` attribute `CapacityType`.
+    pub fn capacity_type(&self) -> Val<String> {
+        self.get_att("CapacityType")
+    }
+
+    /// Name of the cluster to create the node group in.
+    ///
+    /// `Fn::GetAtt` attribute `ClusterName`.
+    pub fn cluster_name(&self) -> Val<String> {
+        self.get_att("ClusterName")
+    }
+
+    /// The root device disk size (in GiB) for your node group instances.
+    ///
+    /// `Fn::GetAtt` attribute `DiskSize`.
+    pub fn disk_size(&self) -> Val<i64> {
+        self.get_att("DiskSize")
+    }
+
+    /// Force the update if the existing node group's pods are unable to be drained due to a pod disruption budget issue.
+    ///
+    /// `Fn::GetAtt` attribute `ForceUpdateEnabled`.
+    pub fn force_update_enabled(&self) -> Val<bool> {
+        self.get_att("ForceUpdateEnabled")
+    }
+
     /// `Fn::GetAtt` attribute `Id`.
     pub fn id(&self) -> Val<String> {
         self.get_att("Id")
+    }
+
+    /// Specify the instance types for a node group.
+    ///
+    /// `Fn::GetAtt` attribute `InstanceTypes`.
+    pub fn instance_types(&self) -> Val<Vec<String>> {
+        self.get_att("InstanceTypes")
+    }
+
+    /// `Fn::GetAtt` attribute `LaunchTemplate.Id`.
+    pub fn launch_template_id(&self) -> Val<String> {
+        self.get_att("LaunchTemplate.Id")
+    }
+
+    /// `Fn::GetAtt` attribute `LaunchTemplate.Name`.
+    pub fn launch_template_name(&self) -> Val<String> {
+        self.get_att("LaunchTemplate.Name")
+    }
+
+    /// `Fn::GetAtt` attribute `LaunchTemplate.Version`.
+    pub fn launch_template_version(&self) -> Val<String> {
+        self.get_att("LaunchTemplate.Version")
+    }
+
+    /// Set this value to true to enable node auto repair for the node group.
+    ///
+    /// `Fn::GetAtt` attribute `NodeRepairConfig.Enabled`.
+    pub fn node_repair_config_enabled(&self) -> Val<bool> {
+        self.get_att("NodeRepairConfig.Enabled")
+    }
+
+    /// Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a count of unhealthy nodes. This gives you finer-grained control over the pace of node replacements. When using this, you cannot also set MaxParallelNodesRepairedPercentage at the same time.
+    ///
+    /// `Fn::GetAtt` attribute `NodeRepairConfig.MaxParallelNodesRepairedCount`.
+    pub fn node_repair_config_max_parallel_nodes_repaired_count(&self) -> Val<i64> {
+        self.get_att("NodeRepairConfig.MaxParallelNodesRepairedCount")
+    }
+
+    /// Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a percentage of unhealthy nodes. This gives you finer-grained control over the pace of node replacements. When using this, you cannot also set MaxParallelNodesRepairedCount at the same time.
+    ///
+    /// `Fn::GetAtt` attribute `NodeRepairConfig.MaxParallelNodesRepairedPercentage`.
+    pub fn node_repair_config_max_parallel_nodes_repaired_percentage(&self) -> Val<i64> {
+        self.get_att("NodeRepairConfig.MaxParallelNodesRepairedPercentage")
+    }
+
+    /// Specify a count threshold of unhealthy nodes, above which node auto repair actions will stop. When using this, you cannot also set MaxUnhealthyNodeThresholdPercentage at the same time.
+    ///
+    /// `Fn::GetAtt` attribute `NodeRepairConfig.MaxUnhealthyNodeThresholdCount`.
+    pub fn node_repair_config_max_unhealthy_node_threshold_count(&self) -> Val<i64> {
+        self.get_att("NodeRepairConfig.MaxUnhealthyNodeThresholdCount")
+    }
+
+    /// Specify a percentage threshold of unhealthy nodes, above which node auto repair actions will stop. When using this, you cannot also set MaxUnhealthyNodeThresholdCount at the same time.
+    ///
+    /// `Fn::GetAtt` attribute `NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage`.
+    pub fn node_repair_config_max_unhealthy_node_threshold_percentage(&self) -> Val<i64> {
+        self.get_att("NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage")
+    }
+
+    /// Specify granular overrides for specific repair actions. These overrides control the repair action and the repair delay time before a node is considered eligible for repair. If you use this, you must specify all the values.
+    ///
+    /// `Fn::GetAtt` attribute `NodeRepairConfig.NodeRepairConfigOverrides`.
+    pub fn node_repair_config_node_repair_config_overrides(&self) -> Val<Json> {
+        self.get_att("NodeRepairConfig.NodeRepairConfigOverrides")
+    }
+
+    /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group.
+    ///
+    /// `Fn::GetAtt` attribute `NodeRole`.
+    pub fn node_role(&self) -> Val<String> {
+        self.get_att("NodeRole")
+    }
+
+    /// The unique name to give your node group.
+    ///
+    /// `Fn::GetAtt` attribute `NodegroupName`.
+    pub fn nodegroup_name(&self) -> Val<String> {
+        self.get_att("NodegroupName")
+    }
+
+    /// The AMI version of the Amazon EKS-optimized AMI to use with your node group.
+    ///
+    /// `Fn::GetAtt` attribute `ReleaseVersion`.
+    pub fn release_version(&self) -> Val<String> {
+        self.get_att("ReleaseVersion")
+    }
+
+    /// `Fn::GetAtt` attribute `RemoteAccess.Ec2SshKey`.
+    pub fn remote_access_ec2_ssh_key(&self) -> Val<String> {
+        self.get_att("RemoteAccess.Ec2SshKey")
+    }
+
+    /// `Fn::GetAtt` attribute `RemoteAccess.SourceSecurityGroups`.
+    pub fn remote_access_source_security_groups(&self) -> Val<Vec<String>> {
+        self.get_att("RemoteAccess.SourceSecurityGroups")
+    }
+
+    /// `Fn::GetAtt` attribute `ScalingConfig.DesiredSize`.
+    pub fn scaling_config_desired_size(&self) -> Val<i64> {
+        self.get_att("ScalingConfig.DesiredSize")
+    }
+
+    /// `Fn::GetAtt` attribute `ScalingConfig.MaxSize`.
+    pub fn scaling_config_max_size(&self) -> Val<i64> {
+        self.get_att("ScalingConfig.MaxSize")
+    }
+
+    /// `Fn::GetAtt` attribute `ScalingConfig.MinSize`.
+    pub fn scaling_config_min_size(&self) -> Val<i64> {
+        self.get_att("ScalingConfig.MinSize")
+    }
+
+    /// The subnets to use for the Auto Scaling group that is created for your node group.
+    ///
+    /// `Fn::GetAtt` attribute `Subnets`.
+    pub fn subnets(&self) -> Val<Vec<String>> {
+        self.get_att("Subnets")
+    }
+
+    /// The Kubernetes taints to be applied to the nodes in the node group when they are created.
+    ///
+    /// `Fn::GetAtt` attribute `Taints`.
+    pub fn taints(&self) -> Val<Json> {
+        self.get_att("Taints")
+    }
+
+    /// The maximum number of nodes unavailable at once during a version update. Nodes will be updated in parallel. This value or maxUnavailablePercentage is required to have a value.The maximum number is 100.
+    ///
+    /// `Fn::GetAtt` attribute `UpdateConfig.MaxUnavailable`.
+    pub fn update_config_max_unavailable(&self) -> Val<f64> {
+        self.get_att("UpdateConfig.MaxUnavailable")
+    }
+
+    /// The maximum percentage of nodes unavailable during a version update. This percentage of nodes will be updated in parallel, up to 100 nodes at once. This value or maxUnavailable is required to have a value.
+    ///
+    /// `Fn::GetAtt` attribute `UpdateConfig.MaxUnavailablePercentage`.
+    pub fn update_config_max_unavailable_percentage(&self) -> Val<f64> {
+        self.get_att("UpdateConfig.MaxUnavailablePercentage")
+    }
+
+    /// The configuration for the behavior to follow during an node group version update of this managed node group. You choose between two possible strategies for replacing nodes during an UpdateNodegroupVersion action.
+    ///
+    /// `Fn::GetAtt` attribute `UpdateConfig.UpdateStrategy`.
+    pub fn update_config_update_strategy(&self) -> Val<String> {
+        self.get_att("UpdateConfig.UpdateStrategy")
+    }
+
+    /// The Kubernetes version to use for your managed nodes.
+    ///
+    /// `Fn::GetAtt` attribute `Version`.
+    pub fn version(&self) -> Val<String> {
+        self.get_att("Version")
+    }
+
+    /// Enable or disable warm pool for the node group.
+    ///
+    /// `Fn::GetAtt` attribute `WarmPoolConfig.Enabled`.
+    pub fn warm_pool_config_enabled(&self) -> Val<bool> {
+        self.get_att("WarmPoolConfig.Enabled")
+    }
+
+    /// The maximum number of instances that are allowed to be in the warm pool.
+    ///
+    /// `Fn::GetAtt` attribute `WarmPoolConfig.MaxGroupPreparedCapacity`.
+    pub fn warm_pool_config_max_group_prepared_capacity(&self) -> Val<i64> {
+        self.get_att("WarmPoolConfig.MaxGroupPreparedCapacity")
+    }
+
+    /// The minimum number of instances to maintain in the warm pool.
+    ///
+    /// `Fn::GetAtt` attribute `WarmPoolConfig.MinSize`.
+    pub fn warm_pool_config_min_size(&self) -> Val<i64> {
+        self.get_att("WarmPoolConfig.MinSize")
+    }
+
+    /// The desired state of warm pool instances.
+    ///
+    /// `Fn::GetAtt` attribute `WarmPoolConfig.PoolState`.
+    pub fn warm_pool_config_pool_state(&self) -> Val<String> {
+        self.get_att("WarmPoolConfig.PoolState")
+    }
+
+    /// Whether to return instances to the warm pool during scale-in instead of terminating them.
+    ///
+    /// `Fn::GetAtt` attribute `WarmPoolConfig.ReuseOnScaleIn`.
+    pub fn warm_pool_config_reuse_on_scale_in(&self) -> Val<bool> {
+        self.get_att("WarmPoolConfig.ReuseOnScaleIn")
     }
 }
 
@@ -3762,7 +4018,7 @@ pub(crate) static NODEGROUP_META: TypeMeta = TypeMeta {
     create_only: &["AmiType", "CapacityType", "ClusterName", "DiskSize", "InstanceTypes", "NodeRole", "NodegroupName", "RemoteAccess", "Subnets"],
     write_only: &["ForceUpdateEnabled"],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id"],
+    attributes: &["AmiType", "Arn", "CapacityType", "ClusterName", "DiskSize", "ForceUpdateEnabled", "Id", "InstanceTypes", "LaunchTemplate.Id", "LaunchTemplate.Name", "LaunchTemplate.Version", "NodeRepairConfig.Enabled", "NodeRepairConfig.MaxParallelNodesRepairedCount", "NodeRepairConfig.MaxParallelNodesRepairedPercentage", "NodeRepairConfig.MaxUnhealthyNodeThresholdCount", "NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage", "NodeRepairConfig.NodeRepairConfigOverrides", "NodeRole", "NodegroupName", "ReleaseVersion", "RemoteAccess.Ec2SshKey", "RemoteAccess.SourceSecurityGroups", "ScalingConfig.DesiredSize", "ScalingConfig.MaxSize", "ScalingConfig.MinSize", "Subnets", "Taints", "UpdateConfig.MaxUnavailable", "UpdateConfig.MaxUnavailablePercentage", "UpdateConfig.UpdateStrategy", "Version", "WarmPoolConfig.Enabled", "WarmPoolConfig.MaxGroupPreparedCapacity", "WarmPoolConfig.MinSize", "WarmPoolConfig.PoolState", "WarmPoolConfig.ReuseOnScaleIn"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };

@@ -954,10 +954,37 @@ pub mod parameter_group {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `AtRestEncryptionEnabled`: `handle.at_rest_encryption_enabled()` → `Val<bool>`. A flag that enables encryption at rest when set to true.AtRestEncryptionEnabled after the replication group is created. To enable encryption at rest on a replication group you must set AtRestEncryptionEnabled to true when you create the replication group.
+/// - `AuthToken`: `handle.auth_token()` → `Val<String>`. Reserved parameter. The password used to access a password protected server.AuthToken can be specified only on replication groups where TransitEncryptionEnabled is true. For more information.
+/// - `AutoMinorVersionUpgrade`: `handle.auto_minor_version_upgrade()` → `Val<bool>`. This parameter is currently disabled.
+/// - `AutomaticFailoverEnabled`: `handle.automatic_failover_enabled()` → `Val<bool>`. Specifies whether a read-only replica is automatically promoted to read/write primary if the existing primary fails. AutomaticFailoverEnabled must be enabled for Redis (cluster mode enabled) replication groups.
+/// - `CacheNodeType`: `handle.cache_node_type()` → `Val<String>`. The compute and memory capacity of the nodes in the node group (shard).
+/// - `CacheParameterGroupName`: `handle.cache_parameter_group_name()` → `Val<String>`. The name of the parameter group to associate with this replication group. If this argument is omitted, the default cache parameter group for the specified engine is used.
+/// - `CacheSecurityGroupNames`: `handle.cache_security_group_names()` → `Val<Vec<String>>`. A list of cache security group names to associate with this replication group.
+/// - `CacheSubnetGroupName`: `handle.cache_subnet_group_name()` → `Val<String>`. The name of the cache subnet group to be used for the replication group.
+/// - `ClusterMode`: `handle.cluster_mode()` → `Val<String>`. Enabled or Disabled. To modify cluster mode from Disabled to Enabled, you must first set the cluster mode to Compatible. Compatible mode allows your Redis OSS clients to connect using both cluster mode enabled and cluster mode disabled. After you migrate all Redis OSS clients to use cluster mode enabled, you can then complete cluster mode configuration and set the cluster mode to Enabled. For more information, see Modify cluster mode.
 /// - `ConfigurationEndPoint`: `handle.configuration_end_point()` → `Val<Json>`. The configuration details of the replication group.
 /// - `ConfigurationEndPoint.Address`: `handle.configuration_end_point_address()` → `Val<String>`. The DNS hostname of the cache node.
 /// - `ConfigurationEndPoint.Port`: `handle.configuration_end_point_port()` → `Val<String>`. The port number that the cache engine is listening on.
+/// - `DataTieringEnabled`: `handle.data_tiering_enabled()` → `Val<bool>`. Enables data tiering. Data tiering is only supported for replication groups using the r6gd node type. This parameter must be set to true when using r6gd nodes.
+/// - `Durability`: `handle.durability()` → `Val<String>`. The durability setting for the replication group. Valid values: default, async, sync, disabled. Enabling durability on an existing non-durable cluster or disabling durability on an existing durable cluster is not currently supported and will result in an error; specify the desired durability at create time. The resolved state is returned in EffectiveDurability.
 /// - `EffectiveDurability`: `handle.effective_durability()` → `Val<String>`. The resolved durability state of the replication group after resolving the default value. This is a read-only property.
+/// - `Engine`: `handle.engine()` → `Val<String>`. The name of the cache engine to be used for the clusters in this replication group.
+/// - `EngineVersion`: `handle.engine_version()` → `Val<String>`. The version number of the cache engine to be used for the clusters in this replication group. To view the supported cache engine versions, use the DescribeCacheEngineVersions operation.
+/// - `GlobalReplicationGroupId`: `handle.global_replication_group_id()` → `Val<String>`. The name of the Global datastore
+/// - `IpDiscovery`: `handle.ip_discovery()` → `Val<String>`. The network type you choose when creating a replication group, either ipv4 | ipv6. IPv6 is supported for workloads using Redis OSS engine version 6.2 onward or Memcached engine version 1.6.6 on all instances built on the Nitro system.
+/// - `KmsKeyId`: `handle.kms_key_id()` → `Val<String>`. The ID of the KMS key used to encrypt the disk on the cluster.
+/// - `LogDeliveryConfigurations`: `handle.log_delivery_configurations()` → `Val<Json>`. Specifies the destination, format and type of the logs.
+/// - `MultiAZEnabled`: `handle.multi_az_enabled()` → `Val<bool>`. A flag indicating if you have Multi-AZ enabled to enhance fault tolerance. For more information, see Minimizing Downtime: Multi-AZ.
+/// - `NetworkType`: `handle.network_type()` → `Val<String>`. Must be either ipv4 | ipv6 | dual_stack. IPv6 is supported for workloads using Redis OSS engine version 6.2 onward or Memcached engine version 1.6.6 on all instances built on the Nitro system
+/// - `NodeGroupConfiguration`: `handle.node_group_configuration()` → `Val<Json>`. NodeGroupConfiguration is a property of the AWS::ElastiCache::ReplicationGroup resource that configures an Amazon ElastiCache (ElastiCache) Redis cluster node group.
+/// - `NotificationTopicArn`: `handle.notification_topic_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
+/// - `NumCacheClusters`: `handle.num_cache_clusters()` → `Val<i64>`. The number of clusters this replication group initially has.This parameter is not used if there is more than one node group (shard). You should use ReplicasPerNodeGroup instead.
+/// - `NumNodeGroups`: `handle.num_node_groups()` → `Val<i64>`. An optional parameter that specifies the number of node groups (shards) for this Redis (cluster mode enabled) replication group. For Redis (cluster mode disabled) either omit this parameter or set it to 1.
+/// - `Port`: `handle.port()` → `Val<i64>`. The port number on which each member of the replication group accepts connections.
+/// - `PreferredCacheClusterAZs`: `handle.preferred_cache_cluster_azs()` → `Val<Vec<String>>`. A list of EC2 Availability Zones in which the replication group's clusters are created. The order of the Availability Zones in the list is the order in which clusters are allocated. The primary cluster is created in the first AZ in the list. This parameter is not used if there is more than one node group (shard). You should use NodeGroupConfiguration instead.
+/// - `PreferredMaintenanceWindow`: `handle.preferred_maintenance_window()` → `Val<String>`. Specifies the weekly time range during which maintenance on the cluster is performed. It is specified as a range in the format ddd:hh24:mi-ddd:hh24:mi (24H Clock UTC). The minimum maintenance window is a 60 minute period.
+/// - `PrimaryClusterId`: `handle.primary_cluster_id()` → `Val<String>`. The identifier of the cluster that serves as the primary for this replication group. This cluster must already exist and have a status of available.
 /// - `PrimaryEndPoint`: `handle.primary_end_point()` → `Val<Json>`. The primary endpoint configuration
 /// - `PrimaryEndPoint.Address`: `handle.primary_end_point_address()` → `Val<String>`. The DNS hostname of the cache node.
 /// - `PrimaryEndPoint.Port`: `handle.primary_end_point_port()` → `Val<String>`. The port number that the cache engine is listening on.
@@ -969,6 +996,19 @@ pub mod parameter_group {
 /// - `ReaderEndPoint`: `handle.reader_end_point()` → `Val<Json>`. The endpoint of the reader node in the replication group.
 /// - `ReaderEndPoint.Address`: `handle.reader_end_point_address()` → `Val<String>`. The DNS hostname of the cache node.
 /// - `ReaderEndPoint.Port`: `handle.reader_end_point_port()` → `Val<String>`. The port number that the cache engine is listening on.
+/// - `ReplicasPerNodeGroup`: `handle.replicas_per_node_group()` → `Val<i64>`. An optional parameter that specifies the number of replica nodes in each node group (shard). Valid values are 0 to 5.
+/// - `ReplicationGroupDescription`: `handle.replication_group_description()` → `Val<String>`. A user-created description for the replication group.
+/// - `ReplicationGroupId`: `handle.replication_group_id()` → `Val<String>`. The replication group identifier. This parameter is stored as a lowercase string.
+/// - `SecurityGroupIds`: `handle.security_group_ids()` → `Val<Vec<String>>`. One or more Amazon VPC security groups associated with this replication group.
+/// - `SnapshotArns`: `handle.snapshot_arns()` → `Val<Vec<String>>`. A list of Amazon Resource Names (ARN) that uniquely identify the Redis RDB snapshot files stored in Amazon S3.
+/// - `SnapshotName`: `handle.snapshot_name()` → `Val<String>`. The name of a snapshot from which to restore data into the new replication group. The snapshot status changes to restoring while the new replication group is being created.
+/// - `SnapshotRetentionLimit`: `handle.snapshot_retention_limit()` → `Val<i64>`. The number of days for which ElastiCache retains automatic snapshots before deleting them. For example, if you set SnapshotRetentionLimit to 5, a snapshot that was taken today is retained for 5 days before being deleted.
+/// - `SnapshotWindow`: `handle.snapshot_window()` → `Val<String>`. The daily time range (in UTC) during which ElastiCache begins taking a daily snapshot of your node group (shard).
+/// - `SnapshottingClusterId`: `handle.snapshotting_cluster_id()` → `Val<String>`. The cluster ID that is used as the daily snapshot source for the replication group. This parameter cannot be set for Redis (cluster mode enabled) replication groups.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. A list of cost allocation tags to be added to this resource. Tags are comma-separated key,value pairs (e.g. Key=myKey, Value=myKeyValue. You can include multiple tags as shown following: Key=myKey, Value=myKeyValue Key=mySecondKey, Value=mySecondKeyValue.
+/// - `TransitEncryptionEnabled`: `handle.transit_encryption_enabled()` → `Val<bool>`. A flag that enables in-transit encryption when set to true.
+/// - `TransitEncryptionMode`: `handle.transit_encryption_mode()` → `Val<String>`. A setting that allows you to migrate your clients to use in-transit encryption, with no downtime. When setting TransitEncryptionEnabled to true, you can set your TransitEncryptionMode to preferred in the same request, to allow both encrypted and unencrypted connections at the same time. Once you migrate all your Redis OSS clients to use encrypted connections you can modify the value to required to allow encrypted connections only. Setting TransitEncryptionMode to required is a two-step process that requires you to first set the TransitEncryptionMode to preferred, after that you can set TransitEncryptionMode to required. This process will not trigger the replacement of the replication group.
+/// - `UserGroupIds`: `handle.user_group_ids()` → `Val<Vec<String>>`. The ID of user group to associate with the replication group.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `ReplicationGroupId`.
 #[derive(Clone, Debug)]
@@ -1294,6 +1334,69 @@ impl Resource for CfnReplicationGroup {
 }
 
 impl Handle<CfnReplicationGroup> {
+    /// A flag that enables encryption at rest when set to true.AtRestEncryptionEnabled after the replication group is created. To enable encryption at rest on a replication group you must set AtRestEncryptionEnabled to true when you create the replication group.
+    ///
+    /// `Fn::GetAtt` attribute `AtRestEncryptionEnabled`.
+    pub fn at_rest_encryption_enabled(&self) -> Val<bool> {
+        self.get_att("AtRestEncryptionEnabled")
+    }
+
+    /// Reserved parameter. The password used to access a password protected server.AuthToken can be specified only on replication groups where TransitEncryptionEnabled is true. For more information.
+    ///
+    /// `Fn::GetAtt` attribute `AuthToken`.
+    pub fn auth_token(&self) -> Val<String> {
+        self.get_att("AuthToken")
+    }
+
+    /// This parameter is currently disabled.
+    ///
+    /// `Fn::GetAtt` attribute `AutoMinorVersionUpgrade`.
+    pub fn auto_minor_version_upgrade(&self) -> Val<bool> {
+        self.get_att("AutoMinorVersionUpgrade")
+    }
+
+    /// Specifies whether a read-only replica is automatically promoted to read/write primary if the existing primary fails. AutomaticFailoverEnabled must be enabled for Redis (cluster mode enabled) replication groups.
+    ///
+    /// `Fn::GetAtt` attribute `AutomaticFailoverEnabled`.
+    pub fn automatic_failover_enabled(&self) -> Val<bool> {
+        self.get_att("AutomaticFailoverEnabled")
+    }
+
+    /// The compute and memory capacity of the nodes in the node group (shard).
+    ///
+    /// `Fn::GetAtt` attribute `CacheNodeType`.
+    pub fn cache_node_type(&self) -> Val<String> {
+        self.get_att("CacheNodeType")
+    }
+
+    /// The name of the parameter group to associate with this replication group. If this argument is omitted, the default cache parameter group for the specified engine is used.
+    ///
+    /// `Fn::GetAtt` attribute `CacheParameterGroupName`.
+    pub fn cache_parameter_group_name(&self) -> Val<String> {
+        self.get_att("CacheParameterGroupName")
+    }
+
+    /// A list of cache security group names to associate with this replication group.
+    ///
+    /// `Fn::GetAtt` attribute `CacheSecurityGroupNames`.
+    pub fn cache_security_group_names(&self) -> Val<Vec<String>> {
+        self.get_att("CacheSecurityGroupNames")
+    }
+
+    /// The name of the cache subnet group to be used for the replication group.
+    ///
+    /// `Fn::GetAtt` attribute `CacheSubnetGroupName`.
+    pub fn cache_subnet_group_name(&self) -> Val<String> {
+        self.get_att("CacheSubnetGroupName")
+    }
+
+    /// Enabled or Disabled. To modify cluster mode from Disabled to Enabled, you must first set the cluster mode to Compatible. Compatible mode allows your Redis OSS clients to connect using both cluster mode enabled and cluster mode disabled. After you migrate all Redis OSS clients to use cluster mode enabled, you can then complete cluster mode configuration and set the cluster mode to Enabled. For more information, see Modify cluster mode.
+    ///
+    /// `Fn::GetAtt` attribute `ClusterMode`.
+    pub fn cluster_mode(&self) -> Val<String> {
+        self.get_att("ClusterMode")
+    }
+
     /// The configuration details of the replication group.
     ///
     /// `Fn::GetAtt` attribute `ConfigurationEndPoint`.
@@ -1315,11 +1418,137 @@ impl Handle<CfnReplicationGroup> {
         self.get_att("ConfigurationEndPoint.Port")
     }
 
+    /// Enables data tiering. Data tiering is only supported for replication groups using the r6gd node type. This parameter must be set to true when using r6gd nodes.
+    ///
+    /// `Fn::GetAtt` attribute `DataTieringEnabled`.
+    pub fn data_tiering_enabled(&self) -> Val<bool> {
+        self.get_att("DataTieringEnabled")
+    }
+
+    /// The durability setting for the replication group. Valid values: default, async, sync, disabled. Enabling durability on an existing non-durable cluster or disabling durability on an existing durable cluster is not currently supported and will result in an error; specify the desired durability at create time. The resolved state is returned in EffectiveDurability.
+    ///
+    /// `Fn::GetAtt` attribute `Durability`.
+    pub fn durability(&self) -> Val<String> {
+        self.get_att("Durability")
+    }
+
     /// The resolved durability state of the replication group after resolving the default value. This is a read-only property.
     ///
     /// `Fn::GetAtt` attribute `EffectiveDurability`.
     pub fn effective_durability(&self) -> Val<String> {
         self.get_att("EffectiveDurability")
+    }
+
+    /// The name of the cache engine to be used for the clusters in this replication group.
+    ///
+    /// `Fn::GetAtt` attribute `Engine`.
+    pub fn engine(&self) -> Val<String> {
+        self.get_att("Engine")
+    }
+
+    /// The version number of the cache engine to be used for the clusters in this replication group. To view the supported cache engine versions, use the DescribeCacheEngineVersions operation.
+    ///
+    /// `Fn::GetAtt` attribute `EngineVersion`.
+    pub fn engine_version(&self) -> Val<String> {
+        self.get_att("EngineVersion")
+    }
+
+    /// The name of the Global datastore
+    ///
+    /// `Fn::GetAtt` attribute `GlobalReplicationGroupId`.
+    pub fn global_replication_group_id(&self) -> Val<String> {
+        self.get_att("GlobalReplicationGroupId")
+    }
+
+    /// The network type you choose when creating a replication group, either ipv4 | ipv6. IPv6 is supported for workloads using Redis OSS engine version 6.2 onward or Memcached engine version 1.6.6 on all instances built on the Nitro system.
+    ///
+    /// `Fn::GetAtt` attribute `IpDiscovery`.
+    pub fn ip_discovery(&self) -> Val<String> {
+        self.get_att("IpDiscovery")
+    }
+
+    /// The ID of the KMS key used to encrypt the disk on the cluster.
+    ///
+    /// `Fn::GetAtt` attribute `KmsKeyId`.
+    pub fn kms_key_id(&self) -> Val<String> {
+        self.get_att("KmsKeyId")
+    }
+
+    /// Specifies the destination, format and type of the logs.
+    ///
+    /// `Fn::GetAtt` attribute `LogDeliveryConfigurations`.
+    pub fn log_delivery_configurations(&self) -> Val<Json> {
+        self.get_att("LogDeliveryConfigurations")
+    }
+
+    /// A flag indicating if you have Multi-AZ enabled to enhance fault tolerance. For more information, see Minimizing Downtime: Multi-AZ.
+    ///
+    /// `Fn::GetAtt` attribute `MultiAZEnabled`.
+    pub fn multi_az_enabled(&self) -> Val<bool> {
+        self.get_att("MultiAZEnabled")
+    }
+
+    /// Must be either ipv4 | ipv6 | dual_stack. IPv6 is supported for workloads using Redis OSS engine version 6.2 onward or Memcached engine version 1.6.6 on all instances built on the Nitro system
+    ///
+    /// `Fn::GetAtt` attribute `NetworkType`.
+    pub fn network_type(&self) -> Val<String> {
+        self.get_att("NetworkType")
+    }
+
+    /// NodeGroupConfiguration is a property of the AWS::ElastiCache::ReplicationGroup resource that configures an Amazon ElastiCache (ElastiCache) Redis cluster node group.
+    ///
+    /// `Fn::GetAtt` attribute `NodeGroupConfiguration`.
+    pub fn node_group_configuration(&self) -> Val<Json> {
+        self.get_att("NodeGroupConfiguration")
+    }
+
+    /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
+    ///
+    /// `Fn::GetAtt` attribute `NotificationTopicArn`.
+    pub fn notification_topic_arn(&self) -> Val<String> {
+        self.get_att("NotificationTopicArn")
+    }
+
+    /// The number of clusters this replication group initially has.This parameter is not used if there is more than one node group (shard). You should use ReplicasPerNodeGroup instead.
+    ///
+    /// `Fn::GetAtt` attribute `NumCacheClusters`.
+    pub fn num_cache_clusters(&self) -> Val<i64> {
+        self.get_att("NumCacheClusters")
+    }
+
+    /// An optional parameter that specifies the number of node groups (shards) for this Redis (cluster mode enabled) replication group. For Redis (cluster mode disabled) either omit this parameter or set it to 1.
+    ///
+    /// `Fn::GetAtt` attribute `NumNodeGroups`.
+    pub fn num_node_groups(&self) -> Val<i64> {
+        self.get_att("NumNodeGroups")
+    }
+
+    /// The port number on which each member of the replication group accepts connections.
+    ///
+    /// `Fn::GetAtt` attribute `Port`.
+    pub fn port(&self) -> Val<i64> {
+        self.get_att("Port")
+    }
+
+    /// A list of EC2 Availability Zones in which the replication group's clusters are created. The order of the Availability Zones in the list is the order in which clusters are allocated. The primary cluster is created in the first AZ in the list. This parameter is not used if there is more than one node group (shard). You should use NodeGroupConfiguration instead.
+    ///
+    /// `Fn::GetAtt` attribute `PreferredCacheClusterAZs`.
+    pub fn preferred_cache_cluster_azs(&self) -> Val<Vec<String>> {
+        self.get_att("PreferredCacheClusterAZs")
+    }
+
+    /// Specifies the weekly time range during which maintenance on the cluster is performed. It is specified as a range in the format ddd:hh24:mi-ddd:hh24:mi (24H Clock UTC). The minimum maintenance window is a 60 minute period.
+    ///
+    /// `Fn::GetAtt` attribute `PreferredMaintenanceWindow`.
+    pub fn preferred_maintenance_window(&self) -> Val<String> {
+        self.get_att("PreferredMaintenanceWindow")
+    }
+
+    /// The identifier of the cluster that serves as the primary for this replication group. This cluster must already exist and have a status of available.
+    ///
+    /// `Fn::GetAtt` attribute `PrimaryClusterId`.
+    pub fn primary_cluster_id(&self) -> Val<String> {
+        self.get_att("PrimaryClusterId")
     }
 
     /// The primary endpoint configuration
@@ -1396,6 +1625,99 @@ impl Handle<CfnReplicationGroup> {
     pub fn reader_end_point_port(&self) -> Val<String> {
         self.get_att("ReaderEndPoint.Port")
     }
+
+    /// An optional parameter that specifies the number of replica nodes in each node group (shard). Valid values are 0 to 5.
+    ///
+    /// **Note:** Using ReplicasPerNodeGroup with NodeGroupConfiguration results in resource replacement. For online scaling, use ReplicasPerNodeGroup alone.
+    ///
+    /// `Fn::GetAtt` attribute `ReplicasPerNodeGroup`.
+    pub fn replicas_per_node_group(&self) -> Val<i64> {
+        self.get_att("ReplicasPerNodeGroup")
+    }
+
+    /// A user-created description for the replication group.
+    ///
+    /// `Fn::GetAtt` attribute `ReplicationGroupDescription`.
+    pub fn replication_group_description(&self) -> Val<String> {
+        self.get_att("ReplicationGroupDescription")
+    }
+
+    /// The replication group identifier. This parameter is stored as a lowercase string.
+    ///
+    /// `Fn::GetAtt` attribute `ReplicationGroupId`.
+    pub fn replication_group_id(&self) -> Val<String> {
+        self.get_att("ReplicationGroupId")
+    }
+
+    /// One or more Amazon VPC security groups associated with this replication group.
+    ///
+    /// `Fn::GetAtt` attribute `SecurityGroupIds`.
+    pub fn security_group_ids(&self) -> Val<Vec<String>> {
+        self.get_att("SecurityGroupIds")
+    }
+
+    /// A list of Amazon Resource Names (ARN) that uniquely identify the Redis RDB snapshot files stored in Amazon S3.
+    ///
+    /// `Fn::GetAtt` attribute `SnapshotArns`.
+    pub fn snapshot_arns(&self) -> Val<Vec<String>> {
+        self.get_att("SnapshotArns")
+    }
+
+    /// The name of a snapshot from which to restore data into the new replication group. The snapshot status changes to restoring while the new replication group is being created.
+    ///
+    /// `Fn::GetAtt` attribute `SnapshotName`.
+    pub fn snapshot_name(&self) -> Val<String> {
+        self.get_att("SnapshotName")
+    }
+
+    /// The number of days for which ElastiCache retains automatic snapshots before deleting them. For example, if you set SnapshotRetentionLimit to 5, a snapshot that was taken today is retained for 5 days before being deleted.
+    ///
+    /// `Fn::GetAtt` attribute `SnapshotRetentionLimit`.
+    pub fn snapshot_retention_limit(&self) -> Val<i64> {
+        self.get_att("SnapshotRetentionLimit")
+    }
+
+    /// The daily time range (in UTC) during which ElastiCache begins taking a daily snapshot of your node group (shard).
+    ///
+    /// `Fn::GetAtt` attribute `SnapshotWindow`.
+    pub fn snapshot_window(&self) -> Val<String> {
+        self.get_att("SnapshotWindow")
+    }
+
+    /// The cluster ID that is used as the daily snapshot source for the replication group. This parameter cannot be set for Redis (cluster mode enabled) replication groups.
+    ///
+    /// `Fn::GetAtt` attribute `SnapshottingClusterId`.
+    pub fn snapshotting_cluster_id(&self) -> Val<String> {
+        self.get_att("SnapshottingClusterId")
+    }
+
+    /// A list of cost allocation tags to be added to this resource. Tags are comma-separated key,value pairs (e.g. Key=myKey, Value=myKeyValue. You can include multiple tags as shown following: Key=myKey, Value=myKeyValue Key=mySecondKey, Value=mySecondKeyValue.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// A flag that enables in-transit encryption when set to true.
+    ///
+    /// `Fn::GetAtt` attribute `TransitEncryptionEnabled`.
+    pub fn transit_encryption_enabled(&self) -> Val<bool> {
+        self.get_att("TransitEncryptionEnabled")
+    }
+
+    /// A setting that allows you to migrate your clients to use in-transit encryption, with no downtime. When setting TransitEncryptionEnabled to true, you can set your TransitEncryptionMode to preferred in the same request, to allow both encrypted and unencrypted connections at the same time. Once you migrate all your Redis OSS clients to use encrypted connections you can modify the value to required to allow encrypted connections only. Setting TransitEncryptionMode to required is a two-step process that requires you to first set the TransitEncryptionMode to preferred, after that you can set TransitEncryptionMode to required. This process will not trigger the replacement of the replication group.
+    ///
+    /// `Fn::GetAtt` attribute `TransitEncryptionMode`.
+    pub fn transit_encryption_mode(&self) -> Val<String> {
+        self.get_att("TransitEncryptionMode")
+    }
+
+    /// The ID of user group to associate with the replication group.
+    ///
+    /// `Fn::GetAtt` attribute `UserGroupIds`.
+    pub fn user_group_ids(&self) -> Val<Vec<String>> {
+        self.get_att("UserGroupIds")
+    }
 }
 
 pub(crate) static REPLICATION_GROUP_META: TypeMeta = TypeMeta {
@@ -1404,7 +1726,7 @@ pub(crate) static REPLICATION_GROUP_META: TypeMeta = TypeMeta {
     create_only: &["AtRestEncryptionEnabled", "CacheSubnetGroupName", "DataTieringEnabled", "GlobalReplicationGroupId", "KmsKeyId", "NetworkType", "Port", "PreferredCacheClusterAZs", "ReplicationGroupId", "SnapshotArns", "SnapshotName"],
     write_only: &["AuthToken", "CacheParameterGroupName", "CacheSecurityGroupNames", "CacheSubnetGroupName", "EngineVersion", "KmsKeyId", "NodeGroupConfiguration", "NotificationTopicArn", "NumNodeGroups", "PreferredCacheClusterAZs", "PreferredMaintenanceWindow", "PrimaryClusterId", "SecurityGroupIds", "SnapshotArns", "SnapshotName"],
     primary_identifier: &["ReplicationGroupId"],
-    attributes: &["ConfigurationEndPoint", "ConfigurationEndPoint.Address", "ConfigurationEndPoint.Port", "EffectiveDurability", "PrimaryEndPoint", "PrimaryEndPoint.Address", "PrimaryEndPoint.Port", "ReadEndPoint", "ReadEndPoint.Addresses", "ReadEndPoint.AddressesList", "ReadEndPoint.Ports", "ReadEndPoint.PortsList", "ReaderEndPoint", "ReaderEndPoint.Address", "ReaderEndPoint.Port"],
+    attributes: &["AtRestEncryptionEnabled", "AuthToken", "AutoMinorVersionUpgrade", "AutomaticFailoverEnabled", "CacheNodeType", "CacheParameterGroupName", "CacheSecurityGroupNames", "CacheSubnetGroupName", "ClusterMode", "ConfigurationEndPoint", "ConfigurationEndPoint.Address", "ConfigurationEndPoint.Port", "DataTieringEnabled", "Durability", "EffectiveDurability", "Engine", "EngineVersion", "GlobalReplicationGroupId", "IpDiscovery", "KmsKeyId", "LogDeliveryConfigurations", "MultiAZEnabled", "NetworkType", "NodeGroupConfiguration", "NotificationTopicArn", "NumCacheClusters", "NumNodeGroups", "Port", "PreferredCacheClusterAZs", "PreferredMaintenanceWindow", "PrimaryClusterId", "PrimaryEndPoint", "PrimaryEndPoint.Address", "PrimaryEndPoint.Port", "ReadEndPoint", "ReadEndPoint.Addresses", "ReadEndPoint.AddressesList", "ReadEndPoint.Ports", "ReadEndPoint.PortsList", "ReaderEndPoint", "ReaderEndPoint.Address", "ReaderEndPoint.Port", "ReplicasPerNodeGroup", "ReplicationGroupDescription", "ReplicationGroupId", "SecurityGroupIds", "SnapshotArns", "SnapshotName", "SnapshotRetentionLimit", "SnapshotWindow", "SnapshottingClusterId", "Tags", "TransitEncryptionEnabled", "TransitEncryptionMode", "UserGroupIds"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };

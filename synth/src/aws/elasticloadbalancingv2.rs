@@ -2580,9 +2580,22 @@ pub mod listener_rule {
 ///
 /// - `CanonicalHostedZoneID`: `handle.canonical_hosted_zone_id()` → `Val<String>`.
 /// - `DNSName`: `handle.dns_name()` → `Val<String>`.
+/// - `EnableCapacityReservationProvisionStabilize`: `handle.enable_capacity_reservation_provision_stabilize()` → `Val<bool>`. Indicates whether to enable stabilization when creating or updating an LCU reservation. This ensures that the final stack status reflects the status of the LCU reservation. The default is ``false``.
+/// - `EnablePrefixForIpv6SourceNat`: `handle.enable_prefix_for_ipv6_source_nat()` → `Val<String>`. \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT. The IP address type must be ``dualstack``. The default value is ``off``.
+/// - `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`: `handle.enforce_security_group_inbound_rules_on_private_link_traffic()` → `Val<String>`. Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through privatelink. The default is ``on``.
+/// - `IpAddressType`: `handle.ip_address_type()` → `Val<String>`. The IP address type. Internal load balancers must use ``ipv4``.
+/// - `Ipv4IpamPoolId`: `handle.ipv4_ipam_pool_id()` → `Val<String>`. The ID of the IPv4 IPAM pool.
 /// - `LoadBalancerArn`: `handle.load_balancer_arn()` → `Val<String>`.
+/// - `LoadBalancerAttributes`: `handle.load_balancer_attributes()` → `Val<Json>`. The load balancer attributes. Attributes that you do not modify retain their current values.
 /// - `LoadBalancerFullName`: `handle.load_balancer_full_name()` → `Val<String>`.
 /// - `LoadBalancerName`: `handle.load_balancer_name()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-".
+/// - `Scheme`: `handle.scheme()` → `Val<String>`. The nodes of an Internet-facing load balancer have public IP addresses. The DNS name of an Internet-facing load balancer is publicly resolvable to the public IP addresses of the nodes. Therefore, Internet-facing load balancers can route requests from clients over the internet.
+/// - `SecurityGroups`: `handle.security_groups()` → `Val<Vec<String>>`. \[Application Load Balancers and Network Load Balancers\] The IDs of the security groups for the load balancer.
+/// - `SubnetMappings`: `handle.subnet_mappings()` → `Val<Json>`. The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both.
+/// - `Subnets`: `handle.subnets()` → `Val<Vec<String>>`. The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both. To specify an Elastic IP address, specify subnet mappings instead of subnets.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. The tags to assign to the load balancer.
+/// - `Type`: `handle.type_()` → `Val<String>`. The type of load balancer. The default is ``application``.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `LoadBalancerArn`.
 #[derive(Clone, Debug)]
@@ -2761,9 +2774,59 @@ impl Handle<CfnLoadBalancer> {
         self.get_att("DNSName")
     }
 
+    /// Indicates whether to enable stabilization when creating or updating an LCU reservation. This ensures that the final stack status reflects the status of the LCU reservation. The default is ``false``.
+    ///
+    /// `Fn::GetAtt` attribute `EnableCapacityReservationProvisionStabilize`.
+    pub fn enable_capacity_reservation_provision_stabilize(&self) -> Val<bool> {
+        self.get_att("EnableCapacityReservationProvisionStabilize")
+    }
+
+    /// \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT. The IP address type must be ``dualstack``. The default value is ``off``.
+    ///
+    /// `Fn::GetAtt` attribute `EnablePrefixForIpv6SourceNat`.
+    pub fn enable_prefix_for_ipv6_source_nat(&self) -> Val<String> {
+        self.get_att("EnablePrefixForIpv6SourceNat")
+    }
+
+    /// Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through privatelink. The default is ``on``.
+    ///
+    /// You can't configure this property on a Network Load Balancer unless you associated a security group with the load balancer when you created it.
+    ///
+    /// `Fn::GetAtt` attribute `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`.
+    pub fn enforce_security_group_inbound_rules_on_private_link_traffic(&self) -> Val<String> {
+        self.get_att("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
+    }
+
+    /// The IP address type. Internal load balancers must use ``ipv4``.
+    ///
+    /// \[Application Load Balancers\] The possible values are ``ipv4`` (IPv4 addresses), ``dualstack`` (IPv4 and IPv6 addresses), and ``dualstack-without-public-ipv4`` (public IPv6 addresses and private IPv4 and IPv6 addresses).
+    ///
+    /// Application Load Balancer authentication supports IPv4 addresses only when connecting to an Identity Provider (IdP) or Amazon Cognito endpoint. Without a public IPv4 address the load balancer can't complete the authentication process, resulting in HTTP 500 errors.
+    ///
+    /// \[Network Load Balancers and Gateway Load Balancers\] The possible values are ``ipv4`` (IPv4 addresses) and ``dualstack`` (IPv4 and IPv6 addresses).
+    ///
+    /// `Fn::GetAtt` attribute `IpAddressType`.
+    pub fn ip_address_type(&self) -> Val<String> {
+        self.get_att("IpAddressType")
+    }
+
+    /// The ID of the IPv4 IPAM pool.
+    ///
+    /// `Fn::GetAtt` attribute `Ipv4IpamPoolId`.
+    pub fn ipv4_ipam_pool_id(&self) -> Val<String> {
+        self.get_att("Ipv4IpamPoolId")
+    }
+
     /// `Fn::GetAtt` attribute `LoadBalancerArn`.
     pub fn load_balancer_arn(&self) -> Val<String> {
         self.get_att("LoadBalancerArn")
+    }
+
+    /// The load balancer attributes. Attributes that you do not modify retain their current values.
+    ///
+    /// `Fn::GetAtt` attribute `LoadBalancerAttributes`.
+    pub fn load_balancer_attributes(&self) -> Val<Json> {
+        self.get_att("LoadBalancerAttributes")
     }
 
     /// `Fn::GetAtt` attribute `LoadBalancerFullName`.
@@ -2775,6 +2838,81 @@ impl Handle<CfnLoadBalancer> {
     pub fn load_balancer_name(&self) -> Val<String> {
         self.get_att("LoadBalancerName")
     }
+
+    /// The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-".
+    ///
+    /// If you don't specify a name, AWS CloudFormation generates a unique physical ID for the load balancer. If you specify a name, you cannot perform updates that require replacement of this resource, but you can perform other updates. To replace the resource, specify a new name.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// The nodes of an Internet-facing load balancer have public IP addresses. The DNS name of an Internet-facing load balancer is publicly resolvable to the public IP addresses of the nodes. Therefore, Internet-facing load balancers can route requests from clients over the internet.
+    ///
+    /// The nodes of an internal load balancer have only private IP addresses. The DNS name of an internal load balancer is publicly resolvable to the private IP addresses of the nodes. Therefore, internal load balancers can route requests only from clients with access to the VPC for the load balancer.
+    ///
+    /// The default is an Internet-facing load balancer.
+    ///
+    /// You can't specify a scheme for a Gateway Load Balancer.
+    ///
+    /// `Fn::GetAtt` attribute `Scheme`.
+    pub fn scheme(&self) -> Val<String> {
+        self.get_att("Scheme")
+    }
+
+    /// \[Application Load Balancers and Network Load Balancers\] The IDs of the security groups for the load balancer.
+    ///
+    /// `Fn::GetAtt` attribute `SecurityGroups`.
+    pub fn security_groups(&self) -> Val<Vec<String>> {
+        self.get_att("SecurityGroups")
+    }
+
+    /// The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both.
+    ///
+    /// \[Application Load Balancers\] You must specify subnets from at least two Availability Zones. You can't specify Elastic IP addresses for your subnets.
+    ///
+    /// \[Application Load Balancers on Outposts\] You must specify one Outpost subnet.
+    ///
+    /// \[Application Load Balancers on Local Zones\] You can specify subnets from one or more Local Zones.
+    ///
+    /// \[Network Load Balancers\] You can specify subnets from one or more Availability Zones. You can specify one Elastic IP address per subnet if you need static IP addresses for your internet-facing load balancer. For internal load balancers, you can specify one private IP address per subnet from the IPv4 range of the subnet. For internet-facing load balancer, you can specify one IPv6 address per subnet.
+    ///
+    /// \[Gateway Load Balancers\] You can specify subnets from one or more Availability Zones. You can't specify Elastic IP addresses for your subnets.
+    ///
+    /// `Fn::GetAtt` attribute `SubnetMappings`.
+    pub fn subnet_mappings(&self) -> Val<Json> {
+        self.get_att("SubnetMappings")
+    }
+
+    /// The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both. To specify an Elastic IP address, specify subnet mappings instead of subnets.
+    ///
+    /// \[Application Load Balancers\] You must specify subnets from at least two Availability Zones.
+    ///
+    /// \[Application Load Balancers on Outposts\] You must specify one Outpost subnet.
+    ///
+    /// \[Application Load Balancers on Local Zones\] You can specify subnets from one or more Local Zones.
+    ///
+    /// \[Network Load Balancers and Gateway Load Balancers\] You can specify subnets from one or more Availability Zones.
+    ///
+    /// `Fn::GetAtt` attribute `Subnets`.
+    pub fn subnets(&self) -> Val<Vec<String>> {
+        self.get_att("Subnets")
+    }
+
+    /// The tags to assign to the load balancer.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// The type of load balancer. The default is ``application``.
+    ///
+    /// `Fn::GetAtt` attribute `Type`.
+    pub fn type_(&self) -> Val<String> {
+        self.get_att("Type")
+    }
 }
 
 pub(crate) static LOAD_BALANCER_META: TypeMeta = TypeMeta {
@@ -2783,7 +2921,7 @@ pub(crate) static LOAD_BALANCER_META: TypeMeta = TypeMeta {
     create_only: &["Name", "Scheme", "Type"],
     write_only: &["EnableCapacityReservationProvisionStabilize"],
     primary_identifier: &["LoadBalancerArn"],
-    attributes: &["CanonicalHostedZoneID", "DNSName", "LoadBalancerArn", "LoadBalancerFullName", "LoadBalancerName"],
+    attributes: &["CanonicalHostedZoneID", "DNSName", "EnableCapacityReservationProvisionStabilize", "EnablePrefixForIpv6SourceNat", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "IpAddressType", "Ipv4IpamPoolId", "LoadBalancerArn", "LoadBalancerAttributes", "LoadBalancerFullName", "LoadBalancerName", "Name", "Scheme", "SecurityGroups", "SubnetMappings", "Subnets", "Tags", "Type"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };

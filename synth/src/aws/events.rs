@@ -1266,6 +1266,14 @@ pub mod endpoint {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the event bus.
+/// - `DeadLetterConfig.Arn`: `handle.dead_letter_config_arn()` → `Val<String>`.
+/// - `Description`: `handle.description()` → `Val<String>`. The description of the event bus.
+/// - `EventSourceName`: `handle.event_source_name()` → `Val<String>`. If you are creating a partner event bus, this specifies the partner event source that the new event bus will be matched with.
+/// - `KmsKeyIdentifier`: `handle.kms_key_identifier()` → `Val<String>`. Kms Key Identifier used to encrypt events at rest in the event bus.
+/// - `LogConfig.IncludeDetail`: `handle.log_config_include_detail()` → `Val<String>`. Configures whether or not to include event detail, input transformer details, target properties, and target input in the applicable log messages.
+/// - `LogConfig.Level`: `handle.log_config_level()` → `Val<String>`. Configures the log level of the EventBus and determines which log messages are sent to Ingestion Hub for delivery.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the event bus.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. Any tags assigned to the event bus.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
@@ -1353,6 +1361,60 @@ impl Handle<CfnEventBus> {
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
     }
+
+    /// `Fn::GetAtt` attribute `DeadLetterConfig.Arn`.
+    pub fn dead_letter_config_arn(&self) -> Val<String> {
+        self.get_att("DeadLetterConfig.Arn")
+    }
+
+    /// The description of the event bus.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
+    /// If you are creating a partner event bus, this specifies the partner event source that the new event bus will be matched with.
+    ///
+    /// `Fn::GetAtt` attribute `EventSourceName`.
+    pub fn event_source_name(&self) -> Val<String> {
+        self.get_att("EventSourceName")
+    }
+
+    /// Kms Key Identifier used to encrypt events at rest in the event bus.
+    ///
+    /// `Fn::GetAtt` attribute `KmsKeyIdentifier`.
+    pub fn kms_key_identifier(&self) -> Val<String> {
+        self.get_att("KmsKeyIdentifier")
+    }
+
+    /// Configures whether or not to include event detail, input transformer details, target properties, and target input in the applicable log messages.
+    ///
+    /// `Fn::GetAtt` attribute `LogConfig.IncludeDetail`.
+    pub fn log_config_include_detail(&self) -> Val<String> {
+        self.get_att("LogConfig.IncludeDetail")
+    }
+
+    /// Configures the log level of the EventBus and determines which log messages are sent to Ingestion Hub for delivery.
+    ///
+    /// `Fn::GetAtt` attribute `LogConfig.Level`.
+    pub fn log_config_level(&self) -> Val<String> {
+        self.get_att("LogConfig.Level")
+    }
+
+    /// The name of the event bus.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// Any tags assigned to the event bus.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
 }
 
 pub(crate) static EVENT_BUS_META: TypeMeta = TypeMeta {
@@ -1361,7 +1423,7 @@ pub(crate) static EVENT_BUS_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &["EventSourceName"],
     primary_identifier: &["Name"],
-    attributes: &["Arn"],
+    attributes: &["Arn", "DeadLetterConfig.Arn", "Description", "EventSourceName", "KmsKeyIdentifier", "LogConfig.IncludeDetail", "LogConfig.Level", "Name", "Tags"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };

@@ -20,9 +20,13 @@ use crate::value::{Json, Val};
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `CrossAccount`: `handle.cross_account()` → `Val<bool>`. Defines whether event schemas from other accounts are discovered. Default is True.
+/// - `Description`: `handle.description()` → `Val<String>`. A description for the discoverer.
 /// - `DiscovererArn`: `handle.discoverer_arn()` → `Val<String>`. The ARN of the discoverer.
 /// - `DiscovererId`: `handle.discoverer_id()` → `Val<String>`. The Id of the discoverer.
+/// - `SourceArn`: `handle.source_arn()` → `Val<String>`. The ARN of the event bus.
 /// - `State`: `handle.state()` → `Val<String>`. Defines the current state of the discoverer.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. Tags associated with the resource.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `DiscovererArn`.
 #[derive(Clone, Debug)]
@@ -78,6 +82,20 @@ impl Resource for CfnDiscoverer {
 }
 
 impl Handle<CfnDiscoverer> {
+    /// Defines whether event schemas from other accounts are discovered. Default is True.
+    ///
+    /// `Fn::GetAtt` attribute `CrossAccount`.
+    pub fn cross_account(&self) -> Val<bool> {
+        self.get_att("CrossAccount")
+    }
+
+    /// A description for the discoverer.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
     /// The ARN of the discoverer.
     ///
     /// `Fn::GetAtt` attribute `DiscovererArn`.
@@ -92,11 +110,25 @@ impl Handle<CfnDiscoverer> {
         self.get_att("DiscovererId")
     }
 
+    /// The ARN of the event bus.
+    ///
+    /// `Fn::GetAtt` attribute `SourceArn`.
+    pub fn source_arn(&self) -> Val<String> {
+        self.get_att("SourceArn")
+    }
+
     /// Defines the current state of the discoverer.
     ///
     /// `Fn::GetAtt` attribute `State`.
     pub fn state(&self) -> Val<String> {
         self.get_att("State")
+    }
+
+    /// Tags associated with the resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
     }
 }
 
@@ -106,7 +138,7 @@ pub(crate) static DISCOVERER_META: TypeMeta = TypeMeta {
     create_only: &["SourceArn"],
     write_only: &[],
     primary_identifier: &["DiscovererArn"],
-    attributes: &["DiscovererArn", "DiscovererId", "State"],
+    attributes: &["CrossAccount", "Description", "DiscovererArn", "DiscovererId", "SourceArn", "State", "Tags"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe5ffe877b),
 };
@@ -164,7 +196,10 @@ pub mod discoverer {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `Description`: `handle.description()` → `Val<String>`. A description of the registry to be created.
 /// - `RegistryArn`: `handle.registry_arn()` → `Val<String>`. The ARN of the registry.
+/// - `RegistryName`: `handle.registry_name()` → `Val<String>`. The name of the schema registry.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. Tags associated with the resource.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `RegistryArn`.
 #[derive(Clone, Debug)]
@@ -219,11 +254,32 @@ impl Resource for CfnRegistry {
 }
 
 impl Handle<CfnRegistry> {
+    /// A description of the registry to be created.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
     /// The ARN of the registry.
     ///
     /// `Fn::GetAtt` attribute `RegistryArn`.
     pub fn registry_arn(&self) -> Val<String> {
         self.get_att("RegistryArn")
+    }
+
+    /// The name of the schema registry.
+    ///
+    /// `Fn::GetAtt` attribute `RegistryName`.
+    pub fn registry_name(&self) -> Val<String> {
+        self.get_att("RegistryName")
+    }
+
+    /// Tags associated with the resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
     }
 }
 
@@ -233,7 +289,7 @@ pub(crate) static REGISTRY_META: TypeMeta = TypeMeta {
     create_only: &["RegistryName"],
     write_only: &[],
     primary_identifier: &["RegistryArn"],
-    attributes: &["RegistryArn"],
+    attributes: &["Description", "RegistryArn", "RegistryName", "Tags"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe5ffe877b),
 };
@@ -376,9 +432,15 @@ pub(crate) static REGISTRY_POLICY_META: TypeMeta = TypeMeta {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `Content`: `handle.content()` → `Val<String>`. The source of the schema definition.
+/// - `Description`: `handle.description()` → `Val<String>`. A description of the schema.
 /// - `LastModified`: `handle.last_modified()` → `Val<String>`. The last modified time of the schema.
+/// - `RegistryName`: `handle.registry_name()` → `Val<String>`. The name of the schema registry.
 /// - `SchemaArn`: `handle.schema_arn()` → `Val<String>`. The ARN of the schema.
+/// - `SchemaName`: `handle.schema_name()` → `Val<String>`. The name of the schema.
 /// - `SchemaVersion`: `handle.schema_version()` → `Val<String>`. The version number of the schema.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. Tags associated with the resource.
+/// - `Type`: `handle.type_()` → `Val<String>`. The type of schema. Valid types include OpenApi3 and JSONSchemaDraft4.
 /// - `VersionCreatedDate`: `handle.version_created_date()` → `Val<String>`. The date the schema version was created.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `SchemaArn`.
@@ -466,11 +528,32 @@ impl Resource for CfnSchema {
 }
 
 impl Handle<CfnSchema> {
+    /// The source of the schema definition.
+    ///
+    /// `Fn::GetAtt` attribute `Content`.
+    pub fn content(&self) -> Val<String> {
+        self.get_att("Content")
+    }
+
+    /// A description of the schema.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
     /// The last modified time of the schema.
     ///
     /// `Fn::GetAtt` attribute `LastModified`.
     pub fn last_modified(&self) -> Val<String> {
         self.get_att("LastModified")
+    }
+
+    /// The name of the schema registry.
+    ///
+    /// `Fn::GetAtt` attribute `RegistryName`.
+    pub fn registry_name(&self) -> Val<String> {
+        self.get_att("RegistryName")
     }
 
     /// The ARN of the schema.
@@ -480,11 +563,32 @@ impl Handle<CfnSchema> {
         self.get_att("SchemaArn")
     }
 
+    /// The name of the schema.
+    ///
+    /// `Fn::GetAtt` attribute `SchemaName`.
+    pub fn schema_name(&self) -> Val<String> {
+        self.get_att("SchemaName")
+    }
+
     /// The version number of the schema.
     ///
     /// `Fn::GetAtt` attribute `SchemaVersion`.
     pub fn schema_version(&self) -> Val<String> {
         self.get_att("SchemaVersion")
+    }
+
+    /// Tags associated with the resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// The type of schema. Valid types include OpenApi3 and JSONSchemaDraft4.
+    ///
+    /// `Fn::GetAtt` attribute `Type`.
+    pub fn type_(&self) -> Val<String> {
+        self.get_att("Type")
     }
 
     /// The date the schema version was created.
@@ -501,7 +605,7 @@ pub(crate) static SCHEMA_META: TypeMeta = TypeMeta {
     create_only: &["RegistryName", "SchemaName"],
     write_only: &[],
     primary_identifier: &["SchemaArn"],
-    attributes: &["LastModified", "SchemaArn", "SchemaVersion", "VersionCreatedDate"],
+    attributes: &["Content", "Description", "LastModified", "RegistryName", "SchemaArn", "SchemaName", "SchemaVersion", "Tags", "Type", "VersionCreatedDate"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe5ffe877b),
 };

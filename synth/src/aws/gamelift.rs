@@ -3924,6 +3924,13 @@ pub mod game_server_group {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift game session queue resource and uniquely identifies it.
+/// - `CustomEventData`: `handle.custom_event_data()` → `Val<String>`. Information that is added to all events that are related to this game session queue.
+/// - `Destinations`: `handle.destinations()` → `Val<Json>`. A list of fleets and/or fleet aliases that can be used to fulfill game session placement requests in the queue.
+/// - `Name`: `handle.name()` → `Val<String>`. A descriptive label that is associated with game session queue. Queue names must be unique within each Region.
+/// - `NotificationTarget`: `handle.notification_target()` → `Val<String>`. An SNS topic ARN that is set up to receive game session placement notifications.
+/// - `PlayerLatencyPolicies`: `handle.player_latency_policies()` → `Val<Json>`. A set of policies that act as a sliding cap on player latency.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. An array of key-value pairs to apply to this resource.
+/// - `TimeoutInSeconds`: `handle.timeout_in_seconds()` → `Val<i64>`. The maximum time, in seconds, that a new game session placement request remains in the queue.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
@@ -4015,6 +4022,55 @@ impl Handle<CfnGameSessionQueue> {
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
     }
+
+    /// Information that is added to all events that are related to this game session queue.
+    ///
+    /// `Fn::GetAtt` attribute `CustomEventData`.
+    pub fn custom_event_data(&self) -> Val<String> {
+        self.get_att("CustomEventData")
+    }
+
+    /// A list of fleets and/or fleet aliases that can be used to fulfill game session placement requests in the queue.
+    ///
+    /// `Fn::GetAtt` attribute `Destinations`.
+    pub fn destinations(&self) -> Val<Json> {
+        self.get_att("Destinations")
+    }
+
+    /// A descriptive label that is associated with game session queue. Queue names must be unique within each Region.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// An SNS topic ARN that is set up to receive game session placement notifications.
+    ///
+    /// `Fn::GetAtt` attribute `NotificationTarget`.
+    pub fn notification_target(&self) -> Val<String> {
+        self.get_att("NotificationTarget")
+    }
+
+    /// A set of policies that act as a sliding cap on player latency.
+    ///
+    /// `Fn::GetAtt` attribute `PlayerLatencyPolicies`.
+    pub fn player_latency_policies(&self) -> Val<Json> {
+        self.get_att("PlayerLatencyPolicies")
+    }
+
+    /// An array of key-value pairs to apply to this resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// The maximum time, in seconds, that a new game session placement request remains in the queue.
+    ///
+    /// `Fn::GetAtt` attribute `TimeoutInSeconds`.
+    pub fn timeout_in_seconds(&self) -> Val<i64> {
+        self.get_att("TimeoutInSeconds")
+    }
 }
 
 pub(crate) static GAME_SESSION_QUEUE_META: TypeMeta = TypeMeta {
@@ -4023,7 +4079,7 @@ pub(crate) static GAME_SESSION_QUEUE_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Name"],
-    attributes: &["Arn"],
+    attributes: &["Arn", "CustomEventData", "Destinations", "Name", "NotificationTarget", "PlayerLatencyPolicies", "Tags", "TimeoutInSeconds"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce162e8358),
 };
@@ -4402,7 +4458,24 @@ pub mod location {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `AcceptanceRequired`: `handle.acceptance_required()` → `Val<bool>`. A flag that indicates whether a match that was created with this configuration must be accepted by the matched players
+/// - `AcceptanceTimeoutSeconds`: `handle.acceptance_timeout_seconds()` → `Val<i64>`. The length of time (in seconds) to wait for players to accept a proposed match, if acceptance is required.
+/// - `AdditionalPlayerCount`: `handle.additional_player_count()` → `Val<i64>`. The number of player slots in a match to keep open for future players.
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift matchmaking configuration resource and uniquely identifies it.
+/// - `BackfillMode`: `handle.backfill_mode()` → `Val<String>`. The method used to backfill game sessions created with this matchmaking configuration.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. A time stamp indicating when this data object was created.
+/// - `CustomEventData`: `handle.custom_event_data()` → `Val<String>`. Information to attach to all events related to the matchmaking configuration.
+/// - `Description`: `handle.description()` → `Val<String>`. A descriptive label that is associated with matchmaking configuration.
+/// - `FlexMatchMode`: `handle.flex_match_mode()` → `Val<String>`. Indicates whether this matchmaking configuration is being used with Amazon GameLift hosting or as a standalone matchmaking solution.
+/// - `GameProperties`: `handle.game_properties()` → `Val<Json>`. A set of custom properties for a game session, formatted as key:value pairs.
+/// - `GameSessionData`: `handle.game_session_data()` → `Val<String>`. A set of custom game session properties, formatted as a single string value.
+/// - `GameSessionQueueArns`: `handle.game_session_queue_arns()` → `Val<Vec<String>>`. The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift game session queue resource and uniquely identifies it.
+/// - `Name`: `handle.name()` → `Val<String>`. A unique identifier for the matchmaking configuration.
+/// - `NotificationTarget`: `handle.notification_target()` → `Val<String>`. An SNS topic ARN that is set up to receive matchmaking notifications.
+/// - `RequestTimeoutSeconds`: `handle.request_timeout_seconds()` → `Val<i64>`. The maximum duration, in seconds, that a matchmaking ticket can remain in process before timing out.
+/// - `RuleSetArn`: `handle.rule_set_arn()` → `Val<String>`. The Amazon Resource Name (ARN) associated with the GameLift matchmaking rule set resource that this configuration uses.
+/// - `RuleSetName`: `handle.rule_set_name()` → `Val<String>`. A unique identifier for the matchmaking rule set to use with this configuration.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. An array of key-value pairs to apply to this resource.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
@@ -4558,11 +4631,130 @@ impl Resource for CfnMatchmakingConfiguration {
 }
 
 impl Handle<CfnMatchmakingConfiguration> {
+    /// A flag that indicates whether a match that was created with this configuration must be accepted by the matched players
+    ///
+    /// `Fn::GetAtt` attribute `AcceptanceRequired`.
+    pub fn acceptance_required(&self) -> Val<bool> {
+        self.get_att("AcceptanceRequired")
+    }
+
+    /// The length of time (in seconds) to wait for players to accept a proposed match, if acceptance is required.
+    ///
+    /// `Fn::GetAtt` attribute `AcceptanceTimeoutSeconds`.
+    pub fn acceptance_timeout_seconds(&self) -> Val<i64> {
+        self.get_att("AcceptanceTimeoutSeconds")
+    }
+
+    /// The number of player slots in a match to keep open for future players.
+    ///
+    /// `Fn::GetAtt` attribute `AdditionalPlayerCount`.
+    pub fn additional_player_count(&self) -> Val<i64> {
+        self.get_att("AdditionalPlayerCount")
+    }
+
     /// The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift matchmaking configuration resource and uniquely identifies it.
     ///
     /// `Fn::GetAtt` attribute `Arn`.
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
+    }
+
+    /// The method used to backfill game sessions created with this matchmaking configuration.
+    ///
+    /// `Fn::GetAtt` attribute `BackfillMode`.
+    pub fn backfill_mode(&self) -> Val<String> {
+        self.get_att("BackfillMode")
+    }
+
+    /// A time stamp indicating when this data object was created.
+    ///
+    /// `Fn::GetAtt` attribute `CreationTime`.
+    pub fn creation_time(&self) -> Val<String> {
+        self.get_att("CreationTime")
+    }
+
+    /// Information to attach to all events related to the matchmaking configuration.
+    ///
+    /// `Fn::GetAtt` attribute `CustomEventData`.
+    pub fn custom_event_data(&self) -> Val<String> {
+        self.get_att("CustomEventData")
+    }
+
+    /// A descriptive label that is associated with matchmaking configuration.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
+    /// Indicates whether this matchmaking configuration is being used with Amazon GameLift hosting or as a standalone matchmaking solution.
+    ///
+    /// `Fn::GetAtt` attribute `FlexMatchMode`.
+    pub fn flex_match_mode(&self) -> Val<String> {
+        self.get_att("FlexMatchMode")
+    }
+
+    /// A set of custom properties for a game session, formatted as key:value pairs.
+    ///
+    /// `Fn::GetAtt` attribute `GameProperties`.
+    pub fn game_properties(&self) -> Val<Json> {
+        self.get_att("GameProperties")
+    }
+
+    /// A set of custom game session properties, formatted as a single string value.
+    ///
+    /// `Fn::GetAtt` attribute `GameSessionData`.
+    pub fn game_session_data(&self) -> Val<String> {
+        self.get_att("GameSessionData")
+    }
+
+    /// The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift game session queue resource and uniquely identifies it.
+    ///
+    /// `Fn::GetAtt` attribute `GameSessionQueueArns`.
+    pub fn game_session_queue_arns(&self) -> Val<Vec<String>> {
+        self.get_att("GameSessionQueueArns")
+    }
+
+    /// A unique identifier for the matchmaking configuration.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// An SNS topic ARN that is set up to receive matchmaking notifications.
+    ///
+    /// `Fn::GetAtt` attribute `NotificationTarget`.
+    pub fn notification_target(&self) -> Val<String> {
+        self.get_att("NotificationTarget")
+    }
+
+    /// The maximum duration, in seconds, that a matchmaking ticket can remain in process before timing out.
+    ///
+    /// `Fn::GetAtt` attribute `RequestTimeoutSeconds`.
+    pub fn request_timeout_seconds(&self) -> Val<i64> {
+        self.get_att("RequestTimeoutSeconds")
+    }
+
+    /// The Amazon Resource Name (ARN) associated with the GameLift matchmaking rule set resource that this configuration uses.
+    ///
+    /// `Fn::GetAtt` attribute `RuleSetArn`.
+    pub fn rule_set_arn(&self) -> Val<String> {
+        self.get_att("RuleSetArn")
+    }
+
+    /// A unique identifier for the matchmaking rule set to use with this configuration.
+    ///
+    /// `Fn::GetAtt` attribute `RuleSetName`.
+    pub fn rule_set_name(&self) -> Val<String> {
+        self.get_att("RuleSetName")
+    }
+
+    /// An array of key-value pairs to apply to this resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
     }
 }
 
@@ -4572,7 +4764,7 @@ pub(crate) static MATCHMAKING_CONFIGURATION_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Name"],
-    attributes: &["Arn"],
+    attributes: &["AcceptanceRequired", "AcceptanceTimeoutSeconds", "AdditionalPlayerCount", "Arn", "BackfillMode", "CreationTime", "CustomEventData", "Description", "FlexMatchMode", "GameProperties", "GameSessionData", "GameSessionQueueArns", "Name", "NotificationTarget", "RequestTimeoutSeconds", "RuleSetArn", "RuleSetName", "Tags"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce162e8358),
 };
@@ -4733,6 +4925,9 @@ pub mod matchmaking_configuration {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift matchmaking rule set resource and uniquely identifies it.
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds.
+/// - `Name`: `handle.name()` → `Val<String>`. A unique identifier for the matchmaking rule set.
+/// - `RuleSetBody`: `handle.rule_set_body()` → `Val<String>`. A collection of matchmaking rules, formatted as a JSON string.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. An array of key-value pairs to apply to this resource.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
@@ -4813,6 +5008,27 @@ impl Handle<CfnMatchmakingRuleSet> {
     pub fn creation_time(&self) -> Val<String> {
         self.get_att("CreationTime")
     }
+
+    /// A unique identifier for the matchmaking rule set.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// A collection of matchmaking rules, formatted as a JSON string.
+    ///
+    /// `Fn::GetAtt` attribute `RuleSetBody`.
+    pub fn rule_set_body(&self) -> Val<String> {
+        self.get_att("RuleSetBody")
+    }
+
+    /// An array of key-value pairs to apply to this resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
 }
 
 pub(crate) static MATCHMAKING_RULE_SET_META: TypeMeta = TypeMeta {
@@ -4821,7 +5037,7 @@ pub(crate) static MATCHMAKING_RULE_SET_META: TypeMeta = TypeMeta {
     create_only: &["Name", "RuleSetBody"],
     write_only: &[],
     primary_identifier: &["Name"],
-    attributes: &["Arn", "CreationTime"],
+    attributes: &["Arn", "CreationTime", "Name", "RuleSetBody", "Tags"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce162e8358),
 };

@@ -20,13 +20,43 @@ use crate::value::Val;
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `AccountAccessType`: `handle.account_access_type()` → `Val<String>`. These enums represent valid account access types. Specifically these enums determine whether the workspace can access AWS resources in the AWS account only, or whether it can also access resources in other accounts in the same organization. If the value CURRENT_ACCOUNT is used, a workspace role ARN must be provided. If the value is ORGANIZATION, a list of organizational units must be provided.
+/// - `AuthenticationProviders`: `handle.authentication_providers()` → `Val<Vec<String>>`. List of authentication providers to enable.
+/// - `ClientToken`: `handle.client_token()` → `Val<String>`. A unique, case-sensitive, user-provided identifier to ensure the idempotency of the request.
 /// - `CreationTimestamp`: `handle.creation_timestamp()` → `Val<String>`. Timestamp when the workspace was created.
+/// - `DataSources`: `handle.data_sources()` → `Val<Vec<String>>`. List of data sources on the service managed IAM role.
+/// - `Description`: `handle.description()` → `Val<String>`. Description of a workspace.
 /// - `Endpoint`: `handle.endpoint()` → `Val<String>`. Endpoint for the Grafana workspace.
+/// - `GrafanaVersion`: `handle.grafana_version()` → `Val<String>`. The version of Grafana to support in your workspace.
 /// - `Id`: `handle.id()` → `Val<String>`. The id that uniquely identifies a Grafana workspace.
 /// - `ModificationTimestamp`: `handle.modification_timestamp()` → `Val<String>`. Timestamp when the workspace was last modified
+/// - `Name`: `handle.name()` → `Val<String>`. The user friendly name of a workspace.
+/// - `NetworkAccessControl.PrefixListIds`: `handle.network_access_control_prefix_list_ids()` → `Val<Vec<String>>`. The list of prefix list IDs. A prefix list is a list of CIDR ranges of IP addresses. The IP addresses specified are allowed to access your workspace. If the list is not included in the configuration then no IP addresses will be allowed to access the workspace.
+/// - `NetworkAccessControl.VpceIds`: `handle.network_access_control_vpce_ids()` → `Val<Vec<String>>`. The list of Amazon VPC endpoint IDs for the workspace. If a NetworkAccessConfiguration is specified then only VPC endpoints specified here will be allowed to access the workspace.
+/// - `NotificationDestinations`: `handle.notification_destinations()` → `Val<Vec<String>>`. List of notification destinations on the customers service managed IAM role that the Grafana workspace can query.
+/// - `OrganizationRoleName`: `handle.organization_role_name()` → `Val<String>`. The name of an IAM role that already exists to use with AWS Organizations to access AWS data sources and notification channels in other accounts in an organization.
+/// - `OrganizationalUnits`: `handle.organizational_units()` → `Val<Vec<String>>`. List of Organizational Units containing AWS accounts the Grafana workspace can pull data from.
+/// - `PermissionType`: `handle.permission_type()` → `Val<String>`. These enums represent valid permission types to use when creating or configuring a Grafana workspace. The SERVICE_MANAGED permission type means the Managed Grafana service will create a workspace IAM role on your behalf. The CUSTOMER_MANAGED permission type means that the customer is expected to provide an IAM role that the Grafana workspace can use to query data sources.
+/// - `PluginAdminEnabled`: `handle.plugin_admin_enabled()` → `Val<bool>`. Allow workspace admins to install plugins
+/// - `RoleArn`: `handle.role_arn()` → `Val<String>`. IAM Role that will be used to grant the Grafana workspace access to a customers AWS resources.
+/// - `SamlConfiguration.AllowedOrganizations`: `handle.saml_configuration_allowed_organizations()` → `Val<Vec<String>>`. List of SAML organizations allowed to access Grafana.
+/// - `SamlConfiguration.AssertionAttributes.Email`: `handle.saml_configuration_assertion_attributes_email()` → `Val<String>`. Name of the attribute within the SAML assert to use as the users email in Grafana.
+/// - `SamlConfiguration.AssertionAttributes.Groups`: `handle.saml_configuration_assertion_attributes_groups()` → `Val<String>`. Name of the attribute within the SAML assert to use as the users groups in Grafana.
+/// - `SamlConfiguration.AssertionAttributes.Login`: `handle.saml_configuration_assertion_attributes_login()` → `Val<String>`. Name of the attribute within the SAML assert to use as the users login handle in Grafana.
+/// - `SamlConfiguration.AssertionAttributes.Name`: `handle.saml_configuration_assertion_attributes_name()` → `Val<String>`. Name of the attribute within the SAML assert to use as the users name in Grafana.
+/// - `SamlConfiguration.AssertionAttributes.Org`: `handle.saml_configuration_assertion_attributes_org()` → `Val<String>`. Name of the attribute within the SAML assert to use as the users organizations in Grafana.
+/// - `SamlConfiguration.AssertionAttributes.Role`: `handle.saml_configuration_assertion_attributes_role()` → `Val<String>`. Name of the attribute within the SAML assert to use as the users roles in Grafana.
+/// - `SamlConfiguration.IdpMetadata.Url`: `handle.saml_configuration_idp_metadata_url()` → `Val<String>`. URL that vends the IdPs metadata.
+/// - `SamlConfiguration.IdpMetadata.Xml`: `handle.saml_configuration_idp_metadata_xml()` → `Val<String>`. XML blob of the IdPs metadata.
+/// - `SamlConfiguration.LoginValidityDuration`: `handle.saml_configuration_login_validity_duration()` → `Val<f64>`. The maximum lifetime an authenticated user can be logged in (in minutes) before being required to re-authenticate.
+/// - `SamlConfiguration.RoleValues.Admin`: `handle.saml_configuration_role_values_admin()` → `Val<Vec<String>>`. List of SAML roles which will be mapped into the Grafana Admin role.
+/// - `SamlConfiguration.RoleValues.Editor`: `handle.saml_configuration_role_values_editor()` → `Val<Vec<String>>`. List of SAML roles which will be mapped into the Grafana Editor role.
 /// - `SamlConfigurationStatus`: `handle.saml_configuration_status()` → `Val<String>`. Valid SAML configuration statuses.
 /// - `SsoClientId`: `handle.sso_client_id()` → `Val<String>`. The client ID of the AWS SSO Managed Application.
+/// - `StackSetName`: `handle.stack_set_name()` → `Val<String>`. The name of the AWS CloudFormation stack set to use to generate IAM roles to be used for this workspace.
 /// - `Status`: `handle.status()` → `Val<String>`. These enums represent the status of a workspace.
+/// - `VpcConfiguration.SecurityGroupIds`: `handle.vpc_configuration_security_group_ids()` → `Val<Vec<String>>`. The list of Amazon EC2 security group IDs attached to the Amazon VPC for your Grafana workspace to connect.
+/// - `VpcConfiguration.SubnetIds`: `handle.vpc_configuration_subnet_ids()` → `Val<Vec<String>>`. The list of Amazon EC2 subnet IDs created in the Amazon VPC for your Grafana workspace to connect.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -195,6 +225,27 @@ impl Resource for CfnWorkspace {
 }
 
 impl Handle<CfnWorkspace> {
+    /// These enums represent valid account access types. Specifically these enums determine whether the workspace can access AWS resources in the AWS account only, or whether it can also access resources in other accounts in the same organization. If the value CURRENT_ACCOUNT is used, a workspace role ARN must be provided. If the value is ORGANIZATION, a list of organizational units must be provided.
+    ///
+    /// `Fn::GetAtt` attribute `AccountAccessType`.
+    pub fn account_access_type(&self) -> Val<String> {
+        self.get_att("AccountAccessType")
+    }
+
+    /// List of authentication providers to enable.
+    ///
+    /// `Fn::GetAtt` attribute `AuthenticationProviders`.
+    pub fn authentication_providers(&self) -> Val<Vec<String>> {
+        self.get_att("AuthenticationProviders")
+    }
+
+    /// A unique, case-sensitive, user-provided identifier to ensure the idempotency of the request.
+    ///
+    /// `Fn::GetAtt` attribute `ClientToken`.
+    pub fn client_token(&self) -> Val<String> {
+        self.get_att("ClientToken")
+    }
+
     /// Timestamp when the workspace was created.
     ///
     /// `Fn::GetAtt` attribute `CreationTimestamp`.
@@ -202,11 +253,32 @@ impl Handle<CfnWorkspace> {
         self.get_att("CreationTimestamp")
     }
 
+    /// List of data sources on the service managed IAM role.
+    ///
+    /// `Fn::GetAtt` attribute `DataSources`.
+    pub fn data_sources(&self) -> Val<Vec<String>> {
+        self.get_att("DataSources")
+    }
+
+    /// Description of a workspace.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
     /// Endpoint for the Grafana workspace.
     ///
     /// `Fn::GetAtt` attribute `Endpoint`.
     pub fn endpoint(&self) -> Val<String> {
         self.get_att("Endpoint")
+    }
+
+    /// The version of Grafana to support in your workspace.
+    ///
+    /// `Fn::GetAtt` attribute `GrafanaVersion`.
+    pub fn grafana_version(&self) -> Val<String> {
+        self.get_att("GrafanaVersion")
     }
 
     /// The id that uniquely identifies a Grafana workspace.
@@ -223,6 +295,153 @@ impl Handle<CfnWorkspace> {
         self.get_att("ModificationTimestamp")
     }
 
+    /// The user friendly name of a workspace.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// The list of prefix list IDs. A prefix list is a list of CIDR ranges of IP addresses. The IP addresses specified are allowed to access your workspace. If the list is not included in the configuration then no IP addresses will be allowed to access the workspace.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkAccessControl.PrefixListIds`.
+    pub fn network_access_control_prefix_list_ids(&self) -> Val<Vec<String>> {
+        self.get_att("NetworkAccessControl.PrefixListIds")
+    }
+
+    /// The list of Amazon VPC endpoint IDs for the workspace. If a NetworkAccessConfiguration is specified then only VPC endpoints specified here will be allowed to access the workspace.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkAccessControl.VpceIds`.
+    pub fn network_access_control_vpce_ids(&self) -> Val<Vec<String>> {
+        self.get_att("NetworkAccessControl.VpceIds")
+    }
+
+    /// List of notification destinations on the customers service managed IAM role that the Grafana workspace can query.
+    ///
+    /// `Fn::GetAtt` attribute `NotificationDestinations`.
+    pub fn notification_destinations(&self) -> Val<Vec<String>> {
+        self.get_att("NotificationDestinations")
+    }
+
+    /// The name of an IAM role that already exists to use with AWS Organizations to access AWS data sources and notification channels in other accounts in an organization.
+    ///
+    /// `Fn::GetAtt` attribute `OrganizationRoleName`.
+    pub fn organization_role_name(&self) -> Val<String> {
+        self.get_att("OrganizationRoleName")
+    }
+
+    /// List of Organizational Units containing AWS accounts the Grafana workspace can pull data from.
+    ///
+    /// `Fn::GetAtt` attribute `OrganizationalUnits`.
+    pub fn organizational_units(&self) -> Val<Vec<String>> {
+        self.get_att("OrganizationalUnits")
+    }
+
+    /// These enums represent valid permission types to use when creating or configuring a Grafana workspace. The SERVICE_MANAGED permission type means the Managed Grafana service will create a workspace IAM role on your behalf. The CUSTOMER_MANAGED permission type means that the customer is expected to provide an IAM role that the Grafana workspace can use to query data sources.
+    ///
+    /// `Fn::GetAtt` attribute `PermissionType`.
+    pub fn permission_type(&self) -> Val<String> {
+        self.get_att("PermissionType")
+    }
+
+    /// Allow workspace admins to install plugins
+    ///
+    /// `Fn::GetAtt` attribute `PluginAdminEnabled`.
+    pub fn plugin_admin_enabled(&self) -> Val<bool> {
+        self.get_att("PluginAdminEnabled")
+    }
+
+    /// IAM Role that will be used to grant the Grafana workspace access to a customers AWS resources.
+    ///
+    /// `Fn::GetAtt` attribute `RoleArn`.
+    pub fn role_arn(&self) -> Val<String> {
+        self.get_att("RoleArn")
+    }
+
+    /// List of SAML organizations allowed to access Grafana.
+    ///
+    /// `Fn::GetAtt` attribute `SamlConfiguration.AllowedOrganizations`.
+    pub fn saml_configuration_allowed_organizations(&self) -> Val<Vec<String>> {
+        self.get_att("SamlConfiguration.AllowedOrganizations")
+    }
+
+    /// Name of the attribute within the SAML assert to use as the users email in Grafana.
+    ///
+    /// `Fn::GetAtt` attribute `SamlConfiguration.AssertionAttributes.Email`.
+    pub fn saml_configuration_assertion_attributes_email(&self) -> Val<String> {
+        self.get_att("SamlConfiguration.AssertionAttributes.Email")
+    }
+
+    /// Name of the attribute within the SAML assert to use as the users groups in Grafana.
+    ///
+    /// `Fn::GetAtt` attribute `SamlConfiguration.AssertionAttributes.Groups`.
+    pub fn saml_configuration_assertion_attributes_groups(&self) -> Val<String> {
+        self.get_att("SamlConfiguration.AssertionAttributes.Groups")
+    }
+
+    /// Name of the attribute within the SAML assert to use as the users login handle in Grafana.
+    ///
+    /// `Fn::GetAtt` attribute `SamlConfiguration.AssertionAttributes.Login`.
+    pub fn saml_configuration_assertion_attributes_login(&self) -> Val<String> {
+        self.get_att("SamlConfiguration.AssertionAttributes.Login")
+    }
+
+    /// Name of the attribute within the SAML assert to use as the users name in Grafana.
+    ///
+    /// `Fn::GetAtt` attribute `SamlConfiguration.AssertionAttributes.Name`.
+    pub fn saml_configuration_assertion_attributes_name(&self) -> Val<String> {
+        self.get_att("SamlConfiguration.AssertionAttributes.Name")
+    }
+
+    /// Name of the attribute within the SAML assert to use as the users organizations in Grafana.
+    ///
+    /// `Fn::GetAtt` attribute `SamlConfiguration.AssertionAttributes.Org`.
+    pub fn saml_configuration_assertion_attributes_org(&self) -> Val<String> {
+        self.get_att("SamlConfiguration.AssertionAttributes.Org")
+    }
+
+    /// Name of the attribute within the SAML assert to use as the users roles in Grafana.
+    ///
+    /// `Fn::GetAtt` attribute `SamlConfiguration.AssertionAttributes.Role`.
+    pub fn saml_configuration_assertion_attributes_role(&self) -> Val<String> {
+        self.get_att("SamlConfiguration.AssertionAttributes.Role")
+    }
+
+    /// URL that vends the IdPs metadata.
+    ///
+    /// `Fn::GetAtt` attribute `SamlConfiguration.IdpMetadata.Url`.
+    pub fn saml_configuration_idp_metadata_url(&self) -> Val<String> {
+        self.get_att("SamlConfiguration.IdpMetadata.Url")
+    }
+
+    /// XML blob of the IdPs metadata.
+    ///
+    /// `Fn::GetAtt` attribute `SamlConfiguration.IdpMetadata.Xml`.
+    pub fn saml_configuration_idp_metadata_xml(&self) -> Val<String> {
+        self.get_att("SamlConfiguration.IdpMetadata.Xml")
+    }
+
+    /// The maximum lifetime an authenticated user can be logged in (in minutes) before being required to re-authenticate.
+    ///
+    /// `Fn::GetAtt` attribute `SamlConfiguration.LoginValidityDuration`.
+    pub fn saml_configuration_login_validity_duration(&self) -> Val<f64> {
+        self.get_att("SamlConfiguration.LoginValidityDuration")
+    }
+
+    /// List of SAML roles which will be mapped into the Grafana Admin role.
+    ///
+    /// `Fn::GetAtt` attribute `SamlConfiguration.RoleValues.Admin`.
+    pub fn saml_configuration_role_values_admin(&self) -> Val<Vec<String>> {
+        self.get_att("SamlConfiguration.RoleValues.Admin")
+    }
+
+    /// List of SAML roles which will be mapped into the Grafana Editor role.
+    ///
+    /// `Fn::GetAtt` attribute `SamlConfiguration.RoleValues.Editor`.
+    pub fn saml_configuration_role_values_editor(&self) -> Val<Vec<String>> {
+        self.get_att("SamlConfiguration.RoleValues.Editor")
+    }
+
     /// Valid SAML configuration statuses.
     ///
     /// `Fn::GetAtt` attribute `SamlConfigurationStatus`.
@@ -237,11 +456,32 @@ impl Handle<CfnWorkspace> {
         self.get_att("SsoClientId")
     }
 
+    /// The name of the AWS CloudFormation stack set to use to generate IAM roles to be used for this workspace.
+    ///
+    /// `Fn::GetAtt` attribute `StackSetName`.
+    pub fn stack_set_name(&self) -> Val<String> {
+        self.get_att("StackSetName")
+    }
+
     /// These enums represent the status of a workspace.
     ///
     /// `Fn::GetAtt` attribute `Status`.
     pub fn status(&self) -> Val<String> {
         self.get_att("Status")
+    }
+
+    /// The list of Amazon EC2 security group IDs attached to the Amazon VPC for your Grafana workspace to connect.
+    ///
+    /// `Fn::GetAtt` attribute `VpcConfiguration.SecurityGroupIds`.
+    pub fn vpc_configuration_security_group_ids(&self) -> Val<Vec<String>> {
+        self.get_att("VpcConfiguration.SecurityGroupIds")
+    }
+
+    /// The list of Amazon EC2 subnet IDs created in the Amazon VPC for your Grafana workspace to connect.
+    ///
+    /// `Fn::GetAtt` attribute `VpcConfiguration.SubnetIds`.
+    pub fn vpc_configuration_subnet_ids(&self) -> Val<Vec<String>> {
+        self.get_att("VpcConfiguration.SubnetIds")
     }
 }
 
@@ -251,7 +491,7 @@ pub(crate) static WORKSPACE_META: TypeMeta = TypeMeta {
     create_only: &["ClientToken"],
     write_only: &["ClientToken"],
     primary_identifier: &["Id"],
-    attributes: &["CreationTimestamp", "Endpoint", "Id", "ModificationTimestamp", "SamlConfigurationStatus", "SsoClientId", "Status"],
+    attributes: &["AccountAccessType", "AuthenticationProviders", "ClientToken", "CreationTimestamp", "DataSources", "Description", "Endpoint", "GrafanaVersion", "Id", "ModificationTimestamp", "Name", "NetworkAccessControl.PrefixListIds", "NetworkAccessControl.VpceIds", "NotificationDestinations", "OrganizationRoleName", "OrganizationalUnits", "PermissionType", "PluginAdminEnabled", "RoleArn", "SamlConfiguration.AllowedOrganizations", "SamlConfiguration.AssertionAttributes.Email", "SamlConfiguration.AssertionAttributes.Groups", "SamlConfiguration.AssertionAttributes.Login", "SamlConfiguration.AssertionAttributes.Name", "SamlConfiguration.AssertionAttributes.Org", "SamlConfiguration.AssertionAttributes.Role", "SamlConfiguration.IdpMetadata.Url", "SamlConfiguration.IdpMetadata.Xml", "SamlConfiguration.LoginValidityDuration", "SamlConfiguration.RoleValues.Admin", "SamlConfiguration.RoleValues.Editor", "SamlConfigurationStatus", "SsoClientId", "StackSetName", "Status", "VpcConfiguration.SecurityGroupIds", "VpcConfiguration.SubnetIds"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16280318),
 };

@@ -22,7 +22,9 @@ use crate::value::{Json, Val};
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `InitialVersion.Connectors`: `handle.initial_version_connectors()` → `Val<Json>`.
 /// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -84,9 +86,19 @@ impl Handle<CfnConnectorDefinition> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `InitialVersion.Connectors`.
+    pub fn initial_version_connectors(&self) -> Val<Json> {
+        self.get_att("InitialVersion.Connectors")
+    }
+
     /// `Fn::GetAtt` attribute `LatestVersionArn`.
     pub fn latest_version_arn(&self) -> Val<String> {
         self.get_att("LatestVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
     }
 }
 
@@ -96,7 +108,7 @@ pub(crate) static CONNECTOR_DEFINITION_META: TypeMeta = TypeMeta {
     create_only: &["InitialVersion"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "LatestVersionArn"],
+    attributes: &["Arn", "Id", "InitialVersion.Connectors", "LatestVersionArn", "Name"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
@@ -319,7 +331,9 @@ pub mod connector_definition_version {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `InitialVersion.Cores`: `handle.initial_version_cores()` → `Val<Json>`.
 /// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -381,9 +395,19 @@ impl Handle<CfnCoreDefinition> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `InitialVersion.Cores`.
+    pub fn initial_version_cores(&self) -> Val<Json> {
+        self.get_att("InitialVersion.Cores")
+    }
+
     /// `Fn::GetAtt` attribute `LatestVersionArn`.
     pub fn latest_version_arn(&self) -> Val<String> {
         self.get_att("LatestVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
     }
 }
 
@@ -393,7 +417,7 @@ pub(crate) static CORE_DEFINITION_META: TypeMeta = TypeMeta {
     create_only: &["InitialVersion"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "LatestVersionArn"],
+    attributes: &["Arn", "Id", "InitialVersion.Cores", "LatestVersionArn", "Name"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
@@ -626,7 +650,9 @@ pub mod core_definition_version {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `InitialVersion.Devices`: `handle.initial_version_devices()` → `Val<Json>`.
 /// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -688,9 +714,19 @@ impl Handle<CfnDeviceDefinition> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `InitialVersion.Devices`.
+    pub fn initial_version_devices(&self) -> Val<Json> {
+        self.get_att("InitialVersion.Devices")
+    }
+
     /// `Fn::GetAtt` attribute `LatestVersionArn`.
     pub fn latest_version_arn(&self) -> Val<String> {
         self.get_att("LatestVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
     }
 }
 
@@ -700,7 +736,7 @@ pub(crate) static DEVICE_DEFINITION_META: TypeMeta = TypeMeta {
     create_only: &["InitialVersion"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "LatestVersionArn"],
+    attributes: &["Arn", "Id", "InitialVersion.Devices", "LatestVersionArn", "Name"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
@@ -933,7 +969,12 @@ pub mod device_definition_version {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `InitialVersion.DefaultConfig.Execution.IsolationMode`: `handle.initial_version_default_config_execution_isolation_mode()` → `Val<String>`.
+/// - `InitialVersion.DefaultConfig.Execution.RunAs.Gid`: `handle.initial_version_default_config_execution_run_as_gid()` → `Val<i64>`.
+/// - `InitialVersion.DefaultConfig.Execution.RunAs.Uid`: `handle.initial_version_default_config_execution_run_as_uid()` → `Val<i64>`.
+/// - `InitialVersion.Functions`: `handle.initial_version_functions()` → `Val<Json>`.
 /// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -995,9 +1036,34 @@ impl Handle<CfnFunctionDefinition> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `InitialVersion.DefaultConfig.Execution.IsolationMode`.
+    pub fn initial_version_default_config_execution_isolation_mode(&self) -> Val<String> {
+        self.get_att("InitialVersion.DefaultConfig.Execution.IsolationMode")
+    }
+
+    /// `Fn::GetAtt` attribute `InitialVersion.DefaultConfig.Execution.RunAs.Gid`.
+    pub fn initial_version_default_config_execution_run_as_gid(&self) -> Val<i64> {
+        self.get_att("InitialVersion.DefaultConfig.Execution.RunAs.Gid")
+    }
+
+    /// `Fn::GetAtt` attribute `InitialVersion.DefaultConfig.Execution.RunAs.Uid`.
+    pub fn initial_version_default_config_execution_run_as_uid(&self) -> Val<i64> {
+        self.get_att("InitialVersion.DefaultConfig.Execution.RunAs.Uid")
+    }
+
+    /// `Fn::GetAtt` attribute `InitialVersion.Functions`.
+    pub fn initial_version_functions(&self) -> Val<Json> {
+        self.get_att("InitialVersion.Functions")
+    }
+
     /// `Fn::GetAtt` attribute `LatestVersionArn`.
     pub fn latest_version_arn(&self) -> Val<String> {
         self.get_att("LatestVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
     }
 }
 
@@ -1007,7 +1073,7 @@ pub(crate) static FUNCTION_DEFINITION_META: TypeMeta = TypeMeta {
     create_only: &["InitialVersion"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "LatestVersionArn"],
+    attributes: &["Arn", "Id", "InitialVersion.DefaultConfig.Execution.IsolationMode", "InitialVersion.DefaultConfig.Execution.RunAs.Gid", "InitialVersion.DefaultConfig.Execution.RunAs.Uid", "InitialVersion.Functions", "LatestVersionArn", "Name"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
@@ -1686,7 +1752,16 @@ pub mod function_definition_version {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `InitialVersion.ConnectorDefinitionVersionArn`: `handle.initial_version_connector_definition_version_arn()` → `Val<String>`.
+/// - `InitialVersion.CoreDefinitionVersionArn`: `handle.initial_version_core_definition_version_arn()` → `Val<String>`.
+/// - `InitialVersion.DeviceDefinitionVersionArn`: `handle.initial_version_device_definition_version_arn()` → `Val<String>`.
+/// - `InitialVersion.FunctionDefinitionVersionArn`: `handle.initial_version_function_definition_version_arn()` → `Val<String>`.
+/// - `InitialVersion.LoggerDefinitionVersionArn`: `handle.initial_version_logger_definition_version_arn()` → `Val<String>`.
+/// - `InitialVersion.ResourceDefinitionVersionArn`: `handle.initial_version_resource_definition_version_arn()` → `Val<String>`.
+/// - `InitialVersion.SubscriptionDefinitionVersionArn`: `handle.initial_version_subscription_definition_version_arn()` → `Val<String>`.
 /// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`.
+/// - `RoleArn`: `handle.role_arn()` → `Val<String>`.
 /// - `RoleAttachedAt`: `handle.role_attached_at()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
@@ -1755,9 +1830,54 @@ impl Handle<CfnGroup> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `InitialVersion.ConnectorDefinitionVersionArn`.
+    pub fn initial_version_connector_definition_version_arn(&self) -> Val<String> {
+        self.get_att("InitialVersion.ConnectorDefinitionVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `InitialVersion.CoreDefinitionVersionArn`.
+    pub fn initial_version_core_definition_version_arn(&self) -> Val<String> {
+        self.get_att("InitialVersion.CoreDefinitionVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `InitialVersion.DeviceDefinitionVersionArn`.
+    pub fn initial_version_device_definition_version_arn(&self) -> Val<String> {
+        self.get_att("InitialVersion.DeviceDefinitionVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `InitialVersion.FunctionDefinitionVersionArn`.
+    pub fn initial_version_function_definition_version_arn(&self) -> Val<String> {
+        self.get_att("InitialVersion.FunctionDefinitionVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `InitialVersion.LoggerDefinitionVersionArn`.
+    pub fn initial_version_logger_definition_version_arn(&self) -> Val<String> {
+        self.get_att("InitialVersion.LoggerDefinitionVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `InitialVersion.ResourceDefinitionVersionArn`.
+    pub fn initial_version_resource_definition_version_arn(&self) -> Val<String> {
+        self.get_att("InitialVersion.ResourceDefinitionVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `InitialVersion.SubscriptionDefinitionVersionArn`.
+    pub fn initial_version_subscription_definition_version_arn(&self) -> Val<String> {
+        self.get_att("InitialVersion.SubscriptionDefinitionVersionArn")
+    }
+
     /// `Fn::GetAtt` attribute `LatestVersionArn`.
     pub fn latest_version_arn(&self) -> Val<String> {
         self.get_att("LatestVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// `Fn::GetAtt` attribute `RoleArn`.
+    pub fn role_arn(&self) -> Val<String> {
+        self.get_att("RoleArn")
     }
 
     /// `Fn::GetAtt` attribute `RoleAttachedAt`.
@@ -1772,7 +1892,7 @@ pub(crate) static GROUP_META: TypeMeta = TypeMeta {
     create_only: &["InitialVersion"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "LatestVersionArn", "RoleAttachedAt"],
+    attributes: &["Arn", "Id", "InitialVersion.ConnectorDefinitionVersionArn", "InitialVersion.CoreDefinitionVersionArn", "InitialVersion.DeviceDefinitionVersionArn", "InitialVersion.FunctionDefinitionVersionArn", "InitialVersion.LoggerDefinitionVersionArn", "InitialVersion.ResourceDefinitionVersionArn", "InitialVersion.SubscriptionDefinitionVersionArn", "LatestVersionArn", "Name", "RoleArn", "RoleAttachedAt"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
@@ -1974,7 +2094,9 @@ pub(crate) static GROUP_VERSION_META: TypeMeta = TypeMeta {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `InitialVersion.Loggers`: `handle.initial_version_loggers()` → `Val<Json>`.
 /// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -2036,9 +2158,19 @@ impl Handle<CfnLoggerDefinition> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `InitialVersion.Loggers`.
+    pub fn initial_version_loggers(&self) -> Val<Json> {
+        self.get_att("InitialVersion.Loggers")
+    }
+
     /// `Fn::GetAtt` attribute `LatestVersionArn`.
     pub fn latest_version_arn(&self) -> Val<String> {
         self.get_att("LatestVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
     }
 }
 
@@ -2048,7 +2180,7 @@ pub(crate) static LOGGER_DEFINITION_META: TypeMeta = TypeMeta {
     create_only: &["InitialVersion"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "LatestVersionArn"],
+    attributes: &["Arn", "Id", "InitialVersion.Loggers", "LatestVersionArn", "Name"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
@@ -2291,7 +2423,9 @@ pub mod logger_definition_version {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `InitialVersion.Resources`: `handle.initial_version_resources()` → `Val<Json>`.
 /// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -2353,9 +2487,19 @@ impl Handle<CfnResourceDefinition> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `InitialVersion.Resources`.
+    pub fn initial_version_resources(&self) -> Val<Json> {
+        self.get_att("InitialVersion.Resources")
+    }
+
     /// `Fn::GetAtt` attribute `LatestVersionArn`.
     pub fn latest_version_arn(&self) -> Val<String> {
         self.get_att("LatestVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
     }
 }
 
@@ -2365,7 +2509,7 @@ pub(crate) static RESOURCE_DEFINITION_META: TypeMeta = TypeMeta {
     create_only: &["InitialVersion"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "LatestVersionArn"],
+    attributes: &["Arn", "Id", "InitialVersion.Resources", "LatestVersionArn", "Name"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
@@ -3208,7 +3352,9 @@ pub mod resource_definition_version {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `InitialVersion.Subscriptions`: `handle.initial_version_subscriptions()` → `Val<Json>`.
 /// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -3270,9 +3416,19 @@ impl Handle<CfnSubscriptionDefinition> {
         self.get_att("Id")
     }
 
+    /// `Fn::GetAtt` attribute `InitialVersion.Subscriptions`.
+    pub fn initial_version_subscriptions(&self) -> Val<Json> {
+        self.get_att("InitialVersion.Subscriptions")
+    }
+
     /// `Fn::GetAtt` attribute `LatestVersionArn`.
     pub fn latest_version_arn(&self) -> Val<String> {
         self.get_att("LatestVersionArn")
+    }
+
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
     }
 }
 
@@ -3282,7 +3438,7 @@ pub(crate) static SUBSCRIPTION_DEFINITION_META: TypeMeta = TypeMeta {
     create_only: &["InitialVersion"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id", "LatestVersionArn"],
+    attributes: &["Arn", "Id", "InitialVersion.Subscriptions", "LatestVersionArn", "Name"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };

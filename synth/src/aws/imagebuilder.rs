@@ -21,13 +21,22 @@ use crate::value::{Json, Map, Val};
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the component.
+/// - `ChangeDescription`: `handle.change_description()` → `Val<String>`. The change description of the component.
+/// - `Data`: `handle.data()` → `Val<String>`. The data of the component.
+/// - `Description`: `handle.description()` → `Val<String>`. The description of the component.
 /// - `Encrypted`: `handle.encrypted()` → `Val<bool>`. The encryption status of the component.
+/// - `KmsKeyId`: `handle.kms_key_id()` → `Val<String>`. The KMS key identifier used to encrypt the component.
 /// - `LatestVersion`: `handle.latest_version()` → `Val<Json>`. The latest version references of the component.
 /// - `LatestVersion.Arn`: `handle.latest_version_arn()` → `Val<String>`. The latest version ARN of the created component.
 /// - `LatestVersion.Major`: `handle.latest_version_major()` → `Val<String>`. The latest version ARN of the created component, with the same major version.
 /// - `LatestVersion.Minor`: `handle.latest_version_minor()` → `Val<String>`. The latest version ARN of the created component, with the same minor version.
 /// - `LatestVersion.Patch`: `handle.latest_version_patch()` → `Val<String>`. The latest version ARN of the created component, with the same patch version.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the component.
+/// - `Platform`: `handle.platform()` → `Val<String>`. The platform of the component.
+/// - `SupportedOsVersions`: `handle.supported_os_versions()` → `Val<Vec<String>>`. The operating system (OS) version supported by the component.
 /// - `Type`: `handle.type_()` → `Val<String>`. The type of the component denotes whether the component is used to build the image or only to test it.
+/// - `Uri`: `handle.uri()` → `Val<String>`. The uri of the component.
+/// - `Version`: `handle.version()` → `Val<String>`. The version of the component.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -165,11 +174,39 @@ impl Handle<CfnComponent> {
         self.get_att("Arn")
     }
 
+    /// The change description of the component.
+    ///
+    /// `Fn::GetAtt` attribute `ChangeDescription`.
+    pub fn change_description(&self) -> Val<String> {
+        self.get_att("ChangeDescription")
+    }
+
+    /// The data of the component.
+    ///
+    /// `Fn::GetAtt` attribute `Data`.
+    pub fn data(&self) -> Val<String> {
+        self.get_att("Data")
+    }
+
+    /// The description of the component.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
     /// The encryption status of the component.
     ///
     /// `Fn::GetAtt` attribute `Encrypted`.
     pub fn encrypted(&self) -> Val<bool> {
         self.get_att("Encrypted")
+    }
+
+    /// The KMS key identifier used to encrypt the component.
+    ///
+    /// `Fn::GetAtt` attribute `KmsKeyId`.
+    pub fn kms_key_id(&self) -> Val<String> {
+        self.get_att("KmsKeyId")
     }
 
     /// The latest version references of the component.
@@ -207,11 +244,46 @@ impl Handle<CfnComponent> {
         self.get_att("LatestVersion.Patch")
     }
 
+    /// The name of the component.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// The platform of the component.
+    ///
+    /// `Fn::GetAtt` attribute `Platform`.
+    pub fn platform(&self) -> Val<String> {
+        self.get_att("Platform")
+    }
+
+    /// The operating system (OS) version supported by the component.
+    ///
+    /// `Fn::GetAtt` attribute `SupportedOsVersions`.
+    pub fn supported_os_versions(&self) -> Val<Vec<String>> {
+        self.get_att("SupportedOsVersions")
+    }
+
     /// The type of the component denotes whether the component is used to build the image or only to test it.
     ///
     /// `Fn::GetAtt` attribute `Type`.
     pub fn type_(&self) -> Val<String> {
         self.get_att("Type")
+    }
+
+    /// The uri of the component.
+    ///
+    /// `Fn::GetAtt` attribute `Uri`.
+    pub fn uri(&self) -> Val<String> {
+        self.get_att("Uri")
+    }
+
+    /// The version of the component.
+    ///
+    /// `Fn::GetAtt` attribute `Version`.
+    pub fn version(&self) -> Val<String> {
+        self.get_att("Version")
     }
 }
 
@@ -221,7 +293,7 @@ pub(crate) static COMPONENT_META: TypeMeta = TypeMeta {
     create_only: &["ChangeDescription", "Data", "Description", "KmsKeyId", "Name", "Platform", "SupportedOsVersions", "Uri", "Version"],
     write_only: &["Data", "Uri"],
     primary_identifier: &["Arn"],
-    attributes: &["Arn", "Encrypted", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Type"],
+    attributes: &["Arn", "ChangeDescription", "Data", "Description", "Encrypted", "KmsKeyId", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name", "Platform", "SupportedOsVersions", "Type", "Uri", "Version"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -262,11 +334,27 @@ pub mod component {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the container recipe.
+/// - `Components`: `handle.components()` → `Val<Json>`. Components for build and test that are included in the container recipe.
+/// - `ContainerType`: `handle.container_type()` → `Val<String>`. Specifies the type of container, such as Docker.
+/// - `Description`: `handle.description()` → `Val<String>`. The description of the container recipe.
+/// - `DockerfileTemplateData`: `handle.dockerfile_template_data()` → `Val<String>`. Dockerfiles are text documents that are used to build Docker containers, and ensure that they contain all of the elements required by the application running inside. The template data consists of contextual variables where Image Builder places build information or scripts, based on your container image recipe.
+/// - `DockerfileTemplateUri`: `handle.dockerfile_template_uri()` → `Val<String>`. The S3 URI for the Dockerfile that will be used to build your container image.
+/// - `ImageOsVersionOverride`: `handle.image_os_version_override()` → `Val<String>`. Specifies the operating system version for the source image.
+/// - `InstanceConfiguration.BlockDeviceMappings`: `handle.instance_configuration_block_device_mappings()` → `Val<Json>`. Defines the block devices to attach for building an instance from this Image Builder AMI.
+/// - `InstanceConfiguration.Image`: `handle.instance_configuration_image()` → `Val<String>`. The AMI ID to use as the base image for a container build and test instance. If not specified, Image Builder will use the appropriate ECS-optimized AMI as a base image.
+/// - `KmsKeyId`: `handle.kms_key_id()` → `Val<String>`. Identifies which KMS key is used to encrypt the container image.
 /// - `LatestVersion`: `handle.latest_version()` → `Val<Json>`. The latest version references of the container recipe.
 /// - `LatestVersion.Arn`: `handle.latest_version_arn()` → `Val<String>`. The latest version ARN of the created container recipe.
 /// - `LatestVersion.Major`: `handle.latest_version_major()` → `Val<String>`. The latest version ARN of the created container recipe, with the same major version.
 /// - `LatestVersion.Minor`: `handle.latest_version_minor()` → `Val<String>`. The latest version ARN of the created container recipe, with the same minor version.
 /// - `LatestVersion.Patch`: `handle.latest_version_patch()` → `Val<String>`. The latest version ARN of the created container recipe, with the same patch version.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the container recipe.
+/// - `ParentImage`: `handle.parent_image()` → `Val<String>`. The source image for the container recipe.
+/// - `PlatformOverride`: `handle.platform_override()` → `Val<String>`. Specifies the operating system platform when you use a custom source image.
+/// - `TargetRepository.RepositoryName`: `handle.target_repository_repository_name()` → `Val<String>`. The name of the container repository where the output container image is stored. This name is prefixed by the repository location.
+/// - `TargetRepository.Service`: `handle.target_repository_service()` → `Val<String>`. Specifies the service in which this image was registered.
+/// - `Version`: `handle.version()` → `Val<String>`. The semantic version of the container recipe (\<major\>.\<minor\>.\<patch\>).
+/// - `WorkingDirectory`: `handle.working_directory()` → `Val<String>`. The working directory to be used during build and test workflows.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -438,6 +526,69 @@ impl Handle<CfnContainerRecipe> {
         self.get_att("Arn")
     }
 
+    /// Components for build and test that are included in the container recipe.
+    ///
+    /// `Fn::GetAtt` attribute `Components`.
+    pub fn components(&self) -> Val<Json> {
+        self.get_att("Components")
+    }
+
+    /// Specifies the type of container, such as Docker.
+    ///
+    /// `Fn::GetAtt` attribute `ContainerType`.
+    pub fn container_type(&self) -> Val<String> {
+        self.get_att("ContainerType")
+    }
+
+    /// The description of the container recipe.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
+    /// Dockerfiles are text documents that are used to build Docker containers, and ensure that they contain all of the elements required by the application running inside. The template data consists of contextual variables where Image Builder places build information or scripts, based on your container image recipe.
+    ///
+    /// `Fn::GetAtt` attribute `DockerfileTemplateData`.
+    pub fn dockerfile_template_data(&self) -> Val<String> {
+        self.get_att("DockerfileTemplateData")
+    }
+
+    /// The S3 URI for the Dockerfile that will be used to build your container image.
+    ///
+    /// `Fn::GetAtt` attribute `DockerfileTemplateUri`.
+    pub fn dockerfile_template_uri(&self) -> Val<String> {
+        self.get_att("DockerfileTemplateUri")
+    }
+
+    /// Specifies the operating system version for the source image.
+    ///
+    /// `Fn::GetAtt` attribute `ImageOsVersionOverride`.
+    pub fn image_os_version_override(&self) -> Val<String> {
+        self.get_att("ImageOsVersionOverride")
+    }
+
+    /// Defines the block devices to attach for building an instance from this Image Builder AMI.
+    ///
+    /// `Fn::GetAtt` attribute `InstanceConfiguration.BlockDeviceMappings`.
+    pub fn instance_configuration_block_device_mappings(&self) -> Val<Json> {
+        self.get_att("InstanceConfiguration.BlockDeviceMappings")
+    }
+
+    /// The AMI ID to use as the base image for a container build and test instance. If not specified, Image Builder will use the appropriate ECS-optimized AMI as a base image.
+    ///
+    /// `Fn::GetAtt` attribute `InstanceConfiguration.Image`.
+    pub fn instance_configuration_image(&self) -> Val<String> {
+        self.get_att("InstanceConfiguration.Image")
+    }
+
+    /// Identifies which KMS key is used to encrypt the container image.
+    ///
+    /// `Fn::GetAtt` attribute `KmsKeyId`.
+    pub fn kms_key_id(&self) -> Val<String> {
+        self.get_att("KmsKeyId")
+    }
+
     /// The latest version references of the container recipe.
     ///
     /// `Fn::GetAtt` attribute `LatestVersion`.
@@ -472,6 +623,55 @@ impl Handle<CfnContainerRecipe> {
     pub fn latest_version_patch(&self) -> Val<String> {
         self.get_att("LatestVersion.Patch")
     }
+
+    /// The name of the container recipe.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// The source image for the container recipe.
+    ///
+    /// `Fn::GetAtt` attribute `ParentImage`.
+    pub fn parent_image(&self) -> Val<String> {
+        self.get_att("ParentImage")
+    }
+
+    /// Specifies the operating system platform when you use a custom source image.
+    ///
+    /// `Fn::GetAtt` attribute `PlatformOverride`.
+    pub fn platform_override(&self) -> Val<String> {
+        self.get_att("PlatformOverride")
+    }
+
+    /// The name of the container repository where the output container image is stored. This name is prefixed by the repository location.
+    ///
+    /// `Fn::GetAtt` attribute `TargetRepository.RepositoryName`.
+    pub fn target_repository_repository_name(&self) -> Val<String> {
+        self.get_att("TargetRepository.RepositoryName")
+    }
+
+    /// Specifies the service in which this image was registered.
+    ///
+    /// `Fn::GetAtt` attribute `TargetRepository.Service`.
+    pub fn target_repository_service(&self) -> Val<String> {
+        self.get_att("TargetRepository.Service")
+    }
+
+    /// The semantic version of the container recipe (\<major\>.\<minor\>.\<patch\>).
+    ///
+    /// `Fn::GetAtt` attribute `Version`.
+    pub fn version(&self) -> Val<String> {
+        self.get_att("Version")
+    }
+
+    /// The working directory to be used during build and test workflows.
+    ///
+    /// `Fn::GetAtt` attribute `WorkingDirectory`.
+    pub fn working_directory(&self) -> Val<String> {
+        self.get_att("WorkingDirectory")
+    }
 }
 
 pub(crate) static CONTAINER_RECIPE_META: TypeMeta = TypeMeta {
@@ -480,7 +680,7 @@ pub(crate) static CONTAINER_RECIPE_META: TypeMeta = TypeMeta {
     create_only: &["Components", "ContainerType", "Description", "DockerfileTemplateData", "DockerfileTemplateUri", "ImageOsVersionOverride", "InstanceConfiguration", "KmsKeyId", "Name", "ParentImage", "PlatformOverride", "TargetRepository", "Version", "WorkingDirectory"],
     write_only: &["DockerfileTemplateData", "DockerfileTemplateUri", "ImageOsVersionOverride", "PlatformOverride"],
     primary_identifier: &["Arn"],
-    attributes: &["Arn", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch"],
+    attributes: &["Arn", "Components", "ContainerType", "Description", "DockerfileTemplateData", "DockerfileTemplateUri", "ImageOsVersionOverride", "InstanceConfiguration.BlockDeviceMappings", "InstanceConfiguration.Image", "KmsKeyId", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name", "ParentImage", "PlatformOverride", "TargetRepository.RepositoryName", "TargetRepository.Service", "Version", "WorkingDirectory"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -866,6 +1066,9 @@ pub mod container_recipe {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the distribution configuration.
+/// - `Description`: `handle.description()` → `Val<String>`. The description of the distribution configuration.
+/// - `Distributions`: `handle.distributions()` → `Val<Json>`. The distributions of the distribution configuration.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the distribution configuration.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -943,6 +1146,27 @@ impl Handle<CfnDistributionConfiguration> {
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
     }
+
+    /// The description of the distribution configuration.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
+    /// The distributions of the distribution configuration.
+    ///
+    /// `Fn::GetAtt` attribute `Distributions`.
+    pub fn distributions(&self) -> Val<Json> {
+        self.get_att("Distributions")
+    }
+
+    /// The name of the distribution configuration.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
 }
 
 pub(crate) static DISTRIBUTION_CONFIGURATION_META: TypeMeta = TypeMeta {
@@ -951,7 +1175,7 @@ pub(crate) static DISTRIBUTION_CONFIGURATION_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &["Arn"],
+    attributes: &["Arn", "Description", "Distributions", "Name"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -2056,7 +2280,28 @@ pub mod image {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the image pipeline.
+/// - `ContainerRecipeArn`: `handle.container_recipe_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the container recipe that defines how images are configured and tested.
 /// - `DeploymentId`: `handle.deployment_id()` → `Val<String>`. The deployment ID of the pipeline, used for resource create/update triggers.
+/// - `Description`: `handle.description()` → `Val<String>`. The description of the image pipeline.
+/// - `DistributionConfigurationArn`: `handle.distribution_configuration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the distribution configuration associated with this image pipeline.
+/// - `EnhancedImageMetadataEnabled`: `handle.enhanced_image_metadata_enabled()` → `Val<bool>`. Collects additional information about the image being created, including the operating system (OS) version and package list.
+/// - `ExecutionRole`: `handle.execution_role()` → `Val<String>`. The execution role name/ARN for the image build, if provided
+/// - `ImageRecipeArn`: `handle.image_recipe_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the image recipe that defines how images are configured, tested, and assessed.
+/// - `ImageScanningConfiguration.EcrConfiguration.ContainerTags`: `handle.image_scanning_configuration_ecr_configuration_container_tags()` → `Val<Vec<String>>`. Tags for Image Builder to apply the output container image that is scanned. Tags can help you identify and manage your scanned images.
+/// - `ImageScanningConfiguration.EcrConfiguration.RepositoryName`: `handle.image_scanning_configuration_ecr_configuration_repository_name()` → `Val<String>`. The name of the container repository that Amazon Inspector scans to identify findings for your container images. The name includes the path for the repository location. If you don't provide this information, Image Builder creates a repository in your account named image-builder-image-scanning-repository to use for vulnerability scans for your output container images.
+/// - `ImageScanningConfiguration.ImageScanningEnabled`: `handle.image_scanning_configuration_image_scanning_enabled()` → `Val<bool>`. This sets whether Image Builder keeps a snapshot of the vulnerability scans that Amazon Inspector runs against the test instance when you create a new image.
+/// - `ImageTestsConfiguration.ImageTestsEnabled`: `handle.image_tests_configuration_image_tests_enabled()` → `Val<bool>`. Defines if tests should be executed when building this image.
+/// - `ImageTestsConfiguration.TimeoutMinutes`: `handle.image_tests_configuration_timeout_minutes()` → `Val<i64>`. The maximum time in minutes that tests are permitted to run.
+/// - `InfrastructureConfigurationArn`: `handle.infrastructure_configuration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the infrastructure configuration associated with this image pipeline.
+/// - `LoggingConfiguration.ImageLogGroupName`: `handle.logging_configuration_image_log_group_name()` → `Val<String>`. The name of the log group for image build logs.
+/// - `LoggingConfiguration.PipelineLogGroupName`: `handle.logging_configuration_pipeline_log_group_name()` → `Val<String>`. The name of the log group for pipeline execution logs.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the image pipeline.
+/// - `Schedule.AutoDisablePolicy.FailureCount`: `handle.schedule_auto_disable_policy_failure_count()` → `Val<i64>`. The number of consecutive failures after which the pipeline should be automatically disabled.
+/// - `Schedule.PipelineExecutionStartCondition`: `handle.schedule_pipeline_execution_start_condition()` → `Val<String>`. The condition configures when the pipeline should trigger a new image build.
+/// - `Schedule.ScheduleExpression`: `handle.schedule_schedule_expression()` → `Val<String>`. The expression determines how often EC2 Image Builder evaluates your pipelineExecutionStartCondition.
+/// - `Schedule.Timezone`: `handle.schedule_timezone()` → `Val<String>`. The timezone that applies to the scheduling expression, for example "Etc/UTC" or "America/Los_Angeles" in IANA timezone format. If not specified, this defaults to UTC.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the image pipeline.
+/// - `Workflows`: `handle.workflows()` → `Val<Json>`. Workflows to define the image build process
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -2198,11 +2443,158 @@ impl Handle<CfnImagePipeline> {
         self.get_att("Arn")
     }
 
+    /// The Amazon Resource Name (ARN) of the container recipe that defines how images are configured and tested.
+    ///
+    /// `Fn::GetAtt` attribute `ContainerRecipeArn`.
+    pub fn container_recipe_arn(&self) -> Val<String> {
+        self.get_att("ContainerRecipeArn")
+    }
+
     /// The deployment ID of the pipeline, used for resource create/update triggers.
     ///
     /// `Fn::GetAtt` attribute `DeploymentId`.
     pub fn deployment_id(&self) -> Val<String> {
         self.get_att("DeploymentId")
+    }
+
+    /// The description of the image pipeline.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
+    /// The Amazon Resource Name (ARN) of the distribution configuration associated with this image pipeline.
+    ///
+    /// `Fn::GetAtt` attribute `DistributionConfigurationArn`.
+    pub fn distribution_configuration_arn(&self) -> Val<String> {
+        self.get_att("DistributionConfigurationArn")
+    }
+
+    /// Collects additional information about the image being created, including the operating system (OS) version and package list.
+    ///
+    /// `Fn::GetAtt` attribute `EnhancedImageMetadataEnabled`.
+    pub fn enhanced_image_metadata_enabled(&self) -> Val<bool> {
+        self.get_att("EnhancedImageMetadataEnabled")
+    }
+
+    /// The execution role name/ARN for the image build, if provided
+    ///
+    /// `Fn::GetAtt` attribute `ExecutionRole`.
+    pub fn execution_role(&self) -> Val<String> {
+        self.get_att("ExecutionRole")
+    }
+
+    /// The Amazon Resource Name (ARN) of the image recipe that defines how images are configured, tested, and assessed.
+    ///
+    /// `Fn::GetAtt` attribute `ImageRecipeArn`.
+    pub fn image_recipe_arn(&self) -> Val<String> {
+        self.get_att("ImageRecipeArn")
+    }
+
+    /// Tags for Image Builder to apply the output container image that is scanned. Tags can help you identify and manage your scanned images.
+    ///
+    /// `Fn::GetAtt` attribute `ImageScanningConfiguration.EcrConfiguration.ContainerTags`.
+    pub fn image_scanning_configuration_ecr_configuration_container_tags(&self) -> Val<Vec<String>> {
+        self.get_att("ImageScanningConfiguration.EcrConfiguration.ContainerTags")
+    }
+
+    /// The name of the container repository that Amazon Inspector scans to identify findings for your container images. The name includes the path for the repository location. If you don't provide this information, Image Builder creates a repository in your account named image-builder-image-scanning-repository to use for vulnerability scans for your output container images.
+    ///
+    /// `Fn::GetAtt` attribute `ImageScanningConfiguration.EcrConfiguration.RepositoryName`.
+    pub fn image_scanning_configuration_ecr_configuration_repository_name(&self) -> Val<String> {
+        self.get_att("ImageScanningConfiguration.EcrConfiguration.RepositoryName")
+    }
+
+    /// This sets whether Image Builder keeps a snapshot of the vulnerability scans that Amazon Inspector runs against the test instance when you create a new image.
+    ///
+    /// `Fn::GetAtt` attribute `ImageScanningConfiguration.ImageScanningEnabled`.
+    pub fn image_scanning_configuration_image_scanning_enabled(&self) -> Val<bool> {
+        self.get_att("ImageScanningConfiguration.ImageScanningEnabled")
+    }
+
+    /// Defines if tests should be executed when building this image.
+    ///
+    /// `Fn::GetAtt` attribute `ImageTestsConfiguration.ImageTestsEnabled`.
+    pub fn image_tests_configuration_image_tests_enabled(&self) -> Val<bool> {
+        self.get_att("ImageTestsConfiguration.ImageTestsEnabled")
+    }
+
+    /// The maximum time in minutes that tests are permitted to run.
+    ///
+    /// `Fn::GetAtt` attribute `ImageTestsConfiguration.TimeoutMinutes`.
+    pub fn image_tests_configuration_timeout_minutes(&self) -> Val<i64> {
+        self.get_att("ImageTestsConfiguration.TimeoutMinutes")
+    }
+
+    /// The Amazon Resource Name (ARN) of the infrastructure configuration associated with this image pipeline.
+    ///
+    /// `Fn::GetAtt` attribute `InfrastructureConfigurationArn`.
+    pub fn infrastructure_configuration_arn(&self) -> Val<String> {
+        self.get_att("InfrastructureConfigurationArn")
+    }
+
+    /// The name of the log group for image build logs.
+    ///
+    /// `Fn::GetAtt` attribute `LoggingConfiguration.ImageLogGroupName`.
+    pub fn logging_configuration_image_log_group_name(&self) -> Val<String> {
+        self.get_att("LoggingConfiguration.ImageLogGroupName")
+    }
+
+    /// The name of the log group for pipeline execution logs.
+    ///
+    /// `Fn::GetAtt` attribute `LoggingConfiguration.PipelineLogGroupName`.
+    pub fn logging_configuration_pipeline_log_group_name(&self) -> Val<String> {
+        self.get_att("LoggingConfiguration.PipelineLogGroupName")
+    }
+
+    /// The name of the image pipeline.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// The number of consecutive failures after which the pipeline should be automatically disabled.
+    ///
+    /// `Fn::GetAtt` attribute `Schedule.AutoDisablePolicy.FailureCount`.
+    pub fn schedule_auto_disable_policy_failure_count(&self) -> Val<i64> {
+        self.get_att("Schedule.AutoDisablePolicy.FailureCount")
+    }
+
+    /// The condition configures when the pipeline should trigger a new image build.
+    ///
+    /// `Fn::GetAtt` attribute `Schedule.PipelineExecutionStartCondition`.
+    pub fn schedule_pipeline_execution_start_condition(&self) -> Val<String> {
+        self.get_att("Schedule.PipelineExecutionStartCondition")
+    }
+
+    /// The expression determines how often EC2 Image Builder evaluates your pipelineExecutionStartCondition.
+    ///
+    /// `Fn::GetAtt` attribute `Schedule.ScheduleExpression`.
+    pub fn schedule_schedule_expression(&self) -> Val<String> {
+        self.get_att("Schedule.ScheduleExpression")
+    }
+
+    /// The timezone that applies to the scheduling expression, for example "Etc/UTC" or "America/Los_Angeles" in IANA timezone format. If not specified, this defaults to UTC.
+    ///
+    /// `Fn::GetAtt` attribute `Schedule.Timezone`.
+    pub fn schedule_timezone(&self) -> Val<String> {
+        self.get_att("Schedule.Timezone")
+    }
+
+    /// The status of the image pipeline.
+    ///
+    /// `Fn::GetAtt` attribute `Status`.
+    pub fn status(&self) -> Val<String> {
+        self.get_att("Status")
+    }
+
+    /// Workflows to define the image build process
+    ///
+    /// `Fn::GetAtt` attribute `Workflows`.
+    pub fn workflows(&self) -> Val<Json> {
+        self.get_att("Workflows")
     }
 }
 
@@ -2212,7 +2604,7 @@ pub(crate) static IMAGE_PIPELINE_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &["Arn", "DeploymentId"],
+    attributes: &["Arn", "ContainerRecipeArn", "DeploymentId", "Description", "DistributionConfigurationArn", "EnhancedImageMetadataEnabled", "ExecutionRole", "ImageRecipeArn", "ImageScanningConfiguration.EcrConfiguration.ContainerTags", "ImageScanningConfiguration.EcrConfiguration.RepositoryName", "ImageScanningConfiguration.ImageScanningEnabled", "ImageTestsConfiguration.ImageTestsEnabled", "ImageTestsConfiguration.TimeoutMinutes", "InfrastructureConfigurationArn", "LoggingConfiguration.ImageLogGroupName", "LoggingConfiguration.PipelineLogGroupName", "Name", "Schedule.AutoDisablePolicy.FailureCount", "Schedule.PipelineExecutionStartCondition", "Schedule.ScheduleExpression", "Schedule.Timezone", "Status", "Workflows"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -2616,12 +3008,22 @@ pub mod image_pipeline {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `AdditionalInstanceConfiguration.SystemsManagerAgent.UninstallAfterBuild`: `handle.additional_instance_configuration_systems_manager_agent_uninstall_after_build()` → `Val<bool>`. Controls whether the SSM agent is removed from your final build image, prior to creating the new AMI. If this is set to true, then the agent is removed from the final image. If it's set to false, then the agent is left in, so that it is included in the new AMI. The default value is false.
+/// - `AdditionalInstanceConfiguration.UserDataOverride`: `handle.additional_instance_configuration_user_data_override()` → `Val<String>`. Use this property to provide commands or a command script to run when you launch your build instance.
+/// - `AmiWatermarks`: `handle.ami_watermarks()` → `Val<Vec<String>>`. The AMI watermark names to attach to the output AMI from this recipe. AMI watermarks are lineage markers that automatically propagate to derivative AMIs when the source AMI is copied or distributed.
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the image recipe.
+/// - `BlockDeviceMappings`: `handle.block_device_mappings()` → `Val<Json>`. The block device mappings to apply when creating images from this recipe.
+/// - `Components`: `handle.components()` → `Val<Json>`. The components of the image recipe.
+/// - `Description`: `handle.description()` → `Val<String>`. The description of the image recipe.
 /// - `LatestVersion`: `handle.latest_version()` → `Val<Json>`. The latest version references of the image recipe.
 /// - `LatestVersion.Arn`: `handle.latest_version_arn()` → `Val<String>`. The latest version ARN of the created image recipe.
 /// - `LatestVersion.Major`: `handle.latest_version_major()` → `Val<String>`. The latest version ARN of the created image recipe, with the same major version.
 /// - `LatestVersion.Minor`: `handle.latest_version_minor()` → `Val<String>`. The latest version ARN of the created image recipe, with the same minor version.
 /// - `LatestVersion.Patch`: `handle.latest_version_patch()` → `Val<String>`. The latest version ARN of the created image recipe, with the same patch version.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the image recipe.
+/// - `ParentImage`: `handle.parent_image()` → `Val<String>`. The parent image of the image recipe.
+/// - `Version`: `handle.version()` → `Val<String>`. The version of the image recipe.
+/// - `WorkingDirectory`: `handle.working_directory()` → `Val<String>`. The working directory to be used during build and test workflows.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -2754,11 +3156,53 @@ impl Resource for CfnImageRecipe {
 }
 
 impl Handle<CfnImageRecipe> {
+    /// Controls whether the SSM agent is removed from your final build image, prior to creating the new AMI. If this is set to true, then the agent is removed from the final image. If it's set to false, then the agent is left in, so that it is included in the new AMI. The default value is false.
+    ///
+    /// `Fn::GetAtt` attribute `AdditionalInstanceConfiguration.SystemsManagerAgent.UninstallAfterBuild`.
+    pub fn additional_instance_configuration_systems_manager_agent_uninstall_after_build(&self) -> Val<bool> {
+        self.get_att("AdditionalInstanceConfiguration.SystemsManagerAgent.UninstallAfterBuild")
+    }
+
+    /// Use this property to provide commands or a command script to run when you launch your build instance.
+    ///
+    /// `Fn::GetAtt` attribute `AdditionalInstanceConfiguration.UserDataOverride`.
+    pub fn additional_instance_configuration_user_data_override(&self) -> Val<String> {
+        self.get_att("AdditionalInstanceConfiguration.UserDataOverride")
+    }
+
+    /// The AMI watermark names to attach to the output AMI from this recipe. AMI watermarks are lineage markers that automatically propagate to derivative AMIs when the source AMI is copied or distributed.
+    ///
+    /// `Fn::GetAtt` attribute `AmiWatermarks`.
+    pub fn ami_watermarks(&self) -> Val<Vec<String>> {
+        self.get_att("AmiWatermarks")
+    }
+
     /// The Amazon Resource Name (ARN) of the image recipe.
     ///
     /// `Fn::GetAtt` attribute `Arn`.
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
+    }
+
+    /// The block device mappings to apply when creating images from this recipe.
+    ///
+    /// `Fn::GetAtt` attribute `BlockDeviceMappings`.
+    pub fn block_device_mappings(&self) -> Val<Json> {
+        self.get_att("BlockDeviceMappings")
+    }
+
+    /// The components of the image recipe.
+    ///
+    /// `Fn::GetAtt` attribute `Components`.
+    pub fn components(&self) -> Val<Json> {
+        self.get_att("Components")
+    }
+
+    /// The description of the image recipe.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
     }
 
     /// The latest version references of the image recipe.
@@ -2795,6 +3239,34 @@ impl Handle<CfnImageRecipe> {
     pub fn latest_version_patch(&self) -> Val<String> {
         self.get_att("LatestVersion.Patch")
     }
+
+    /// The name of the image recipe.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// The parent image of the image recipe.
+    ///
+    /// `Fn::GetAtt` attribute `ParentImage`.
+    pub fn parent_image(&self) -> Val<String> {
+        self.get_att("ParentImage")
+    }
+
+    /// The version of the image recipe.
+    ///
+    /// `Fn::GetAtt` attribute `Version`.
+    pub fn version(&self) -> Val<String> {
+        self.get_att("Version")
+    }
+
+    /// The working directory to be used during build and test workflows.
+    ///
+    /// `Fn::GetAtt` attribute `WorkingDirectory`.
+    pub fn working_directory(&self) -> Val<String> {
+        self.get_att("WorkingDirectory")
+    }
 }
 
 pub(crate) static IMAGE_RECIPE_META: TypeMeta = TypeMeta {
@@ -2803,7 +3275,7 @@ pub(crate) static IMAGE_RECIPE_META: TypeMeta = TypeMeta {
     create_only: &["AdditionalInstanceConfiguration", "AmiTags", "AmiWatermarks", "BlockDeviceMappings", "Components", "Description", "Name", "ParentImage", "Version", "WorkingDirectory"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &["Arn", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch"],
+    attributes: &["AdditionalInstanceConfiguration.SystemsManagerAgent.UninstallAfterBuild", "AdditionalInstanceConfiguration.UserDataOverride", "AmiWatermarks", "Arn", "BlockDeviceMappings", "Components", "Description", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name", "ParentImage", "Version", "WorkingDirectory"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -3145,6 +3617,26 @@ pub mod image_recipe {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the infrastructure configuration.
+/// - `Description`: `handle.description()` → `Val<String>`. The description of the infrastructure configuration.
+/// - `InstanceMetadataOptions.HttpPutResponseHopLimit`: `handle.instance_metadata_options_http_put_response_hop_limit()` → `Val<i64>`. Limit the number of hops that an instance metadata request can traverse to reach its destination.
+/// - `InstanceMetadataOptions.HttpTokens`: `handle.instance_metadata_options_http_tokens()` → `Val<String>`. Indicates whether a signed token header is required for instance metadata retrieval requests. The values affect the response as follows:
+/// - `InstanceProfileName`: `handle.instance_profile_name()` → `Val<String>`. The instance profile of the infrastructure configuration.
+/// - `InstanceTypes`: `handle.instance_types()` → `Val<Vec<String>>`. The instance types of the infrastructure configuration.
+/// - `KeyPair`: `handle.key_pair()` → `Val<String>`. The EC2 key pair of the infrastructure configuration..
+/// - `Logging.S3Logs.S3BucketName`: `handle.logging_s3_logs_s3_bucket_name()` → `Val<String>`. S3BucketName
+/// - `Logging.S3Logs.S3KeyPrefix`: `handle.logging_s3_logs_s3_key_prefix()` → `Val<String>`. S3KeyPrefix
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the infrastructure configuration.
+/// - `ParentInstance.AutoScalingGroup.CapacityWaitTimeoutSeconds`: `handle.parent_instance_auto_scaling_group_capacity_wait_timeout_seconds()` → `Val<i64>`. The number of seconds that Image Builder waits for an instance to become available in the group before the build fails. If you set this value to 0 or omit it, the build fails as soon as the group has no instance available.
+/// - `ParentInstance.AutoScalingGroup.Name`: `handle.parent_instance_auto_scaling_group_name()` → `Val<String>`. The name of the Auto Scaling group, in the same account and AWS Region as the infrastructure configuration.
+/// - `Placement.AvailabilityZone`: `handle.placement_availability_zone()` → `Val<String>`. AvailabilityZone
+/// - `Placement.HostId`: `handle.placement_host_id()` → `Val<String>`. HostId
+/// - `Placement.HostResourceGroupArn`: `handle.placement_host_resource_group_arn()` → `Val<String>`. HostResourceGroupArn
+/// - `Placement.Tenancy`: `handle.placement_tenancy()` → `Val<String>`. Tenancy
+/// - `SecurityGroupIds`: `handle.security_group_ids()` → `Val<Vec<String>>`. The security group IDs of the infrastructure configuration.
+/// - `SnsTopicArn`: `handle.sns_topic_arn()` → `Val<String>`. The SNS Topic Amazon Resource Name (ARN) of the infrastructure configuration.
+/// - `SubnetId`: `handle.subnet_id()` → `Val<String>`. The subnet ID of the infrastructure configuration.
+/// - `TerminateInstanceOnCompletion`: `handle.terminate_instance_on_completion()` → `Val<bool>`. Specifies whether Image Builder terminates build and test instances that are still running when image creation ends without a failure. A TerminateInstance step in a workflow runs even when this is false.
+/// - `TerminateInstanceOnFailure`: `handle.terminate_instance_on_failure()` → `Val<bool>`. The terminate instance on failure configuration of the infrastructure configuration.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -3294,6 +3786,146 @@ impl Handle<CfnInfrastructureConfiguration> {
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
     }
+
+    /// The description of the infrastructure configuration.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
+    /// Limit the number of hops that an instance metadata request can traverse to reach its destination.
+    ///
+    /// `Fn::GetAtt` attribute `InstanceMetadataOptions.HttpPutResponseHopLimit`.
+    pub fn instance_metadata_options_http_put_response_hop_limit(&self) -> Val<i64> {
+        self.get_att("InstanceMetadataOptions.HttpPutResponseHopLimit")
+    }
+
+    /// Indicates whether a signed token header is required for instance metadata retrieval requests. The values affect the response as follows:
+    ///
+    /// `Fn::GetAtt` attribute `InstanceMetadataOptions.HttpTokens`.
+    pub fn instance_metadata_options_http_tokens(&self) -> Val<String> {
+        self.get_att("InstanceMetadataOptions.HttpTokens")
+    }
+
+    /// The instance profile of the infrastructure configuration.
+    ///
+    /// `Fn::GetAtt` attribute `InstanceProfileName`.
+    pub fn instance_profile_name(&self) -> Val<String> {
+        self.get_att("InstanceProfileName")
+    }
+
+    /// The instance types of the infrastructure configuration.
+    ///
+    /// `Fn::GetAtt` attribute `InstanceTypes`.
+    pub fn instance_types(&self) -> Val<Vec<String>> {
+        self.get_att("InstanceTypes")
+    }
+
+    /// The EC2 key pair of the infrastructure configuration..
+    ///
+    /// `Fn::GetAtt` attribute `KeyPair`.
+    pub fn key_pair(&self) -> Val<String> {
+        self.get_att("KeyPair")
+    }
+
+    /// S3BucketName
+    ///
+    /// `Fn::GetAtt` attribute `Logging.S3Logs.S3BucketName`.
+    pub fn logging_s3_logs_s3_bucket_name(&self) -> Val<String> {
+        self.get_att("Logging.S3Logs.S3BucketName")
+    }
+
+    /// S3KeyPrefix
+    ///
+    /// `Fn::GetAtt` attribute `Logging.S3Logs.S3KeyPrefix`.
+    pub fn logging_s3_logs_s3_key_prefix(&self) -> Val<String> {
+        self.get_att("Logging.S3Logs.S3KeyPrefix")
+    }
+
+    /// The name of the infrastructure configuration.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// The number of seconds that Image Builder waits for an instance to become available in the group before the build fails. If you set this value to 0 or omit it, the build fails as soon as the group has no instance available.
+    ///
+    /// `Fn::GetAtt` attribute `ParentInstance.AutoScalingGroup.CapacityWaitTimeoutSeconds`.
+    pub fn parent_instance_auto_scaling_group_capacity_wait_timeout_seconds(&self) -> Val<i64> {
+        self.get_att("ParentInstance.AutoScalingGroup.CapacityWaitTimeoutSeconds")
+    }
+
+    /// The name of the Auto Scaling group, in the same account and AWS Region as the infrastructure configuration.
+    ///
+    /// `Fn::GetAtt` attribute `ParentInstance.AutoScalingGroup.Name`.
+    pub fn parent_instance_auto_scaling_group_name(&self) -> Val<String> {
+        self.get_att("ParentInstance.AutoScalingGroup.Name")
+    }
+
+    /// AvailabilityZone
+    ///
+    /// `Fn::GetAtt` attribute `Placement.AvailabilityZone`.
+    pub fn placement_availability_zone(&self) -> Val<String> {
+        self.get_att("Placement.AvailabilityZone")
+    }
+
+    /// HostId
+    ///
+    /// `Fn::GetAtt` attribute `Placement.HostId`.
+    pub fn placement_host_id(&self) -> Val<String> {
+        self.get_att("Placement.HostId")
+    }
+
+    /// HostResourceGroupArn
+    ///
+    /// `Fn::GetAtt` attribute `Placement.HostResourceGroupArn`.
+    pub fn placement_host_resource_group_arn(&self) -> Val<String> {
+        self.get_att("Placement.HostResourceGroupArn")
+    }
+
+    /// Tenancy
+    ///
+    /// `Fn::GetAtt` attribute `Placement.Tenancy`.
+    pub fn placement_tenancy(&self) -> Val<String> {
+        self.get_att("Placement.Tenancy")
+    }
+
+    /// The security group IDs of the infrastructure configuration.
+    ///
+    /// `Fn::GetAtt` attribute `SecurityGroupIds`.
+    pub fn security_group_ids(&self) -> Val<Vec<String>> {
+        self.get_att("SecurityGroupIds")
+    }
+
+    /// The SNS Topic Amazon Resource Name (ARN) of the infrastructure configuration.
+    ///
+    /// `Fn::GetAtt` attribute `SnsTopicArn`.
+    pub fn sns_topic_arn(&self) -> Val<String> {
+        self.get_att("SnsTopicArn")
+    }
+
+    /// The subnet ID of the infrastructure configuration.
+    ///
+    /// `Fn::GetAtt` attribute `SubnetId`.
+    pub fn subnet_id(&self) -> Val<String> {
+        self.get_att("SubnetId")
+    }
+
+    /// Specifies whether Image Builder terminates build and test instances that are still running when image creation ends without a failure. A TerminateInstance step in a workflow runs even when this is false.
+    ///
+    /// `Fn::GetAtt` attribute `TerminateInstanceOnCompletion`.
+    pub fn terminate_instance_on_completion(&self) -> Val<bool> {
+        self.get_att("TerminateInstanceOnCompletion")
+    }
+
+    /// The terminate instance on failure configuration of the infrastructure configuration.
+    ///
+    /// `Fn::GetAtt` attribute `TerminateInstanceOnFailure`.
+    pub fn terminate_instance_on_failure(&self) -> Val<bool> {
+        self.get_att("TerminateInstanceOnFailure")
+    }
 }
 
 pub(crate) static INFRASTRUCTURE_CONFIGURATION_META: TypeMeta = TypeMeta {
@@ -3302,7 +3934,7 @@ pub(crate) static INFRASTRUCTURE_CONFIGURATION_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &["Arn"],
+    attributes: &["Arn", "Description", "InstanceMetadataOptions.HttpPutResponseHopLimit", "InstanceMetadataOptions.HttpTokens", "InstanceProfileName", "InstanceTypes", "KeyPair", "Logging.S3Logs.S3BucketName", "Logging.S3Logs.S3KeyPrefix", "Name", "ParentInstance.AutoScalingGroup.CapacityWaitTimeoutSeconds", "ParentInstance.AutoScalingGroup.Name", "Placement.AvailabilityZone", "Placement.HostId", "Placement.HostResourceGroupArn", "Placement.Tenancy", "SecurityGroupIds", "SnsTopicArn", "SubnetId", "TerminateInstanceOnCompletion", "TerminateInstanceOnFailure"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };

@@ -1329,7 +1329,9 @@ pub mod stream {
 ///
 /// - `ConsumerARN`: `handle.consumer_arn()` → `Val<String>`. The ARN returned by Kinesis Data Streams when you registered the consumer. If you don't know the ARN of the consumer that you want to deregister, you can use the ListStreamConsumers operation to get a list of the descriptions of all the consumers that are currently registered with a given data stream. The description of a consumer contains its ARN.
 /// - `ConsumerCreationTimestamp`: `handle.consumer_creation_timestamp()` → `Val<String>`. Timestamp when the consumer was created.
+/// - `ConsumerName`: `handle.consumer_name()` → `Val<String>`. The name of the Kinesis Stream Consumer. For a given Kinesis data stream, each consumer must have a unique name. However, consumer names don't have to be unique across data streams.
 /// - `ConsumerStatus`: `handle.consumer_status()` → `Val<String>`. A consumer can't read data while in the CREATING or DELETING states. Valid Values: CREATING | DELETING | ACTIVE
+/// - `StreamARN`: `handle.stream_arn()` → `Val<String>`. The Amazon resource name (ARN) of the Kinesis data stream that you want to register the consumer with.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConsumerARN`.
 #[derive(Clone, Debug)]
@@ -1413,11 +1415,25 @@ impl Handle<CfnStreamConsumer> {
         self.get_att("ConsumerCreationTimestamp")
     }
 
+    /// The name of the Kinesis Stream Consumer. For a given Kinesis data stream, each consumer must have a unique name. However, consumer names don't have to be unique across data streams.
+    ///
+    /// `Fn::GetAtt` attribute `ConsumerName`.
+    pub fn consumer_name(&self) -> Val<String> {
+        self.get_att("ConsumerName")
+    }
+
     /// A consumer can't read data while in the CREATING or DELETING states. Valid Values: CREATING | DELETING | ACTIVE
     ///
     /// `Fn::GetAtt` attribute `ConsumerStatus`.
     pub fn consumer_status(&self) -> Val<String> {
         self.get_att("ConsumerStatus")
+    }
+
+    /// The Amazon resource name (ARN) of the Kinesis data stream that you want to register the consumer with.
+    ///
+    /// `Fn::GetAtt` attribute `StreamARN`.
+    pub fn stream_arn(&self) -> Val<String> {
+        self.get_att("StreamARN")
     }
 }
 
@@ -1427,7 +1443,7 @@ pub(crate) static STREAM_CONSUMER_META: TypeMeta = TypeMeta {
     create_only: &["ConsumerName", "StreamARN", "Tags"],
     write_only: &[],
     primary_identifier: &["ConsumerARN"],
-    attributes: &["ConsumerARN", "ConsumerCreationTimestamp", "ConsumerStatus"],
+    attributes: &["ConsumerARN", "ConsumerCreationTimestamp", "ConsumerName", "ConsumerStatus", "StreamARN"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };

@@ -211,6 +211,7 @@ pub mod accessor {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `MemberId`: `handle.member_id()` → `Val<String>`.
+/// - `NetworkId`: `handle.network_id()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `MemberId`.
 #[derive(Clone, Debug)]
@@ -270,6 +271,11 @@ impl Handle<CfnMember> {
     pub fn member_id(&self) -> Val<String> {
         self.get_att("MemberId")
     }
+
+    /// `Fn::GetAtt` attribute `NetworkId`.
+    pub fn network_id(&self) -> Val<String> {
+        self.get_att("NetworkId")
+    }
 }
 
 pub(crate) static MEMBER_META: TypeMeta = TypeMeta {
@@ -278,7 +284,7 @@ pub(crate) static MEMBER_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["MemberId"],
-    attributes: &["MemberId"],
+    attributes: &["MemberId", "NetworkId"],
     tagging: None,
     regions: RegionSet(0x2fcc16280118),
 };
@@ -572,6 +578,10 @@ pub mod member {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `MemberId`: `handle.member_id()` → `Val<String>`.
+/// - `NetworkId`: `handle.network_id()` → `Val<String>`.
+/// - `NodeConfiguration.AvailabilityZone`: `handle.node_configuration_availability_zone()` → `Val<String>`.
+/// - `NodeConfiguration.InstanceType`: `handle.node_configuration_instance_type()` → `Val<String>`.
 /// - `NodeId`: `handle.node_id()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `NodeId`.
@@ -637,6 +647,26 @@ impl Handle<CfnNode> {
         self.get_att("Arn")
     }
 
+    /// `Fn::GetAtt` attribute `MemberId`.
+    pub fn member_id(&self) -> Val<String> {
+        self.get_att("MemberId")
+    }
+
+    /// `Fn::GetAtt` attribute `NetworkId`.
+    pub fn network_id(&self) -> Val<String> {
+        self.get_att("NetworkId")
+    }
+
+    /// `Fn::GetAtt` attribute `NodeConfiguration.AvailabilityZone`.
+    pub fn node_configuration_availability_zone(&self) -> Val<String> {
+        self.get_att("NodeConfiguration.AvailabilityZone")
+    }
+
+    /// `Fn::GetAtt` attribute `NodeConfiguration.InstanceType`.
+    pub fn node_configuration_instance_type(&self) -> Val<String> {
+        self.get_att("NodeConfiguration.InstanceType")
+    }
+
     /// `Fn::GetAtt` attribute `NodeId`.
     pub fn node_id(&self) -> Val<String> {
         self.get_att("NodeId")
@@ -649,7 +679,7 @@ pub(crate) static NODE_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["NodeId"],
-    attributes: &["Arn", "NodeId"],
+    attributes: &["Arn", "MemberId", "NetworkId", "NodeConfiguration.AvailabilityZone", "NodeConfiguration.InstanceType", "NodeId"],
     tagging: None,
     regions: RegionSet(0xfc416280118),
 };

@@ -82,6 +82,7 @@ pub(crate) static CERTIFICATE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the job template, such as arn:aws:mediaconvert:us-west-2:123456789012:jobTemplates/my-job-template.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the job template you are creating.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
@@ -183,6 +184,13 @@ impl Handle<CfnJobTemplate> {
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
     }
+
+    /// The name of the job template you are creating.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
 }
 
 pub(crate) static JOB_TEMPLATE_META: TypeMeta = TypeMeta {
@@ -191,7 +199,7 @@ pub(crate) static JOB_TEMPLATE_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Name"],
-    attributes: &["Arn"],
+    attributes: &["Arn", "Name"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1e6c8358),
 };
@@ -328,6 +336,7 @@ pub mod job_template {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the output preset, such as arn:aws:mediaconvert:us-west-2:123456789012
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the preset that you are modifying.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
@@ -397,6 +406,13 @@ impl Handle<CfnPreset> {
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
     }
+
+    /// The name of the preset that you are modifying.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
 }
 
 pub(crate) static PRESET_META: TypeMeta = TypeMeta {
@@ -405,7 +421,7 @@ pub(crate) static PRESET_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Name"],
-    attributes: &["Arn"],
+    attributes: &["Arn", "Name"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1e6c8b79),
 };
@@ -419,6 +435,7 @@ pub(crate) static PRESET_META: TypeMeta = TypeMeta {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the queue, such as arn:aws:mediaconvert:us-west-2:123456789012.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the queue that you are creating.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
@@ -507,6 +524,13 @@ impl Handle<CfnQueue> {
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
     }
+
+    /// The name of the queue that you are creating.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
 }
 
 pub(crate) static QUEUE_META: TypeMeta = TypeMeta {
@@ -515,7 +539,7 @@ pub(crate) static QUEUE_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Name"],
-    attributes: &["Arn"],
+    attributes: &["Arn", "Name"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1e6c8358),
 };

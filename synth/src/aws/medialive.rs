@@ -9931,12 +9931,14 @@ pub(crate) static EVENT_BRIDGE_RULE_TEMPLATE_GROUP_SHAPE: ObjectShape = ObjectSh
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Unique ARN of the input (generated, immutable).
 /// - `AttachedChannels`: `handle.attached_channels()` → `Val<Vec<String>>`. A list of channel IDs that that input is attached to (currently an input can only be attached to one channel).
 /// - `DestinationUrls`: `handle.destination_urls()` → `Val<Vec<String>>`. A list of destination URLs of the input (PUSH-type).
+/// - `Destinations`: `handle.destinations()` → `Val<Json>`. A list of the destinations of the input (PUSH-type).
 /// - `Id`: `handle.id()` → `Val<String>`. The generated ID of the input (unique for user account, immutable).
 /// - `InputClass`: `handle.input_class()` → `Val<String>`. STANDARD - MediaLive expects two sources to be connected to this input. If the channel is also STANDARD, both sources will be ingested. If the channel is SINGLE_PIPELINE, only the first source will be ingested; the second source will always be ignored, even if the first source fails.
 /// - `InputPartnerIds`: `handle.input_partner_ids()` → `Val<Vec<String>>`. A list of IDs for all Inputs which are partners of this one.
 /// - `InputSourceType`: `handle.input_source_type()` → `Val<String>`. Certain pull input sources can be dynamic, meaning that they can have their URL's dynamically changes during input switch actions. Presently, this functionality only works with MP4_FILE and TS_FILE inputs.
 /// - `SecurityGroups`: `handle.security_groups()` → `Val<Vec<String>>`. A list of IDs for all the Input Security Groups attached to the input.
 /// - `SourceUrls`: `handle.source_urls()` → `Val<Vec<String>>`. A list of source URLs of the input (PULL-type).
+/// - `Sources`: `handle.sources()` → `Val<Json>`. A list of the sources of the input (PULL-type).
 /// - `State`: `handle.state()` → `Val<String>`. Placeholder documentation for InputState
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
@@ -10111,6 +10113,13 @@ impl Handle<CfnInput> {
         self.get_att("DestinationUrls")
     }
 
+    /// A list of the destinations of the input (PUSH-type).
+    ///
+    /// `Fn::GetAtt` attribute `Destinations`.
+    pub fn destinations(&self) -> Val<Json> {
+        self.get_att("Destinations")
+    }
+
     /// The generated ID of the input (unique for user account, immutable).
     ///
     /// `Fn::GetAtt` attribute `Id`.
@@ -10155,6 +10164,13 @@ impl Handle<CfnInput> {
         self.get_att("SourceUrls")
     }
 
+    /// A list of the sources of the input (PULL-type).
+    ///
+    /// `Fn::GetAtt` attribute `Sources`.
+    pub fn sources(&self) -> Val<Json> {
+        self.get_att("Sources")
+    }
+
     /// Placeholder documentation for InputState
     ///
     /// `Fn::GetAtt` attribute `State`.
@@ -10169,7 +10185,7 @@ pub(crate) static INPUT_META: TypeMeta = TypeMeta {
     create_only: &["InputNetworkLocation", "RouterSettings", "Type", "Vpc"],
     write_only: &["Destinations/*/StaticIpAddress", "InputSecurityGroups", "Vpc"],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "AttachedChannels", "DestinationUrls", "Id", "InputClass", "InputPartnerIds", "InputSourceType", "SecurityGroups", "SourceUrls", "State"],
+    attributes: &["Arn", "AttachedChannels", "DestinationUrls", "Destinations", "Id", "InputClass", "InputPartnerIds", "InputSourceType", "SecurityGroups", "SourceUrls", "Sources", "State"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fc612280358),
 };

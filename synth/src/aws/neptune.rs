@@ -20,10 +20,38 @@ use crate::value::{Json, Val};
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `AssociatedRoles`: `handle.associated_roles()` → `Val<Json>`. Provides a list of the AWS Identity and Access Management (IAM) roles that are associated with the DB cluster. IAM roles that are associated with a DB cluster grant permission for the DB cluster to access other AWS services on your behalf.
+/// - `AvailabilityZones`: `handle.availability_zones()` → `Val<Vec<String>>`. Provides the list of EC2 Availability Zones that instances in the DB cluster can be created in.
+/// - `BackupRetentionPeriod`: `handle.backup_retention_period()` → `Val<i64>`. Specifies the number of days for which automatic DB snapshots are retained.
 /// - `ClusterResourceId`: `handle.cluster_resource_id()` → `Val<String>`. The resource id for the DB cluster. For example: `cluster-ABCD1234EFGH5678IJKL90MNOP`. The cluster ID uniquely identifies the cluster and is used in things like IAM authentication policies.
+/// - `CopyTagsToSnapshot`: `handle.copy_tags_to_snapshot()` → `Val<bool>`. A value that indicates whether to copy all tags from the DB cluster to snapshots of the DB cluster. The default behaviour is not to copy them.
+/// - `DBClusterIdentifier`: `handle.db_cluster_identifier()` → `Val<String>`. The DB cluster identifier. Contains a user-supplied DB cluster identifier. This identifier is the unique key that identifies a DB cluster stored as a lowercase string.
+/// - `DBClusterParameterGroupName`: `handle.db_cluster_parameter_group_name()` → `Val<String>`. Provides the name of the DB cluster parameter group.
+/// - `DBInstanceParameterGroupName`: `handle.db_instance_parameter_group_name()` → `Val<String>`. The name of the DB parameter group to apply to all instances of the DB cluster. Used only in case of a major EngineVersion upgrade request.
+/// - `DBPort`: `handle.db_port()` → `Val<i64>`. The port number on which the DB instances in the DB cluster accept connections.
+/// - `DBSubnetGroupName`: `handle.db_subnet_group_name()` → `Val<String>`. Specifies information on the subnet group associated with the DB cluster, including the name, description, and subnets in the subnet group.
+/// - `DeletionProtection`: `handle.deletion_protection()` → `Val<bool>`. Indicates whether or not the DB cluster has deletion protection enabled. The database can't be deleted when deletion protection is enabled.
+/// - `EnableCloudwatchLogsExports`: `handle.enable_cloudwatch_logs_exports()` → `Val<Vec<String>>`. Specifies a list of log types that are enabled for export to CloudWatch Logs.
 /// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The connection endpoint for the DB cluster. For example: `mystack-mydbcluster-1apw1j4phylrk.cg034hpkmmjt.us-east-2.rds.amazonaws.com`
+/// - `EngineVersion`: `handle.engine_version()` → `Val<String>`. Indicates the database engine version.
+/// - `GlobalClusterIdentifier`: `handle.global_cluster_identifier()` → `Val<String>`. The ID of the Neptune global database to which this new DB cluster should be added.
+/// - `IamAuthEnabled`: `handle.iam_auth_enabled()` → `Val<bool>`. True if mapping of Amazon Identity and Access Management (IAM) accounts to database accounts is enabled, and otherwise false.
+/// - `KmsKeyId`: `handle.kms_key_id()` → `Val<String>`. The Amazon Resource Name (ARN) of the AWS KMS key that is used to encrypt the database instances in the DB cluster, such as arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef. If you enable the StorageEncrypted property but don't specify this property, the default KMS key is used. If you specify this property, you must set the StorageEncrypted property to true.
+/// - `NetworkType`: `handle.network_type()` → `Val<String>`. The network type of the DB cluster.
 /// - `Port`: `handle.port()` → `Val<String>`. The port number on which the DB cluster accepts connections. For example: `8182`.
+/// - `PreferredBackupWindow`: `handle.preferred_backup_window()` → `Val<String>`. Specifies the daily time range during which automated backups are created if automated backups are enabled, as determined by the BackupRetentionPeriod.
+/// - `PreferredMaintenanceWindow`: `handle.preferred_maintenance_window()` → `Val<String>`. Specifies the weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
 /// - `ReadEndpoint`: `handle.read_endpoint()` → `Val<String>`. The reader endpoint for the DB cluster. For example: `mystack-mydbcluster-ro-1apw1j4phylrk.cg034hpkmmjt.us-east-2.rds.amazonaws.com`
+/// - `RestoreToTime`: `handle.restore_to_time()` → `Val<String>`. Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
+/// - `RestoreType`: `handle.restore_type()` → `Val<String>`. Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
+/// - `ServerlessScalingConfiguration.MaxCapacity`: `handle.serverless_scaling_configuration_max_capacity()` → `Val<f64>`. The maximum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 40, 40.5, 41, and so on. The smallest value you can use is 2.5, whereas the largest is 128.
+/// - `ServerlessScalingConfiguration.MinCapacity`: `handle.serverless_scaling_configuration_min_capacity()` → `Val<f64>`. The minimum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 8, 8.5, 9, and so on. The smallest value you can use is 1, whereas the largest is 128.
+/// - `SnapshotIdentifier`: `handle.snapshot_identifier()` → `Val<String>`. Specifies the identifier for a DB cluster snapshot. Must match the identifier of an existing snapshot.
+/// - `SourceDBClusterIdentifier`: `handle.source_db_cluster_identifier()` → `Val<String>`. Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
+/// - `StorageEncrypted`: `handle.storage_encrypted()` → `Val<bool>`. Indicates whether the DB cluster is encrypted.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. The tags assigned to this cluster.
+/// - `UseLatestRestorableTime`: `handle.use_latest_restorable_time()` → `Val<bool>`. Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
+/// - `VpcSecurityGroupIds`: `handle.vpc_security_group_ids()` → `Val<Vec<String>>`. Provides a list of VPC security groups that the DB cluster belongs to.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBClusterIdentifier`.
 #[derive(Clone, Debug)]
@@ -288,11 +316,92 @@ impl Resource for CfnDbCluster {
 }
 
 impl Handle<CfnDbCluster> {
+    /// Provides a list of the AWS Identity and Access Management (IAM) roles that are associated with the DB cluster. IAM roles that are associated with a DB cluster grant permission for the DB cluster to access other AWS services on your behalf.
+    ///
+    /// `Fn::GetAtt` attribute `AssociatedRoles`.
+    pub fn associated_roles(&self) -> Val<Json> {
+        self.get_att("AssociatedRoles")
+    }
+
+    /// Provides the list of EC2 Availability Zones that instances in the DB cluster can be created in.
+    ///
+    /// `Fn::GetAtt` attribute `AvailabilityZones`.
+    pub fn availability_zones(&self) -> Val<Vec<String>> {
+        self.get_att("AvailabilityZones")
+    }
+
+    /// Specifies the number of days for which automatic DB snapshots are retained.
+    ///
+    /// `Fn::GetAtt` attribute `BackupRetentionPeriod`.
+    pub fn backup_retention_period(&self) -> Val<i64> {
+        self.get_att("BackupRetentionPeriod")
+    }
+
     /// The resource id for the DB cluster. For example: `cluster-ABCD1234EFGH5678IJKL90MNOP`. The cluster ID uniquely identifies the cluster and is used in things like IAM authentication policies.
     ///
     /// `Fn::GetAtt` attribute `ClusterResourceId`.
     pub fn cluster_resource_id(&self) -> Val<String> {
         self.get_att("ClusterResourceId")
+    }
+
+    /// A value that indicates whether to copy all tags from the DB cluster to snapshots of the DB cluster. The default behaviour is not to copy them.
+    ///
+    /// `Fn::GetAtt` attribute `CopyTagsToSnapshot`.
+    pub fn copy_tags_to_snapshot(&self) -> Val<bool> {
+        self.get_att("CopyTagsToSnapshot")
+    }
+
+    /// The DB cluster identifier. Contains a user-supplied DB cluster identifier. This identifier is the unique key that identifies a DB cluster stored as a lowercase string.
+    ///
+    /// `Fn::GetAtt` attribute `DBClusterIdentifier`.
+    pub fn db_cluster_identifier(&self) -> Val<String> {
+        self.get_att("DBClusterIdentifier")
+    }
+
+    /// Provides the name of the DB cluster parameter group.
+    ///
+    /// `Fn::GetAtt` attribute `DBClusterParameterGroupName`.
+    pub fn db_cluster_parameter_group_name(&self) -> Val<String> {
+        self.get_att("DBClusterParameterGroupName")
+    }
+
+    /// The name of the DB parameter group to apply to all instances of the DB cluster. Used only in case of a major EngineVersion upgrade request.
+    ///
+    /// `Fn::GetAtt` attribute `DBInstanceParameterGroupName`.
+    pub fn db_instance_parameter_group_name(&self) -> Val<String> {
+        self.get_att("DBInstanceParameterGroupName")
+    }
+
+    /// The port number on which the DB instances in the DB cluster accept connections.
+    ///
+    /// If not specified, the default port used is `8182`.
+    ///
+    /// Note: `Port` property will soon be deprecated from this resource. Please update existing templates to rename it with new property `DBPort` having same functionalities.
+    ///
+    /// `Fn::GetAtt` attribute `DBPort`.
+    pub fn db_port(&self) -> Val<i64> {
+        self.get_att("DBPort")
+    }
+
+    /// Specifies information on the subnet group associated with the DB cluster, including the name, description, and subnets in the subnet group.
+    ///
+    /// `Fn::GetAtt` attribute `DBSubnetGroupName`.
+    pub fn db_subnet_group_name(&self) -> Val<String> {
+        self.get_att("DBSubnetGroupName")
+    }
+
+    /// Indicates whether or not the DB cluster has deletion protection enabled. The database can't be deleted when deletion protection is enabled.
+    ///
+    /// `Fn::GetAtt` attribute `DeletionProtection`.
+    pub fn deletion_protection(&self) -> Val<bool> {
+        self.get_att("DeletionProtection")
+    }
+
+    /// Specifies a list of log types that are enabled for export to CloudWatch Logs.
+    ///
+    /// `Fn::GetAtt` attribute `EnableCloudwatchLogsExports`.
+    pub fn enable_cloudwatch_logs_exports(&self) -> Val<Vec<String>> {
+        self.get_att("EnableCloudwatchLogsExports")
     }
 
     /// The connection endpoint for the DB cluster. For example: `mystack-mydbcluster-1apw1j4phylrk.cg034hpkmmjt.us-east-2.rds.amazonaws.com`
@@ -302,6 +411,41 @@ impl Handle<CfnDbCluster> {
         self.get_att("Endpoint")
     }
 
+    /// Indicates the database engine version.
+    ///
+    /// `Fn::GetAtt` attribute `EngineVersion`.
+    pub fn engine_version(&self) -> Val<String> {
+        self.get_att("EngineVersion")
+    }
+
+    /// The ID of the Neptune global database to which this new DB cluster should be added.
+    ///
+    /// `Fn::GetAtt` attribute `GlobalClusterIdentifier`.
+    pub fn global_cluster_identifier(&self) -> Val<String> {
+        self.get_att("GlobalClusterIdentifier")
+    }
+
+    /// True if mapping of Amazon Identity and Access Management (IAM) accounts to database accounts is enabled, and otherwise false.
+    ///
+    /// `Fn::GetAtt` attribute `IamAuthEnabled`.
+    pub fn iam_auth_enabled(&self) -> Val<bool> {
+        self.get_att("IamAuthEnabled")
+    }
+
+    /// The Amazon Resource Name (ARN) of the AWS KMS key that is used to encrypt the database instances in the DB cluster, such as arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef. If you enable the StorageEncrypted property but don't specify this property, the default KMS key is used. If you specify this property, you must set the StorageEncrypted property to true.
+    ///
+    /// `Fn::GetAtt` attribute `KmsKeyId`.
+    pub fn kms_key_id(&self) -> Val<String> {
+        self.get_att("KmsKeyId")
+    }
+
+    /// The network type of the DB cluster.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkType`.
+    pub fn network_type(&self) -> Val<String> {
+        self.get_att("NetworkType")
+    }
+
     /// The port number on which the DB cluster accepts connections. For example: `8182`.
     ///
     /// `Fn::GetAtt` attribute `Port`.
@@ -309,11 +453,123 @@ impl Handle<CfnDbCluster> {
         self.get_att("Port")
     }
 
+    /// Specifies the daily time range during which automated backups are created if automated backups are enabled, as determined by the BackupRetentionPeriod.
+    ///
+    /// `Fn::GetAtt` attribute `PreferredBackupWindow`.
+    pub fn preferred_backup_window(&self) -> Val<String> {
+        self.get_att("PreferredBackupWindow")
+    }
+
+    /// Specifies the weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
+    ///
+    /// `Fn::GetAtt` attribute `PreferredMaintenanceWindow`.
+    pub fn preferred_maintenance_window(&self) -> Val<String> {
+        self.get_att("PreferredMaintenanceWindow")
+    }
+
     /// The reader endpoint for the DB cluster. For example: `mystack-mydbcluster-ro-1apw1j4phylrk.cg034hpkmmjt.us-east-2.rds.amazonaws.com`
     ///
     /// `Fn::GetAtt` attribute `ReadEndpoint`.
     pub fn read_endpoint(&self) -> Val<String> {
         self.get_att("ReadEndpoint")
+    }
+
+    /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
+    ///
+    /// If a DB snapshot is specified, the target DB cluster is created from the source DB snapshot with a default configuration and default security group.
+    ///
+    /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
+    ///
+    /// `Fn::GetAtt` attribute `RestoreToTime`.
+    pub fn restore_to_time(&self) -> Val<String> {
+        self.get_att("RestoreToTime")
+    }
+
+    /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
+    ///
+    /// If a DB snapshot is specified, the target DB cluster is created from the source DB snapshot with a default configuration and default security group.
+    ///
+    /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
+    ///
+    /// `Fn::GetAtt` attribute `RestoreType`.
+    pub fn restore_type(&self) -> Val<String> {
+        self.get_att("RestoreType")
+    }
+
+    /// The maximum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 40, 40.5, 41, and so on. The smallest value you can use is 2.5, whereas the largest is 128.
+    ///
+    /// `Fn::GetAtt` attribute `ServerlessScalingConfiguration.MaxCapacity`.
+    pub fn serverless_scaling_configuration_max_capacity(&self) -> Val<f64> {
+        self.get_att("ServerlessScalingConfiguration.MaxCapacity")
+    }
+
+    /// The minimum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 8, 8.5, 9, and so on. The smallest value you can use is 1, whereas the largest is 128.
+    ///
+    /// `Fn::GetAtt` attribute `ServerlessScalingConfiguration.MinCapacity`.
+    pub fn serverless_scaling_configuration_min_capacity(&self) -> Val<f64> {
+        self.get_att("ServerlessScalingConfiguration.MinCapacity")
+    }
+
+    /// Specifies the identifier for a DB cluster snapshot. Must match the identifier of an existing snapshot.
+    ///
+    /// After you restore a DB cluster using a SnapshotIdentifier, you must specify the same SnapshotIdentifier for any future updates to the DB cluster. When you specify this property for an update, the DB cluster is not restored from the snapshot again, and the data in the database is not changed.
+    ///
+    /// However, if you don't specify the SnapshotIdentifier, an empty DB cluster is created, and the original DB cluster is deleted. If you specify a property that is different from the previous snapshot restore property, the DB cluster is restored from the snapshot specified by the SnapshotIdentifier, and the original DB cluster is deleted.
+    ///
+    /// `Fn::GetAtt` attribute `SnapshotIdentifier`.
+    pub fn snapshot_identifier(&self) -> Val<String> {
+        self.get_att("SnapshotIdentifier")
+    }
+
+    /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
+    ///
+    /// If a DB snapshot is specified, the target DB cluster is created from the source DB snapshot with a default configuration and default security group.
+    ///
+    /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
+    ///
+    /// `Fn::GetAtt` attribute `SourceDBClusterIdentifier`.
+    pub fn source_db_cluster_identifier(&self) -> Val<String> {
+        self.get_att("SourceDBClusterIdentifier")
+    }
+
+    /// Indicates whether the DB cluster is encrypted.
+    ///
+    /// If you specify the KmsKeyId property, then you must enable encryption and set this property to true.
+    ///
+    /// If you enable the StorageEncrypted property but don't specify KmsKeyId property, then the default KMS key is used. If you specify KmsKeyId property, then that KMS Key is used to encrypt the database instances in the DB cluster.
+    ///
+    /// If you specify the SourceDBClusterIdentifier property and don't specify this property or disable it. The value is inherited from the source DB cluster, and if the DB cluster is encrypted, the KmsKeyId property from the source cluster is used.
+    ///
+    /// If you specify the DBSnapshotIdentifier and don't specify this property or disable it. The value is inherited from the snapshot, and the specified KmsKeyId property from the snapshot is used.
+    ///
+    /// `Fn::GetAtt` attribute `StorageEncrypted`.
+    pub fn storage_encrypted(&self) -> Val<bool> {
+        self.get_att("StorageEncrypted")
+    }
+
+    /// The tags assigned to this cluster.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
+    ///
+    /// If a DB snapshot is specified, the target DB cluster is created from the source DB snapshot with a default configuration and default security group.
+    ///
+    /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
+    ///
+    /// `Fn::GetAtt` attribute `UseLatestRestorableTime`.
+    pub fn use_latest_restorable_time(&self) -> Val<bool> {
+        self.get_att("UseLatestRestorableTime")
+    }
+
+    /// Provides a list of VPC security groups that the DB cluster belongs to.
+    ///
+    /// `Fn::GetAtt` attribute `VpcSecurityGroupIds`.
+    pub fn vpc_security_group_ids(&self) -> Val<Vec<String>> {
+        self.get_att("VpcSecurityGroupIds")
     }
 }
 
@@ -323,7 +579,7 @@ pub(crate) static DB_CLUSTER_META: TypeMeta = TypeMeta {
     create_only: &["AvailabilityZones", "DBClusterIdentifier", "DBSubnetGroupName", "GlobalClusterIdentifier", "KmsKeyId", "RestoreToTime", "RestoreType", "SnapshotIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted", "UseLatestRestorableTime"],
     write_only: &["DBInstanceParameterGroupName", "RestoreToTime", "RestoreType", "SnapshotIdentifier", "SourceDBClusterIdentifier", "UseLatestRestorableTime"],
     primary_identifier: &["DBClusterIdentifier"],
-    attributes: &["ClusterResourceId", "Endpoint", "Port", "ReadEndpoint"],
+    attributes: &["AssociatedRoles", "AvailabilityZones", "BackupRetentionPeriod", "ClusterResourceId", "CopyTagsToSnapshot", "DBClusterIdentifier", "DBClusterParameterGroupName", "DBInstanceParameterGroupName", "DBPort", "DBSubnetGroupName", "DeletionProtection", "EnableCloudwatchLogsExports", "Endpoint", "EngineVersion", "GlobalClusterIdentifier", "IamAuthEnabled", "KmsKeyId", "NetworkType", "Port", "PreferredBackupWindow", "PreferredMaintenanceWindow", "ReadEndpoint", "RestoreToTime", "RestoreType", "ServerlessScalingConfiguration.MaxCapacity", "ServerlessScalingConfiguration.MinCapacity", "SnapshotIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted", "Tags", "UseLatestRestorableTime", "VpcSecurityGroupIds"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7f7f9ffb),
 };

@@ -424,6 +424,7 @@ pub(crate) static ELASTIC_LOAD_BALANCER_ATTACHMENT_META: TypeMeta = TypeMeta {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `AvailabilityZone`: `handle.availability_zone()` → `Val<String>`.
 /// - `Id`: `handle.id()` → `Val<String>`.
 /// - `PrivateDnsName`: `handle.private_dns_name()` → `Val<String>`.
 /// - `PrivateIp`: `handle.private_ip()` → `Val<String>`.
@@ -615,6 +616,11 @@ impl Resource for CfnInstance {
 }
 
 impl Handle<CfnInstance> {
+    /// `Fn::GetAtt` attribute `AvailabilityZone`.
+    pub fn availability_zone(&self) -> Val<String> {
+        self.get_att("AvailabilityZone")
+    }
+
     /// `Fn::GetAtt` attribute `Id`.
     pub fn id(&self) -> Val<String> {
         self.get_att("Id")
@@ -647,7 +653,7 @@ pub(crate) static INSTANCE_META: TypeMeta = TypeMeta {
     create_only: &["AutoScalingType", "AvailabilityZone", "BlockDeviceMappings", "EbsOptimized", "RootDeviceType", "StackId", "SubnetId", "Tenancy", "TimeBasedAutoScaling", "VirtualizationType"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Id", "PrivateDnsName", "PrivateIp", "PublicDnsName", "PublicIp"],
+    attributes: &["AvailabilityZone", "Id", "PrivateDnsName", "PrivateIp", "PublicDnsName", "PublicIp"],
     tagging: None,
     regions: RegionSet(0x40000000),
 };
@@ -1789,6 +1795,7 @@ pub mod stack {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Id`: `handle.id()` → `Val<String>`.
+/// - `SshUsername`: `handle.ssh_username()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -1848,6 +1855,11 @@ impl Handle<CfnUserProfile> {
     pub fn id(&self) -> Val<String> {
         self.get_att("Id")
     }
+
+    /// `Fn::GetAtt` attribute `SshUsername`.
+    pub fn ssh_username(&self) -> Val<String> {
+        self.get_att("SshUsername")
+    }
 }
 
 pub(crate) static USER_PROFILE_META: TypeMeta = TypeMeta {
@@ -1856,7 +1868,7 @@ pub(crate) static USER_PROFILE_META: TypeMeta = TypeMeta {
     create_only: &["IamUserArn"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Id"],
+    attributes: &["Id", "SshUsername"],
     tagging: None,
     regions: RegionSet(0x40000000),
 };

@@ -589,14 +589,32 @@ pub mod snapshot {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `BaseCapacity`: `handle.base_capacity()` → `Val<i64>`. The base compute capacity of the workgroup in Redshift Processing Units (RPUs).
+/// - `ConfigParameters`: `handle.config_parameters()` → `Val<Json>`. A list of parameters to set for finer control over a database. Available options are datestyle, enable_user_activity_logging, query_group, search_path, max_query_execution_time, and require_ssl.
+/// - `EnhancedVpcRouting`: `handle.enhanced_vpc_routing()` → `Val<bool>`. The value that specifies whether to enable enhanced virtual private cloud (VPC) routing, which forces Amazon Redshift Serverless to route traffic through your VPC.
+/// - `MaxCapacity`: `handle.max_capacity()` → `Val<i64>`. The max compute capacity of the workgroup in Redshift Processing Units (RPUs).
+/// - `NamespaceName`: `handle.namespace_name()` → `Val<String>`. The namespace the workgroup is associated with.
+/// - `Port`: `handle.port()` → `Val<i64>`. The custom port to use when connecting to a workgroup. Valid port ranges are 5431-5455 and 8191-8215. The default is 5439.
+/// - `PubliclyAccessible`: `handle.publicly_accessible()` → `Val<bool>`. A value that specifies whether the workgroup can be accessible from a public network.
+/// - `RecoveryPointId`: `handle.recovery_point_id()` → `Val<String>`. The identifier of the recovery point to restore the namespace from. When this resource is first created, the namespace is restored from this recovery point. On subsequent updates, a restore occurs only when RecoveryPointId changes from its previous value. If the value is unchanged or removed, no restore takes place and existing data is preserved.
+/// - `SecurityGroupIds`: `handle.security_group_ids()` → `Val<Vec<String>>`. A list of security group IDs to associate with the workgroup.
+/// - `SnapshotArn`: `handle.snapshot_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the snapshot to restore the namespace from. Specify either SnapshotArn or SnapshotName, but not both. When this resource is first created, the namespace is restored from this snapshot. On subsequent updates, a restore occurs only when SnapshotArn changes from its previous value. If the value is unchanged or removed, no restore takes place and existing data is preserved.
+/// - `SnapshotName`: `handle.snapshot_name()` → `Val<String>`. The name of the snapshot to restore the namespace from. Because snapshot names are unique only within an account, also specify SnapshotOwnerAccount when restoring from a snapshot owned by a different account. Specify either SnapshotName or SnapshotArn, but not both. When this resource is first created, the namespace is restored from this snapshot. On subsequent updates, a restore occurs only when SnapshotName or SnapshotOwnerAccount changes from its previous value. If both values are unchanged or SnapshotName is removed, no restore takes place and existing data is preserved.
+/// - `SnapshotOwnerAccount`: `handle.snapshot_owner_account()` → `Val<String>`. The AWS account ID that owns the snapshot. Required when restoring from a snapshot shared by another account. Used in combination with SnapshotName. On updates, changing this value while SnapshotName is set triggers a restore from the newly referenced snapshot. If the value is unchanged, no restore takes place and existing data is preserved.
+/// - `SubnetIds`: `handle.subnet_ids()` → `Val<Vec<String>>`. A list of subnet IDs the workgroup is associated with.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. The map of the key-value pairs used to tag the workgroup.
+/// - `TrackName`: `handle.track_name()` → `Val<String>`.
 /// - `Workgroup.BaseCapacity`: `handle.workgroup_base_capacity()` → `Val<i64>`.
 /// - `Workgroup.ConfigParameters`: `handle.workgroup_config_parameters()` → `Val<Json>`.
 /// - `Workgroup.CreationDate`: `handle.workgroup_creation_date()` → `Val<String>`.
 /// - `Workgroup.Endpoint.Address`: `handle.workgroup_endpoint_address()` → `Val<String>`.
 /// - `Workgroup.Endpoint.Port`: `handle.workgroup_endpoint_port()` → `Val<i64>`.
+/// - `Workgroup.Endpoint.VpcEndpoints`: `handle.workgroup_endpoint_vpc_endpoints()` → `Val<Json>`.
 /// - `Workgroup.EnhancedVpcRouting`: `handle.workgroup_enhanced_vpc_routing()` → `Val<bool>`.
 /// - `Workgroup.MaxCapacity`: `handle.workgroup_max_capacity()` → `Val<i64>`.
 /// - `Workgroup.NamespaceName`: `handle.workgroup_namespace_name()` → `Val<String>`.
+/// - `Workgroup.PricePerformanceTarget.Level`: `handle.workgroup_price_performance_target_level()` → `Val<i64>`.
+/// - `Workgroup.PricePerformanceTarget.Status`: `handle.workgroup_price_performance_target_status()` → `Val<String>`.
 /// - `Workgroup.PubliclyAccessible`: `handle.workgroup_publicly_accessible()` → `Val<bool>`.
 /// - `Workgroup.SecurityGroupIds`: `handle.workgroup_security_group_ids()` → `Val<Vec<String>>`.
 /// - `Workgroup.Status`: `handle.workgroup_status()` → `Val<String>`.
@@ -605,6 +623,7 @@ pub mod snapshot {
 /// - `Workgroup.WorkgroupArn`: `handle.workgroup_workgroup_arn()` → `Val<String>`.
 /// - `Workgroup.WorkgroupId`: `handle.workgroup_workgroup_id()` → `Val<String>`.
 /// - `Workgroup.WorkgroupName`: `handle.workgroup_workgroup_name()` → `Val<String>`.
+/// - `WorkgroupName`: `handle.workgroup_name()` → `Val<String>`. The name of the workgroup.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkgroupName`.
 #[derive(Clone, Debug)]
@@ -760,6 +779,109 @@ impl Resource for CfnWorkgroup {
 }
 
 impl Handle<CfnWorkgroup> {
+    /// The base compute capacity of the workgroup in Redshift Processing Units (RPUs).
+    ///
+    /// `Fn::GetAtt` attribute `BaseCapacity`.
+    pub fn base_capacity(&self) -> Val<i64> {
+        self.get_att("BaseCapacity")
+    }
+
+    /// A list of parameters to set for finer control over a database. Available options are datestyle, enable_user_activity_logging, query_group, search_path, max_query_execution_time, and require_ssl.
+    ///
+    /// `Fn::GetAtt` attribute `ConfigParameters`.
+    pub fn config_parameters(&self) -> Val<Json> {
+        self.get_att("ConfigParameters")
+    }
+
+    /// The value that specifies whether to enable enhanced virtual private cloud (VPC) routing, which forces Amazon Redshift Serverless to route traffic through your VPC.
+    ///
+    /// `Fn::GetAtt` attribute `EnhancedVpcRouting`.
+    pub fn enhanced_vpc_routing(&self) -> Val<bool> {
+        self.get_att("EnhancedVpcRouting")
+    }
+
+    /// The max compute capacity of the workgroup in Redshift Processing Units (RPUs).
+    ///
+    /// `Fn::GetAtt` attribute `MaxCapacity`.
+    pub fn max_capacity(&self) -> Val<i64> {
+        self.get_att("MaxCapacity")
+    }
+
+    /// The namespace the workgroup is associated with.
+    ///
+    /// `Fn::GetAtt` attribute `NamespaceName`.
+    pub fn namespace_name(&self) -> Val<String> {
+        self.get_att("NamespaceName")
+    }
+
+    /// The custom port to use when connecting to a workgroup. Valid port ranges are 5431-5455 and 8191-8215. The default is 5439.
+    ///
+    /// `Fn::GetAtt` attribute `Port`.
+    pub fn port(&self) -> Val<i64> {
+        self.get_att("Port")
+    }
+
+    /// A value that specifies whether the workgroup can be accessible from a public network.
+    ///
+    /// `Fn::GetAtt` attribute `PubliclyAccessible`.
+    pub fn publicly_accessible(&self) -> Val<bool> {
+        self.get_att("PubliclyAccessible")
+    }
+
+    /// The identifier of the recovery point to restore the namespace from. When this resource is first created, the namespace is restored from this recovery point. On subsequent updates, a restore occurs only when RecoveryPointId changes from its previous value. If the value is unchanged or removed, no restore takes place and existing data is preserved.
+    ///
+    /// `Fn::GetAtt` attribute `RecoveryPointId`.
+    pub fn recovery_point_id(&self) -> Val<String> {
+        self.get_att("RecoveryPointId")
+    }
+
+    /// A list of security group IDs to associate with the workgroup.
+    ///
+    /// `Fn::GetAtt` attribute `SecurityGroupIds`.
+    pub fn security_group_ids(&self) -> Val<Vec<String>> {
+        self.get_att("SecurityGroupIds")
+    }
+
+    /// The Amazon Resource Name (ARN) of the snapshot to restore the namespace from. Specify either SnapshotArn or SnapshotName, but not both. When this resource is first created, the namespace is restored from this snapshot. On subsequent updates, a restore occurs only when SnapshotArn changes from its previous value. If the value is unchanged or removed, no restore takes place and existing data is preserved.
+    ///
+    /// `Fn::GetAtt` attribute `SnapshotArn`.
+    pub fn snapshot_arn(&self) -> Val<String> {
+        self.get_att("SnapshotArn")
+    }
+
+    /// The name of the snapshot to restore the namespace from. Because snapshot names are unique only within an account, also specify SnapshotOwnerAccount when restoring from a snapshot owned by a different account. Specify either SnapshotName or SnapshotArn, but not both. When this resource is first created, the namespace is restored from this snapshot. On subsequent updates, a restore occurs only when SnapshotName or SnapshotOwnerAccount changes from its previous value. If both values are unchanged or SnapshotName is removed, no restore takes place and existing data is preserved.
+    ///
+    /// `Fn::GetAtt` attribute `SnapshotName`.
+    pub fn snapshot_name(&self) -> Val<String> {
+        self.get_att("SnapshotName")
+    }
+
+    /// The AWS account ID that owns the snapshot. Required when restoring from a snapshot shared by another account. Used in combination with SnapshotName. On updates, changing this value while SnapshotName is set triggers a restore from the newly referenced snapshot. If the value is unchanged, no restore takes place and existing data is preserved.
+    ///
+    /// `Fn::GetAtt` attribute `SnapshotOwnerAccount`.
+    pub fn snapshot_owner_account(&self) -> Val<String> {
+        self.get_att("SnapshotOwnerAccount")
+    }
+
+    /// A list of subnet IDs the workgroup is associated with.
+    ///
+    /// `Fn::GetAtt` attribute `SubnetIds`.
+    pub fn subnet_ids(&self) -> Val<Vec<String>> {
+        self.get_att("SubnetIds")
+    }
+
+    /// The map of the key-value pairs used to tag the workgroup.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// `Fn::GetAtt` attribute `TrackName`.
+    pub fn track_name(&self) -> Val<String> {
+        self.get_att("TrackName")
+    }
+
     /// `Fn::GetAtt` attribute `Workgroup.BaseCapacity`.
     pub fn workgroup_base_capacity(&self) -> Val<i64> {
         self.get_att("Workgroup.BaseCapacity")
@@ -785,6 +907,11 @@ impl Handle<CfnWorkgroup> {
         self.get_att("Workgroup.Endpoint.Port")
     }
 
+    /// `Fn::GetAtt` attribute `Workgroup.Endpoint.VpcEndpoints`.
+    pub fn workgroup_endpoint_vpc_endpoints(&self) -> Val<Json> {
+        self.get_att("Workgroup.Endpoint.VpcEndpoints")
+    }
+
     /// `Fn::GetAtt` attribute `Workgroup.EnhancedVpcRouting`.
     pub fn workgroup_enhanced_vpc_routing(&self) -> Val<bool> {
         self.get_att("Workgroup.EnhancedVpcRouting")
@@ -798,6 +925,16 @@ impl Handle<CfnWorkgroup> {
     /// `Fn::GetAtt` attribute `Workgroup.NamespaceName`.
     pub fn workgroup_namespace_name(&self) -> Val<String> {
         self.get_att("Workgroup.NamespaceName")
+    }
+
+    /// `Fn::GetAtt` attribute `Workgroup.PricePerformanceTarget.Level`.
+    pub fn workgroup_price_performance_target_level(&self) -> Val<i64> {
+        self.get_att("Workgroup.PricePerformanceTarget.Level")
+    }
+
+    /// `Fn::GetAtt` attribute `Workgroup.PricePerformanceTarget.Status`.
+    pub fn workgroup_price_performance_target_status(&self) -> Val<String> {
+        self.get_att("Workgroup.PricePerformanceTarget.Status")
     }
 
     /// `Fn::GetAtt` attribute `Workgroup.PubliclyAccessible`.
@@ -839,6 +976,13 @@ impl Handle<CfnWorkgroup> {
     pub fn workgroup_workgroup_name(&self) -> Val<String> {
         self.get_att("Workgroup.WorkgroupName")
     }
+
+    /// The name of the workgroup.
+    ///
+    /// `Fn::GetAtt` attribute `WorkgroupName`.
+    pub fn workgroup_name(&self) -> Val<String> {
+        self.get_att("WorkgroupName")
+    }
 }
 
 pub(crate) static WORKGROUP_META: TypeMeta = TypeMeta {
@@ -847,7 +991,7 @@ pub(crate) static WORKGROUP_META: TypeMeta = TypeMeta {
     create_only: &["NamespaceName", "WorkgroupName"],
     write_only: &["ConfigParameters", "RecoveryPointId", "SecurityGroupIds", "SnapshotArn", "SnapshotName", "SnapshotOwnerAccount", "SubnetIds"],
     primary_identifier: &["WorkgroupName"],
-    attributes: &["Workgroup.BaseCapacity", "Workgroup.ConfigParameters", "Workgroup.CreationDate", "Workgroup.Endpoint.Address", "Workgroup.Endpoint.Port", "Workgroup.EnhancedVpcRouting", "Workgroup.MaxCapacity", "Workgroup.NamespaceName", "Workgroup.PubliclyAccessible", "Workgroup.SecurityGroupIds", "Workgroup.Status", "Workgroup.SubnetIds", "Workgroup.TrackName", "Workgroup.WorkgroupArn", "Workgroup.WorkgroupId", "Workgroup.WorkgroupName"],
+    attributes: &["BaseCapacity", "ConfigParameters", "EnhancedVpcRouting", "MaxCapacity", "NamespaceName", "Port", "PubliclyAccessible", "RecoveryPointId", "SecurityGroupIds", "SnapshotArn", "SnapshotName", "SnapshotOwnerAccount", "SubnetIds", "Tags", "TrackName", "Workgroup.BaseCapacity", "Workgroup.ConfigParameters", "Workgroup.CreationDate", "Workgroup.Endpoint.Address", "Workgroup.Endpoint.Port", "Workgroup.Endpoint.VpcEndpoints", "Workgroup.EnhancedVpcRouting", "Workgroup.MaxCapacity", "Workgroup.NamespaceName", "Workgroup.PricePerformanceTarget.Level", "Workgroup.PricePerformanceTarget.Status", "Workgroup.PubliclyAccessible", "Workgroup.SecurityGroupIds", "Workgroup.Status", "Workgroup.SubnetIds", "Workgroup.TrackName", "Workgroup.WorkgroupArn", "Workgroup.WorkgroupId", "Workgroup.WorkgroupName", "WorkgroupName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };

@@ -10,7 +10,7 @@
 use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
-use crate::value::{Map, Val};
+use crate::value::{Json, Map, Val};
 
 /// AWS::RoboMaker::Fleet resource creates an AWS RoboMaker fleet. Fleets contain robots and can receive deployments.
 ///
@@ -239,6 +239,12 @@ pub mod robot {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CurrentRevisionId`: `handle.current_revision_id()` → `Val<String>`. The revision ID of robot application.
+/// - `Environment`: `handle.environment()` → `Val<String>`. The URI of the Docker image for the robot application.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the robot application.
+/// - `RobotSoftwareSuite.Name`: `handle.robot_software_suite_name()` → `Val<String>`. The name of robot software suite.
+/// - `RobotSoftwareSuite.Version`: `handle.robot_software_suite_version()` → `Val<String>`. The version of robot software suite.
+/// - `Sources`: `handle.sources()` → `Val<Json>`. The sources of the robot application.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -314,6 +320,48 @@ impl Handle<CfnRobotApplication> {
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
     }
+
+    /// The revision ID of robot application.
+    ///
+    /// `Fn::GetAtt` attribute `CurrentRevisionId`.
+    pub fn current_revision_id(&self) -> Val<String> {
+        self.get_att("CurrentRevisionId")
+    }
+
+    /// The URI of the Docker image for the robot application.
+    ///
+    /// `Fn::GetAtt` attribute `Environment`.
+    pub fn environment(&self) -> Val<String> {
+        self.get_att("Environment")
+    }
+
+    /// The name of the robot application.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// The name of robot software suite.
+    ///
+    /// `Fn::GetAtt` attribute `RobotSoftwareSuite.Name`.
+    pub fn robot_software_suite_name(&self) -> Val<String> {
+        self.get_att("RobotSoftwareSuite.Name")
+    }
+
+    /// The version of robot software suite.
+    ///
+    /// `Fn::GetAtt` attribute `RobotSoftwareSuite.Version`.
+    pub fn robot_software_suite_version(&self) -> Val<String> {
+        self.get_att("RobotSoftwareSuite.Version")
+    }
+
+    /// The sources of the robot application.
+    ///
+    /// `Fn::GetAtt` attribute `Sources`.
+    pub fn sources(&self) -> Val<Json> {
+        self.get_att("Sources")
+    }
 }
 
 pub(crate) static ROBOT_APPLICATION_META: TypeMeta = TypeMeta {
@@ -322,7 +370,7 @@ pub(crate) static ROBOT_APPLICATION_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &["RobotSoftwareSuite/Version", "Sources"],
     primary_identifier: &["Arn"],
-    attributes: &["Arn"],
+    attributes: &["Arn", "CurrentRevisionId", "Environment", "Name", "RobotSoftwareSuite.Name", "RobotSoftwareSuite.Version", "Sources"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fec12280108),
 };
@@ -566,6 +614,16 @@ pub(crate) static ROBOT_APPLICATION_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CurrentRevisionId`: `handle.current_revision_id()` → `Val<String>`. The current revision id.
+/// - `Environment`: `handle.environment()` → `Val<String>`. The URI of the Docker image for the robot application.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the simulation application.
+/// - `RenderingEngine.Name`: `handle.rendering_engine_name()` → `Val<String>`. The name of the rendering engine.
+/// - `RenderingEngine.Version`: `handle.rendering_engine_version()` → `Val<String>`. The version of the rendering engine.
+/// - `RobotSoftwareSuite.Name`: `handle.robot_software_suite_name()` → `Val<String>`. The name of the robot software suite.
+/// - `RobotSoftwareSuite.Version`: `handle.robot_software_suite_version()` → `Val<String>`. The version of the robot software suite.
+/// - `SimulationSoftwareSuite.Name`: `handle.simulation_software_suite_name()` → `Val<String>`. The name of the simulation software suite.
+/// - `SimulationSoftwareSuite.Version`: `handle.simulation_software_suite_version()` → `Val<String>`. The version of the simulation software suite.
+/// - `Sources`: `handle.sources()` → `Val<Json>`. The sources of the simulation application.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -669,6 +727,76 @@ impl Handle<CfnSimulationApplication> {
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
     }
+
+    /// The current revision id.
+    ///
+    /// `Fn::GetAtt` attribute `CurrentRevisionId`.
+    pub fn current_revision_id(&self) -> Val<String> {
+        self.get_att("CurrentRevisionId")
+    }
+
+    /// The URI of the Docker image for the robot application.
+    ///
+    /// `Fn::GetAtt` attribute `Environment`.
+    pub fn environment(&self) -> Val<String> {
+        self.get_att("Environment")
+    }
+
+    /// The name of the simulation application.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// The name of the rendering engine.
+    ///
+    /// `Fn::GetAtt` attribute `RenderingEngine.Name`.
+    pub fn rendering_engine_name(&self) -> Val<String> {
+        self.get_att("RenderingEngine.Name")
+    }
+
+    /// The version of the rendering engine.
+    ///
+    /// `Fn::GetAtt` attribute `RenderingEngine.Version`.
+    pub fn rendering_engine_version(&self) -> Val<String> {
+        self.get_att("RenderingEngine.Version")
+    }
+
+    /// The name of the robot software suite.
+    ///
+    /// `Fn::GetAtt` attribute `RobotSoftwareSuite.Name`.
+    pub fn robot_software_suite_name(&self) -> Val<String> {
+        self.get_att("RobotSoftwareSuite.Name")
+    }
+
+    /// The version of the robot software suite.
+    ///
+    /// `Fn::GetAtt` attribute `RobotSoftwareSuite.Version`.
+    pub fn robot_software_suite_version(&self) -> Val<String> {
+        self.get_att("RobotSoftwareSuite.Version")
+    }
+
+    /// The name of the simulation software suite.
+    ///
+    /// `Fn::GetAtt` attribute `SimulationSoftwareSuite.Name`.
+    pub fn simulation_software_suite_name(&self) -> Val<String> {
+        self.get_att("SimulationSoftwareSuite.Name")
+    }
+
+    /// The version of the simulation software suite.
+    ///
+    /// `Fn::GetAtt` attribute `SimulationSoftwareSuite.Version`.
+    pub fn simulation_software_suite_version(&self) -> Val<String> {
+        self.get_att("SimulationSoftwareSuite.Version")
+    }
+
+    /// The sources of the simulation application.
+    ///
+    /// `Fn::GetAtt` attribute `Sources`.
+    pub fn sources(&self) -> Val<Json> {
+        self.get_att("Sources")
+    }
 }
 
 pub(crate) static SIMULATION_APPLICATION_META: TypeMeta = TypeMeta {
@@ -677,7 +805,7 @@ pub(crate) static SIMULATION_APPLICATION_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &["RenderingEngine", "RobotSoftwareSuite/Version", "SimulationSoftwareSuite/Version", "Sources"],
     primary_identifier: &["Arn"],
-    attributes: &["Arn"],
+    attributes: &["Arn", "CurrentRevisionId", "Environment", "Name", "RenderingEngine.Name", "RenderingEngine.Version", "RobotSoftwareSuite.Name", "RobotSoftwareSuite.Version", "SimulationSoftwareSuite.Name", "SimulationSoftwareSuite.Version", "Sources"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fec12280108),
 };

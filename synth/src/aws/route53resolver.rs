@@ -10,7 +10,7 @@
 use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
-use crate::value::Val;
+use crate::value::{Json, Val};
 
 /// Resource schema for AWS::Route53Resolver::FirewallDomainList.
 ///
@@ -1504,8 +1504,10 @@ pub(crate) static RESOLVER_DNSSEC_CONFIG_SHAPE: ObjectShape = ObjectShape {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resolver endpoint, such as arn:aws:route53resolver:us-east-1:123456789012:resolver-endpoint/resolver-endpoint-a1bzhi.
+/// - `Direction`: `handle.direction()` → `Val<String>`. Indicates whether the Resolver endpoint allows inbound or outbound DNS queries:
 /// - `HostVPCId`: `handle.host_vpc_id()` → `Val<String>`. The ID of the VPC that you want to create the resolver endpoint in.
 /// - `IpAddressCount`: `handle.ip_address_count()` → `Val<String>`. The number of IP addresses that the resolver endpoint can use for DNS queries.
+/// - `Name`: `handle.name()` → `Val<String>`. A friendly name that lets you easily find a configuration in the Resolver dashboard in the Route 53 console.
 /// - `ResolverEndpointId`: `handle.resolver_endpoint_id()` → `Val<String>`. The ID of the resolver endpoint.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResolverEndpointId`.
@@ -1652,6 +1654,19 @@ impl Handle<CfnResolverEndpoint> {
         self.get_att("Arn")
     }
 
+    /// Indicates whether the Resolver endpoint allows inbound or outbound DNS queries:
+    ///
+    /// - INBOUND: allows DNS queries to your VPC from your network
+    ///
+    /// - OUTBOUND: allows DNS queries from your VPC to your network
+    ///
+    /// - INBOUND_DELEGATION: allows DNS queries to your VPC from your network with authoritative answers from private hosted zones
+    ///
+    /// `Fn::GetAtt` attribute `Direction`.
+    pub fn direction(&self) -> Val<String> {
+        self.get_att("Direction")
+    }
+
     /// The ID of the VPC that you want to create the resolver endpoint in.
     ///
     /// `Fn::GetAtt` attribute `HostVPCId`.
@@ -1664,6 +1679,13 @@ impl Handle<CfnResolverEndpoint> {
     /// `Fn::GetAtt` attribute `IpAddressCount`.
     pub fn ip_address_count(&self) -> Val<String> {
         self.get_att("IpAddressCount")
+    }
+
+    /// A friendly name that lets you easily find a configuration in the Resolver dashboard in the Route 53 console.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
     }
 
     /// The ID of the resolver endpoint.
@@ -1680,7 +1702,7 @@ pub(crate) static RESOLVER_ENDPOINT_META: TypeMeta = TypeMeta {
     create_only: &["Direction", "OutpostArn", "PreferredInstanceType", "SecurityGroupIds"],
     write_only: &[],
     primary_identifier: &["ResolverEndpointId"],
-    attributes: &["Arn", "HostVPCId", "IpAddressCount", "ResolverEndpointId"],
+    attributes: &["Arn", "Direction", "HostVPCId", "IpAddressCount", "Name", "ResolverEndpointId"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -2136,7 +2158,14 @@ pub(crate) static RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_SHAPE: ObjectShape =
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resolver rule.
+/// - `DelegationRecord`: `handle.delegation_record()` → `Val<String>`. The name server domain for queries to be delegated to if a query matches the delegation record.
+/// - `DomainName`: `handle.domain_name()` → `Val<String>`. DNS queries for this domain name are forwarded to the IP addresses that are specified in TargetIps
+/// - `Name`: `handle.name()` → `Val<String>`. The name for the Resolver rule
+/// - `ResolverEndpointId`: `handle.resolver_endpoint_id()` → `Val<String>`. The ID of the endpoint that the rule is associated with.
 /// - `ResolverRuleId`: `handle.resolver_rule_id()` → `Val<String>`. The ID of the endpoint that the rule is associated with.
+/// - `RuleType`: `handle.rule_type()` → `Val<String>`. When you want to forward DNS queries for specified domain name to resolvers on your network, specify FORWARD. When you have a forwarding rule to forward DNS queries for a domain to your network and you want Resolver to process queries for a subdomain of that domain, specify SYSTEM.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. An array of key-value pairs to apply to this resource.
+/// - `TargetIps`: `handle.target_ips()` → `Val<Json>`. An array that contains the IP addresses and ports that an outbound endpoint forwards DNS queries to. Typically, these are the IP addresses of DNS resolvers on your network. Specify IPv4 addresses. IPv6 is not supported.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResolverRuleId`.
 #[derive(Clone, Debug)]
@@ -2217,11 +2246,60 @@ impl Handle<CfnResolverRule> {
         self.get_att("Arn")
     }
 
+    /// The name server domain for queries to be delegated to if a query matches the delegation record.
+    ///
+    /// `Fn::GetAtt` attribute `DelegationRecord`.
+    pub fn delegation_record(&self) -> Val<String> {
+        self.get_att("DelegationRecord")
+    }
+
+    /// DNS queries for this domain name are forwarded to the IP addresses that are specified in TargetIps
+    ///
+    /// `Fn::GetAtt` attribute `DomainName`.
+    pub fn domain_name(&self) -> Val<String> {
+        self.get_att("DomainName")
+    }
+
+    /// The name for the Resolver rule
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// The ID of the endpoint that the rule is associated with.
+    ///
+    /// `Fn::GetAtt` attribute `ResolverEndpointId`.
+    pub fn resolver_endpoint_id(&self) -> Val<String> {
+        self.get_att("ResolverEndpointId")
+    }
+
     /// The ID of the endpoint that the rule is associated with.
     ///
     /// `Fn::GetAtt` attribute `ResolverRuleId`.
     pub fn resolver_rule_id(&self) -> Val<String> {
         self.get_att("ResolverRuleId")
+    }
+
+    /// When you want to forward DNS queries for specified domain name to resolvers on your network, specify FORWARD. When you have a forwarding rule to forward DNS queries for a domain to your network and you want Resolver to process queries for a subdomain of that domain, specify SYSTEM.
+    ///
+    /// `Fn::GetAtt` attribute `RuleType`.
+    pub fn rule_type(&self) -> Val<String> {
+        self.get_att("RuleType")
+    }
+
+    /// An array of key-value pairs to apply to this resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// An array that contains the IP addresses and ports that an outbound endpoint forwards DNS queries to. Typically, these are the IP addresses of DNS resolvers on your network. Specify IPv4 addresses. IPv6 is not supported.
+    ///
+    /// `Fn::GetAtt` attribute `TargetIps`.
+    pub fn target_ips(&self) -> Val<Json> {
+        self.get_att("TargetIps")
     }
 }
 
@@ -2231,7 +2309,7 @@ pub(crate) static RESOLVER_RULE_META: TypeMeta = TypeMeta {
     create_only: &["RuleType"],
     write_only: &[],
     primary_identifier: &["ResolverRuleId"],
-    attributes: &["Arn", "ResolverRuleId"],
+    attributes: &["Arn", "DelegationRecord", "DomainName", "Name", "ResolverEndpointId", "ResolverRuleId", "RuleType", "Tags", "TargetIps"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -2374,7 +2452,10 @@ pub mod resolver_rule {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `Name`: `handle.name()` → `Val<String>`. The name of an association between a Resolver rule and a VPC.
 /// - `ResolverRuleAssociationId`: `handle.resolver_rule_association_id()` → `Val<String>`.
+/// - `ResolverRuleId`: `handle.resolver_rule_id()` → `Val<String>`. The ID of the Resolver rule that you associated with the VPC that is specified by ``VPCId``.
+/// - `VPCId`: `handle.vpc_id()` → `Val<String>`. The ID of the VPC that you associated the Resolver rule with.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResolverRuleAssociationId`.
 #[derive(Clone, Debug)]
@@ -2446,9 +2527,32 @@ impl Resource for CfnResolverRuleAssociation {
 }
 
 impl Handle<CfnResolverRuleAssociation> {
+    /// The name of an association between a Resolver rule and a VPC.
+    ///
+    /// The name can be up to 64 characters long and can contain letters (a-z, A-Z), numbers (0-9), hyphens (-), underscores (_), and spaces. The name cannot consist of only numbers.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
     /// `Fn::GetAtt` attribute `ResolverRuleAssociationId`.
     pub fn resolver_rule_association_id(&self) -> Val<String> {
         self.get_att("ResolverRuleAssociationId")
+    }
+
+    /// The ID of the Resolver rule that you associated with the VPC that is specified by ``VPCId``.
+    ///
+    /// `Fn::GetAtt` attribute `ResolverRuleId`.
+    pub fn resolver_rule_id(&self) -> Val<String> {
+        self.get_att("ResolverRuleId")
+    }
+
+    /// The ID of the VPC that you associated the Resolver rule with.
+    ///
+    /// `Fn::GetAtt` attribute `VPCId`.
+    pub fn vpc_id(&self) -> Val<String> {
+        self.get_att("VPCId")
     }
 }
 
@@ -2458,7 +2562,7 @@ pub(crate) static RESOLVER_RULE_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["Name", "ResolverRuleId", "VPCId"],
     write_only: &[],
     primary_identifier: &["ResolverRuleAssociationId"],
-    attributes: &["ResolverRuleAssociationId"],
+    attributes: &["Name", "ResolverRuleAssociationId", "ResolverRuleId", "VPCId"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };

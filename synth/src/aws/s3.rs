@@ -594,7 +594,16 @@ pub mod access_grants_location {
 ///
 /// - `Alias`: `handle.alias()` → `Val<String>`. The alias of this Access Point. This alias can be used for compatibility purposes with other AWS services and third-party applications.
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified accesspoint.
+/// - `Bucket`: `handle.bucket()` → `Val<String>`. The name of the bucket that you want to associate this Access Point with.
+/// - `BucketAccountId`: `handle.bucket_account_id()` → `Val<String>`. The AWS account ID associated with the S3 bucket associated with this access point.
+/// - `Name`: `handle.name()` → `Val<String>`. The name you want to assign to this Access Point. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the access point name.
 /// - `NetworkOrigin`: `handle.network_origin()` → `Val<String>`. Indicates whether this Access Point allows access from the public Internet. If VpcConfiguration is specified for this Access Point, then NetworkOrigin is VPC, and the Access Point doesn't allow access from the public Internet. Otherwise, NetworkOrigin is Internet, and the Access Point allows access from the public Internet, subject to the Access Point and bucket access policies.
+/// - `PublicAccessBlockConfiguration.BlockPublicAcls`: `handle.public_access_block_configuration_block_public_acls()` → `Val<bool>`. Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account. Setting this element to TRUE causes the following behavior:
+/// - `PublicAccessBlockConfiguration.BlockPublicPolicy`: `handle.public_access_block_configuration_block_public_policy()` → `Val<bool>`. Specifies whether Amazon S3 should block public bucket policies for buckets in this account. Setting this element to TRUE causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access. Enabling this setting doesn't affect existing bucket policies.
+/// - `PublicAccessBlockConfiguration.IgnorePublicAcls`: `handle.public_access_block_configuration_ignore_public_acls()` → `Val<bool>`. Specifies whether Amazon S3 should ignore public ACLs for buckets in this account. Setting this element to TRUE causes Amazon S3 to ignore all public ACLs on buckets in this account and any objects that they contain. Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
+/// - `PublicAccessBlockConfiguration.RestrictPublicBuckets`: `handle.public_access_block_configuration_restrict_public_buckets()` → `Val<bool>`. Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to TRUE restricts access to this bucket to only AWS services and authorized users within this account if the bucket has a public policy.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. An arbitrary set of tags (key-value pairs) for this S3 Access Point.
+/// - `VpcConfiguration.VpcId`: `handle.vpc_configuration_vpc_id()` → `Val<String>`. If this field is specified, this access point will only allow connections from the specified VPC ID.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
@@ -688,11 +697,84 @@ impl Handle<CfnAccessPoint> {
         self.get_att("Arn")
     }
 
+    /// The name of the bucket that you want to associate this Access Point with.
+    ///
+    /// `Fn::GetAtt` attribute `Bucket`.
+    pub fn bucket(&self) -> Val<String> {
+        self.get_att("Bucket")
+    }
+
+    /// The AWS account ID associated with the S3 bucket associated with this access point.
+    ///
+    /// `Fn::GetAtt` attribute `BucketAccountId`.
+    pub fn bucket_account_id(&self) -> Val<String> {
+        self.get_att("BucketAccountId")
+    }
+
+    /// The name you want to assign to this Access Point. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the access point name.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
     /// Indicates whether this Access Point allows access from the public Internet. If VpcConfiguration is specified for this Access Point, then NetworkOrigin is VPC, and the Access Point doesn't allow access from the public Internet. Otherwise, NetworkOrigin is Internet, and the Access Point allows access from the public Internet, subject to the Access Point and bucket access policies.
     ///
     /// `Fn::GetAtt` attribute `NetworkOrigin`.
     pub fn network_origin(&self) -> Val<String> {
         self.get_att("NetworkOrigin")
+    }
+
+    /// Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account. Setting this element to TRUE causes the following behavior:
+    ///
+    /// - PUT Bucket acl and PUT Object acl calls fail if the specified ACL is public.
+    ///
+    /// - PUT Object calls fail if the request includes a public ACL.
+    ///
+    /// . - PUT Bucket calls fail if the request includes a public ACL.
+    ///
+    /// Enabling this setting doesn't affect existing policies or ACLs.
+    ///
+    /// `Fn::GetAtt` attribute `PublicAccessBlockConfiguration.BlockPublicAcls`.
+    pub fn public_access_block_configuration_block_public_acls(&self) -> Val<bool> {
+        self.get_att("PublicAccessBlockConfiguration.BlockPublicAcls")
+    }
+
+    /// Specifies whether Amazon S3 should block public bucket policies for buckets in this account. Setting this element to TRUE causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access. Enabling this setting doesn't affect existing bucket policies.
+    ///
+    /// `Fn::GetAtt` attribute `PublicAccessBlockConfiguration.BlockPublicPolicy`.
+    pub fn public_access_block_configuration_block_public_policy(&self) -> Val<bool> {
+        self.get_att("PublicAccessBlockConfiguration.BlockPublicPolicy")
+    }
+
+    /// Specifies whether Amazon S3 should ignore public ACLs for buckets in this account. Setting this element to TRUE causes Amazon S3 to ignore all public ACLs on buckets in this account and any objects that they contain. Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
+    ///
+    /// `Fn::GetAtt` attribute `PublicAccessBlockConfiguration.IgnorePublicAcls`.
+    pub fn public_access_block_configuration_ignore_public_acls(&self) -> Val<bool> {
+        self.get_att("PublicAccessBlockConfiguration.IgnorePublicAcls")
+    }
+
+    /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to TRUE restricts access to this bucket to only AWS services and authorized users within this account if the bucket has a public policy.
+    ///
+    /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
+    ///
+    /// `Fn::GetAtt` attribute `PublicAccessBlockConfiguration.RestrictPublicBuckets`.
+    pub fn public_access_block_configuration_restrict_public_buckets(&self) -> Val<bool> {
+        self.get_att("PublicAccessBlockConfiguration.RestrictPublicBuckets")
+    }
+
+    /// An arbitrary set of tags (key-value pairs) for this S3 Access Point.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// If this field is specified, this access point will only allow connections from the specified VPC ID.
+    ///
+    /// `Fn::GetAtt` attribute `VpcConfiguration.VpcId`.
+    pub fn vpc_configuration_vpc_id(&self) -> Val<String> {
+        self.get_att("VpcConfiguration.VpcId")
     }
 }
 
@@ -702,7 +784,7 @@ pub(crate) static ACCESS_POINT_META: TypeMeta = TypeMeta {
     create_only: &["Bucket", "BucketAccountId", "Name", "VpcConfiguration"],
     write_only: &[],
     primary_identifier: &["Name"],
-    attributes: &["Alias", "Arn", "NetworkOrigin"],
+    attributes: &["Alias", "Arn", "Bucket", "BucketAccountId", "Name", "NetworkOrigin", "PublicAccessBlockConfiguration.BlockPublicAcls", "PublicAccessBlockConfiguration.BlockPublicPolicy", "PublicAccessBlockConfiguration.IgnorePublicAcls", "PublicAccessBlockConfiguration.RestrictPublicBuckets", "Tags", "VpcConfiguration.VpcId"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };

@@ -4810,6 +4810,7 @@ pub mod cluster_scheduler_config {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CodeRepositoryArn`: `handle.code_repository_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the code repository.
+/// - `CodeRepositoryName`: `handle.code_repository_name()` → `Val<String>`. The name of the Git repository.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `CodeRepositoryArn`.
 #[derive(Clone, Debug)]
@@ -4867,6 +4868,13 @@ impl Handle<CfnCodeRepository> {
     pub fn code_repository_arn(&self) -> Val<String> {
         self.get_att("CodeRepositoryArn")
     }
+
+    /// The name of the Git repository.
+    ///
+    /// `Fn::GetAtt` attribute `CodeRepositoryName`.
+    pub fn code_repository_name(&self) -> Val<String> {
+        self.get_att("CodeRepositoryName")
+    }
 }
 
 pub(crate) static CODE_REPOSITORY_META: TypeMeta = TypeMeta {
@@ -4875,7 +4883,7 @@ pub(crate) static CODE_REPOSITORY_META: TypeMeta = TypeMeta {
     create_only: &["CodeRepositoryName", "GitConfig/Branch", "GitConfig/RepositoryUrl"],
     write_only: &[],
     primary_identifier: &["CodeRepositoryArn"],
-    attributes: &["CodeRepositoryArn"],
+    attributes: &["CodeRepositoryArn", "CodeRepositoryName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
@@ -5785,7 +5793,43 @@ pub mod context {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the job definition was created.
+/// - `DataQualityAppSpecification.ContainerArguments`: `handle.data_quality_app_specification_container_arguments()` → `Val<Vec<String>>`. An array of arguments for the container used to run the monitoring job.
+/// - `DataQualityAppSpecification.ContainerEntrypoint`: `handle.data_quality_app_specification_container_entrypoint()` → `Val<Vec<String>>`. Specifies the entrypoint for a container used to run the monitoring job.
+/// - `DataQualityAppSpecification.ImageUri`: `handle.data_quality_app_specification_image_uri()` → `Val<String>`. The container image to be run by the monitoring job.
+/// - `DataQualityAppSpecification.PostAnalyticsProcessorSourceUri`: `handle.data_quality_app_specification_post_analytics_processor_source_uri()` → `Val<String>`. An Amazon S3 URI to a script that is called after analysis has been performed. Applicable only for the built-in (first party) containers.
+/// - `DataQualityAppSpecification.RecordPreprocessorSourceUri`: `handle.data_quality_app_specification_record_preprocessor_source_uri()` → `Val<String>`. An Amazon S3 URI to a script that is called per row prior to running analysis. It can base64 decode the payload and convert it into a flatted json so that the built-in container can use the converted data. Applicable only for the built-in (first party) containers
+/// - `DataQualityBaselineConfig.BaseliningJobName`: `handle.data_quality_baseline_config_baselining_job_name()` → `Val<String>`. The name of a processing job
+/// - `DataQualityBaselineConfig.ConstraintsResource.S3Uri`: `handle.data_quality_baseline_config_constraints_resource_s3_uri()` → `Val<String>`. The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
+/// - `DataQualityBaselineConfig.StatisticsResource.S3Uri`: `handle.data_quality_baseline_config_statistics_resource_s3_uri()` → `Val<String>`. The Amazon S3 URI for the baseline statistics file in Amazon S3 that the current monitoring job should be validated against.
+/// - `DataQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`: `handle.data_quality_job_input_batch_transform_input_data_captured_destination_s3_uri()` → `Val<String>`. A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
+/// - `DataQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header`: `handle.data_quality_job_input_batch_transform_input_dataset_format_csv_header()` → `Val<bool>`. A boolean flag indicating if given CSV has header
+/// - `DataQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line`: `handle.data_quality_job_input_batch_transform_input_dataset_format_json_line()` → `Val<bool>`. A boolean flag indicating if it is JSON line format
+/// - `DataQualityJobInput.BatchTransformInput.DatasetFormat.Parquet`: `handle.data_quality_job_input_batch_transform_input_dataset_format_parquet()` → `Val<bool>`. A flag indicate if the dataset format is Parquet
+/// - `DataQualityJobInput.BatchTransformInput.ExcludeFeaturesAttribute`: `handle.data_quality_job_input_batch_transform_input_exclude_features_attribute()` → `Val<String>`. Indexes or names of the features to be excluded from analysis
+/// - `DataQualityJobInput.BatchTransformInput.LocalPath`: `handle.data_quality_job_input_batch_transform_input_local_path()` → `Val<String>`. Path to the filesystem where the endpoint data is available to the container.
+/// - `DataQualityJobInput.BatchTransformInput.S3DataDistributionType`: `handle.data_quality_job_input_batch_transform_input_s3_data_distribution_type()` → `Val<String>`. Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+/// - `DataQualityJobInput.BatchTransformInput.S3InputMode`: `handle.data_quality_job_input_batch_transform_input_s3_input_mode()` → `Val<String>`. Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+/// - `DataQualityJobInput.EndpointInput.EndpointName`: `handle.data_quality_job_input_endpoint_input_endpoint_name()` → `Val<String>`. The name of the endpoint used to run the monitoring job.
+/// - `DataQualityJobInput.EndpointInput.ExcludeFeaturesAttribute`: `handle.data_quality_job_input_endpoint_input_exclude_features_attribute()` → `Val<String>`. Indexes or names of the features to be excluded from analysis
+/// - `DataQualityJobInput.EndpointInput.LocalPath`: `handle.data_quality_job_input_endpoint_input_local_path()` → `Val<String>`. Path to the filesystem where the endpoint data is available to the container.
+/// - `DataQualityJobInput.EndpointInput.S3DataDistributionType`: `handle.data_quality_job_input_endpoint_input_s3_data_distribution_type()` → `Val<String>`. Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+/// - `DataQualityJobInput.EndpointInput.S3InputMode`: `handle.data_quality_job_input_endpoint_input_s3_input_mode()` → `Val<String>`. Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+/// - `DataQualityJobOutputConfig.KmsKeyId`: `handle.data_quality_job_output_config_kms_key_id()` → `Val<String>`. The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+/// - `DataQualityJobOutputConfig.MonitoringOutputs`: `handle.data_quality_job_output_config_monitoring_outputs()` → `Val<Json>`. Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+/// - `EndpointName`: `handle.endpoint_name()` → `Val<String>`. The name of the endpoint used to run the monitoring job.
 /// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of job definition.
+/// - `JobDefinitionName`: `handle.job_definition_name()` → `Val<String>`. The name of the job definition.
+/// - `JobResources.ClusterConfig.InstanceCount`: `handle.job_resources_cluster_config_instance_count()` → `Val<i64>`. The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+/// - `JobResources.ClusterConfig.InstanceType`: `handle.job_resources_cluster_config_instance_type()` → `Val<String>`. The ML compute instance type for the processing job.
+/// - `JobResources.ClusterConfig.VolumeKmsKeyId`: `handle.job_resources_cluster_config_volume_kms_key_id()` → `Val<String>`. The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+/// - `JobResources.ClusterConfig.VolumeSizeInGB`: `handle.job_resources_cluster_config_volume_size_in_gb()` → `Val<i64>`. The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+/// - `NetworkConfig.EnableInterContainerTrafficEncryption`: `handle.network_config_enable_inter_container_traffic_encryption()` → `Val<bool>`. Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+/// - `NetworkConfig.EnableNetworkIsolation`: `handle.network_config_enable_network_isolation()` → `Val<bool>`. Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+/// - `NetworkConfig.VpcConfig.SecurityGroupIds`: `handle.network_config_vpc_config_security_group_ids()` → `Val<Vec<String>>`. The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
+/// - `NetworkConfig.VpcConfig.Subnets`: `handle.network_config_vpc_config_subnets()` → `Val<Vec<String>>`. The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+/// - `RoleArn`: `handle.role_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+/// - `StoppingCondition.MaxRuntimeInSeconds`: `handle.stopping_condition_max_runtime_in_seconds()` → `Val<i64>`. The maximum runtime allowed in seconds.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. An array of key-value pairs to apply to this resource.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `JobDefinitionArn`.
 #[derive(Clone, Debug)]
@@ -5931,11 +5975,263 @@ impl Handle<CfnDataQualityJobDefinition> {
         self.get_att("CreationTime")
     }
 
+    /// An array of arguments for the container used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityAppSpecification.ContainerArguments`.
+    pub fn data_quality_app_specification_container_arguments(&self) -> Val<Vec<String>> {
+        self.get_att("DataQualityAppSpecification.ContainerArguments")
+    }
+
+    /// Specifies the entrypoint for a container used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityAppSpecification.ContainerEntrypoint`.
+    pub fn data_quality_app_specification_container_entrypoint(&self) -> Val<Vec<String>> {
+        self.get_att("DataQualityAppSpecification.ContainerEntrypoint")
+    }
+
+    /// The container image to be run by the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityAppSpecification.ImageUri`.
+    pub fn data_quality_app_specification_image_uri(&self) -> Val<String> {
+        self.get_att("DataQualityAppSpecification.ImageUri")
+    }
+
+    /// An Amazon S3 URI to a script that is called after analysis has been performed. Applicable only for the built-in (first party) containers.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityAppSpecification.PostAnalyticsProcessorSourceUri`.
+    pub fn data_quality_app_specification_post_analytics_processor_source_uri(&self) -> Val<String> {
+        self.get_att("DataQualityAppSpecification.PostAnalyticsProcessorSourceUri")
+    }
+
+    /// An Amazon S3 URI to a script that is called per row prior to running analysis. It can base64 decode the payload and convert it into a flatted json so that the built-in container can use the converted data. Applicable only for the built-in (first party) containers
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityAppSpecification.RecordPreprocessorSourceUri`.
+    pub fn data_quality_app_specification_record_preprocessor_source_uri(&self) -> Val<String> {
+        self.get_att("DataQualityAppSpecification.RecordPreprocessorSourceUri")
+    }
+
+    /// The name of a processing job
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityBaselineConfig.BaseliningJobName`.
+    pub fn data_quality_baseline_config_baselining_job_name(&self) -> Val<String> {
+        self.get_att("DataQualityBaselineConfig.BaseliningJobName")
+    }
+
+    /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityBaselineConfig.ConstraintsResource.S3Uri`.
+    pub fn data_quality_baseline_config_constraints_resource_s3_uri(&self) -> Val<String> {
+        self.get_att("DataQualityBaselineConfig.ConstraintsResource.S3Uri")
+    }
+
+    /// The Amazon S3 URI for the baseline statistics file in Amazon S3 that the current monitoring job should be validated against.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityBaselineConfig.StatisticsResource.S3Uri`.
+    pub fn data_quality_baseline_config_statistics_resource_s3_uri(&self) -> Val<String> {
+        self.get_att("DataQualityBaselineConfig.StatisticsResource.S3Uri")
+    }
+
+    /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`.
+    pub fn data_quality_job_input_batch_transform_input_data_captured_destination_s3_uri(&self) -> Val<String> {
+        self.get_att("DataQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri")
+    }
+
+    /// A boolean flag indicating if given CSV has header
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header`.
+    pub fn data_quality_job_input_batch_transform_input_dataset_format_csv_header(&self) -> Val<bool> {
+        self.get_att("DataQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header")
+    }
+
+    /// A boolean flag indicating if it is JSON line format
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line`.
+    pub fn data_quality_job_input_batch_transform_input_dataset_format_json_line(&self) -> Val<bool> {
+        self.get_att("DataQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line")
+    }
+
+    /// A flag indicate if the dataset format is Parquet
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobInput.BatchTransformInput.DatasetFormat.Parquet`.
+    pub fn data_quality_job_input_batch_transform_input_dataset_format_parquet(&self) -> Val<bool> {
+        self.get_att("DataQualityJobInput.BatchTransformInput.DatasetFormat.Parquet")
+    }
+
+    /// Indexes or names of the features to be excluded from analysis
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobInput.BatchTransformInput.ExcludeFeaturesAttribute`.
+    pub fn data_quality_job_input_batch_transform_input_exclude_features_attribute(&self) -> Val<String> {
+        self.get_att("DataQualityJobInput.BatchTransformInput.ExcludeFeaturesAttribute")
+    }
+
+    /// Path to the filesystem where the endpoint data is available to the container.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobInput.BatchTransformInput.LocalPath`.
+    pub fn data_quality_job_input_batch_transform_input_local_path(&self) -> Val<String> {
+        self.get_att("DataQualityJobInput.BatchTransformInput.LocalPath")
+    }
+
+    /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobInput.BatchTransformInput.S3DataDistributionType`.
+    pub fn data_quality_job_input_batch_transform_input_s3_data_distribution_type(&self) -> Val<String> {
+        self.get_att("DataQualityJobInput.BatchTransformInput.S3DataDistributionType")
+    }
+
+    /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobInput.BatchTransformInput.S3InputMode`.
+    pub fn data_quality_job_input_batch_transform_input_s3_input_mode(&self) -> Val<String> {
+        self.get_att("DataQualityJobInput.BatchTransformInput.S3InputMode")
+    }
+
+    /// The name of the endpoint used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobInput.EndpointInput.EndpointName`.
+    pub fn data_quality_job_input_endpoint_input_endpoint_name(&self) -> Val<String> {
+        self.get_att("DataQualityJobInput.EndpointInput.EndpointName")
+    }
+
+    /// Indexes or names of the features to be excluded from analysis
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobInput.EndpointInput.ExcludeFeaturesAttribute`.
+    pub fn data_quality_job_input_endpoint_input_exclude_features_attribute(&self) -> Val<String> {
+        self.get_att("DataQualityJobInput.EndpointInput.ExcludeFeaturesAttribute")
+    }
+
+    /// Path to the filesystem where the endpoint data is available to the container.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobInput.EndpointInput.LocalPath`.
+    pub fn data_quality_job_input_endpoint_input_local_path(&self) -> Val<String> {
+        self.get_att("DataQualityJobInput.EndpointInput.LocalPath")
+    }
+
+    /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobInput.EndpointInput.S3DataDistributionType`.
+    pub fn data_quality_job_input_endpoint_input_s3_data_distribution_type(&self) -> Val<String> {
+        self.get_att("DataQualityJobInput.EndpointInput.S3DataDistributionType")
+    }
+
+    /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobInput.EndpointInput.S3InputMode`.
+    pub fn data_quality_job_input_endpoint_input_s3_input_mode(&self) -> Val<String> {
+        self.get_att("DataQualityJobInput.EndpointInput.S3InputMode")
+    }
+
+    /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobOutputConfig.KmsKeyId`.
+    pub fn data_quality_job_output_config_kms_key_id(&self) -> Val<String> {
+        self.get_att("DataQualityJobOutputConfig.KmsKeyId")
+    }
+
+    /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+    ///
+    /// `Fn::GetAtt` attribute `DataQualityJobOutputConfig.MonitoringOutputs`.
+    pub fn data_quality_job_output_config_monitoring_outputs(&self) -> Val<Json> {
+        self.get_att("DataQualityJobOutputConfig.MonitoringOutputs")
+    }
+
+    /// The name of the endpoint used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `EndpointName`.
+    pub fn endpoint_name(&self) -> Val<String> {
+        self.get_att("EndpointName")
+    }
+
     /// The Amazon Resource Name (ARN) of job definition.
     ///
     /// `Fn::GetAtt` attribute `JobDefinitionArn`.
     pub fn job_definition_arn(&self) -> Val<String> {
         self.get_att("JobDefinitionArn")
+    }
+
+    /// The name of the job definition.
+    ///
+    /// `Fn::GetAtt` attribute `JobDefinitionName`.
+    pub fn job_definition_name(&self) -> Val<String> {
+        self.get_att("JobDefinitionName")
+    }
+
+    /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.InstanceCount`.
+    pub fn job_resources_cluster_config_instance_count(&self) -> Val<i64> {
+        self.get_att("JobResources.ClusterConfig.InstanceCount")
+    }
+
+    /// The ML compute instance type for the processing job.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.InstanceType`.
+    pub fn job_resources_cluster_config_instance_type(&self) -> Val<String> {
+        self.get_att("JobResources.ClusterConfig.InstanceType")
+    }
+
+    /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.VolumeKmsKeyId`.
+    pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> Val<String> {
+        self.get_att("JobResources.ClusterConfig.VolumeKmsKeyId")
+    }
+
+    /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.VolumeSizeInGB`.
+    pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> Val<i64> {
+        self.get_att("JobResources.ClusterConfig.VolumeSizeInGB")
+    }
+
+    /// Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.EnableInterContainerTrafficEncryption`.
+    pub fn network_config_enable_inter_container_traffic_encryption(&self) -> Val<bool> {
+        self.get_att("NetworkConfig.EnableInterContainerTrafficEncryption")
+    }
+
+    /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.EnableNetworkIsolation`.
+    pub fn network_config_enable_network_isolation(&self) -> Val<bool> {
+        self.get_att("NetworkConfig.EnableNetworkIsolation")
+    }
+
+    /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.VpcConfig.SecurityGroupIds`.
+    pub fn network_config_vpc_config_security_group_ids(&self) -> Val<Vec<String>> {
+        self.get_att("NetworkConfig.VpcConfig.SecurityGroupIds")
+    }
+
+    /// The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.VpcConfig.Subnets`.
+    pub fn network_config_vpc_config_subnets(&self) -> Val<Vec<String>> {
+        self.get_att("NetworkConfig.VpcConfig.Subnets")
+    }
+
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// `Fn::GetAtt` attribute `RoleArn`.
+    pub fn role_arn(&self) -> Val<String> {
+        self.get_att("RoleArn")
+    }
+
+    /// The maximum runtime allowed in seconds.
+    ///
+    /// `Fn::GetAtt` attribute `StoppingCondition.MaxRuntimeInSeconds`.
+    pub fn stopping_condition_max_runtime_in_seconds(&self) -> Val<i64> {
+        self.get_att("StoppingCondition.MaxRuntimeInSeconds")
+    }
+
+    /// An array of key-value pairs to apply to this resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
     }
 }
 
@@ -5945,7 +6241,7 @@ pub(crate) static DATA_QUALITY_JOB_DEFINITION_META: TypeMeta = TypeMeta {
     create_only: &["DataQualityAppSpecification", "DataQualityBaselineConfig", "DataQualityJobInput", "DataQualityJobOutputConfig", "EndpointName", "JobDefinitionName", "JobResources", "NetworkConfig", "RoleArn", "StoppingCondition", "Tags"],
     write_only: &["EndpointName"],
     primary_identifier: &["JobDefinitionArn"],
-    attributes: &["CreationTime", "JobDefinitionArn"],
+    attributes: &["CreationTime", "DataQualityAppSpecification.ContainerArguments", "DataQualityAppSpecification.ContainerEntrypoint", "DataQualityAppSpecification.ImageUri", "DataQualityAppSpecification.PostAnalyticsProcessorSourceUri", "DataQualityAppSpecification.RecordPreprocessorSourceUri", "DataQualityBaselineConfig.BaseliningJobName", "DataQualityBaselineConfig.ConstraintsResource.S3Uri", "DataQualityBaselineConfig.StatisticsResource.S3Uri", "DataQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri", "DataQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header", "DataQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line", "DataQualityJobInput.BatchTransformInput.DatasetFormat.Parquet", "DataQualityJobInput.BatchTransformInput.ExcludeFeaturesAttribute", "DataQualityJobInput.BatchTransformInput.LocalPath", "DataQualityJobInput.BatchTransformInput.S3DataDistributionType", "DataQualityJobInput.BatchTransformInput.S3InputMode", "DataQualityJobInput.EndpointInput.EndpointName", "DataQualityJobInput.EndpointInput.ExcludeFeaturesAttribute", "DataQualityJobInput.EndpointInput.LocalPath", "DataQualityJobInput.EndpointInput.S3DataDistributionType", "DataQualityJobInput.EndpointInput.S3InputMode", "DataQualityJobOutputConfig.KmsKeyId", "DataQualityJobOutputConfig.MonitoringOutputs", "EndpointName", "JobDefinitionArn", "JobDefinitionName", "JobResources.ClusterConfig.InstanceCount", "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId", "JobResources.ClusterConfig.VolumeSizeInGB", "NetworkConfig.EnableInterContainerTrafficEncryption", "NetworkConfig.EnableNetworkIsolation", "NetworkConfig.VpcConfig.SecurityGroupIds", "NetworkConfig.VpcConfig.Subnets", "RoleArn", "StoppingCondition.MaxRuntimeInSeconds", "Tags"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e68837a),
 };
@@ -9157,6 +9453,7 @@ pub mod domain {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EndpointArn`: `handle.endpoint_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the endpoint.
+/// - `EndpointName`: `handle.endpoint_name()` → `Val<String>`. The name of the SageMaker endpoint. This name must be unique within an AWS Region.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `EndpointArn`.
 #[derive(Clone, Debug)]
@@ -9244,6 +9541,13 @@ impl Handle<CfnEndpoint> {
     pub fn endpoint_arn(&self) -> Val<String> {
         self.get_att("EndpointArn")
     }
+
+    /// The name of the SageMaker endpoint. This name must be unique within an AWS Region.
+    ///
+    /// `Fn::GetAtt` attribute `EndpointName`.
+    pub fn endpoint_name(&self) -> Val<String> {
+        self.get_att("EndpointName")
+    }
 }
 
 pub(crate) static ENDPOINT_META: TypeMeta = TypeMeta {
@@ -9252,7 +9556,7 @@ pub(crate) static ENDPOINT_META: TypeMeta = TypeMeta {
     create_only: &["EndpointName"],
     write_only: &["ExcludeRetainedVariantProperties", "RetainAllVariantProperties", "RetainDeploymentConfig"],
     primary_identifier: &["EndpointArn"],
-    attributes: &["EndpointArn"],
+    attributes: &["EndpointArn", "EndpointName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
@@ -9697,6 +10001,7 @@ pub mod endpoint {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `EndpointConfigArn`: `handle.endpoint_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the endpoint configuration.
+/// - `EndpointConfigName`: `handle.endpoint_config_name()` → `Val<String>`. The name of the endpoint configuration.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `EndpointConfigArn`.
 #[derive(Clone, Debug)]
@@ -9826,6 +10131,13 @@ impl Handle<CfnEndpointConfig> {
     pub fn endpoint_config_arn(&self) -> Val<String> {
         self.get_att("EndpointConfigArn")
     }
+
+    /// The name of the endpoint configuration.
+    ///
+    /// `Fn::GetAtt` attribute `EndpointConfigName`.
+    pub fn endpoint_config_name(&self) -> Val<String> {
+        self.get_att("EndpointConfigName")
+    }
 }
 
 pub(crate) static ENDPOINT_CONFIG_META: TypeMeta = TypeMeta {
@@ -9834,7 +10146,7 @@ pub(crate) static ENDPOINT_CONFIG_META: TypeMeta = TypeMeta {
     create_only: &["AsyncInferenceConfig", "DataCaptureConfig", "EnableNetworkIsolation", "EndpointConfigName", "ExecutionRoleArn", "ExplainerConfig", "KmsKeyId", "MetricsConfig", "ProductionVariants", "ShadowProductionVariants", "VpcConfig"],
     write_only: &[],
     primary_identifier: &["EndpointConfigArn"],
-    attributes: &["EndpointConfigArn"],
+    attributes: &["EndpointConfigArn", "EndpointConfigName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
@@ -15434,6 +15746,7 @@ pub mod mlflow_tracking_server {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `ModelArn`: `handle.model_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the model.
+/// - `ModelName`: `handle.model_name()` → `Val<String>`. The name of the new model.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `ModelArn`.
 #[derive(Clone, Debug)]
@@ -15536,6 +15849,13 @@ impl Handle<CfnModel> {
     pub fn model_arn(&self) -> Val<String> {
         self.get_att("ModelArn")
     }
+
+    /// The name of the new model.
+    ///
+    /// `Fn::GetAtt` attribute `ModelName`.
+    pub fn model_name(&self) -> Val<String> {
+        self.get_att("ModelName")
+    }
 }
 
 pub(crate) static MODEL_META: TypeMeta = TypeMeta {
@@ -15544,7 +15864,7 @@ pub(crate) static MODEL_META: TypeMeta = TypeMeta {
     create_only: &["Containers", "EnableNetworkIsolation", "ExecutionRoleArn", "InferenceExecutionConfig", "ModelName", "PrimaryContainer", "VpcConfig"],
     write_only: &[],
     primary_identifier: &["ModelArn"],
-    attributes: &["ModelArn"],
+    attributes: &["ModelArn", "ModelName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
@@ -16120,7 +16440,50 @@ pub mod model {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the job definition was created.
+/// - `EndpointName`: `handle.endpoint_name()` → `Val<String>`. The name of the endpoint used to run the monitoring job.
 /// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of job definition.
+/// - `JobDefinitionName`: `handle.job_definition_name()` → `Val<String>`. The name of the job definition.
+/// - `JobResources.ClusterConfig.InstanceCount`: `handle.job_resources_cluster_config_instance_count()` → `Val<i64>`. The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+/// - `JobResources.ClusterConfig.InstanceType`: `handle.job_resources_cluster_config_instance_type()` → `Val<String>`. The ML compute instance type for the processing job.
+/// - `JobResources.ClusterConfig.VolumeKmsKeyId`: `handle.job_resources_cluster_config_volume_kms_key_id()` → `Val<String>`. The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+/// - `JobResources.ClusterConfig.VolumeSizeInGB`: `handle.job_resources_cluster_config_volume_size_in_gb()` → `Val<i64>`. The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+/// - `ModelBiasAppSpecification.ConfigUri`: `handle.model_bias_app_specification_config_uri()` → `Val<String>`. The S3 URI to an analysis configuration file
+/// - `ModelBiasAppSpecification.ImageUri`: `handle.model_bias_app_specification_image_uri()` → `Val<String>`. The container image to be run by the monitoring job.
+/// - `ModelBiasBaselineConfig.BaseliningJobName`: `handle.model_bias_baseline_config_baselining_job_name()` → `Val<String>`. The name of a processing job
+/// - `ModelBiasBaselineConfig.ConstraintsResource.S3Uri`: `handle.model_bias_baseline_config_constraints_resource_s3_uri()` → `Val<String>`. The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
+/// - `ModelBiasJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`: `handle.model_bias_job_input_batch_transform_input_data_captured_destination_s3_uri()` → `Val<String>`. A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
+/// - `ModelBiasJobInput.BatchTransformInput.DatasetFormat.Csv.Header`: `handle.model_bias_job_input_batch_transform_input_dataset_format_csv_header()` → `Val<bool>`. A boolean flag indicating if given CSV has header
+/// - `ModelBiasJobInput.BatchTransformInput.DatasetFormat.Json.Line`: `handle.model_bias_job_input_batch_transform_input_dataset_format_json_line()` → `Val<bool>`. A boolean flag indicating if it is JSON line format
+/// - `ModelBiasJobInput.BatchTransformInput.DatasetFormat.Parquet`: `handle.model_bias_job_input_batch_transform_input_dataset_format_parquet()` → `Val<bool>`. A flag indicate if the dataset format is Parquet
+/// - `ModelBiasJobInput.BatchTransformInput.EndTimeOffset`: `handle.model_bias_job_input_batch_transform_input_end_time_offset()` → `Val<String>`. Monitoring end time offset, e.g. PT0H
+/// - `ModelBiasJobInput.BatchTransformInput.FeaturesAttribute`: `handle.model_bias_job_input_batch_transform_input_features_attribute()` → `Val<String>`. JSONpath to locate features in JSONlines dataset
+/// - `ModelBiasJobInput.BatchTransformInput.InferenceAttribute`: `handle.model_bias_job_input_batch_transform_input_inference_attribute()` → `Val<String>`. Index or JSONpath to locate predicted label(s)
+/// - `ModelBiasJobInput.BatchTransformInput.LocalPath`: `handle.model_bias_job_input_batch_transform_input_local_path()` → `Val<String>`. Path to the filesystem where the endpoint data is available to the container.
+/// - `ModelBiasJobInput.BatchTransformInput.ProbabilityAttribute`: `handle.model_bias_job_input_batch_transform_input_probability_attribute()` → `Val<String>`. Index or JSONpath to locate probabilities
+/// - `ModelBiasJobInput.BatchTransformInput.ProbabilityThresholdAttribute`: `handle.model_bias_job_input_batch_transform_input_probability_threshold_attribute()` → `Val<f64>`.
+/// - `ModelBiasJobInput.BatchTransformInput.S3DataDistributionType`: `handle.model_bias_job_input_batch_transform_input_s3_data_distribution_type()` → `Val<String>`. Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+/// - `ModelBiasJobInput.BatchTransformInput.S3InputMode`: `handle.model_bias_job_input_batch_transform_input_s3_input_mode()` → `Val<String>`. Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+/// - `ModelBiasJobInput.BatchTransformInput.StartTimeOffset`: `handle.model_bias_job_input_batch_transform_input_start_time_offset()` → `Val<String>`. Monitoring start time offset, e.g. -PT1H
+/// - `ModelBiasJobInput.EndpointInput.EndTimeOffset`: `handle.model_bias_job_input_endpoint_input_end_time_offset()` → `Val<String>`. Monitoring end time offset, e.g. PT0H
+/// - `ModelBiasJobInput.EndpointInput.EndpointName`: `handle.model_bias_job_input_endpoint_input_endpoint_name()` → `Val<String>`. The name of the endpoint used to run the monitoring job.
+/// - `ModelBiasJobInput.EndpointInput.FeaturesAttribute`: `handle.model_bias_job_input_endpoint_input_features_attribute()` → `Val<String>`. JSONpath to locate features in JSONlines dataset
+/// - `ModelBiasJobInput.EndpointInput.InferenceAttribute`: `handle.model_bias_job_input_endpoint_input_inference_attribute()` → `Val<String>`. Index or JSONpath to locate predicted label(s)
+/// - `ModelBiasJobInput.EndpointInput.LocalPath`: `handle.model_bias_job_input_endpoint_input_local_path()` → `Val<String>`. Path to the filesystem where the endpoint data is available to the container.
+/// - `ModelBiasJobInput.EndpointInput.ProbabilityAttribute`: `handle.model_bias_job_input_endpoint_input_probability_attribute()` → `Val<String>`. Index or JSONpath to locate probabilities
+/// - `ModelBiasJobInput.EndpointInput.ProbabilityThresholdAttribute`: `handle.model_bias_job_input_endpoint_input_probability_threshold_attribute()` → `Val<f64>`.
+/// - `ModelBiasJobInput.EndpointInput.S3DataDistributionType`: `handle.model_bias_job_input_endpoint_input_s3_data_distribution_type()` → `Val<String>`. Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+/// - `ModelBiasJobInput.EndpointInput.S3InputMode`: `handle.model_bias_job_input_endpoint_input_s3_input_mode()` → `Val<String>`. Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+/// - `ModelBiasJobInput.EndpointInput.StartTimeOffset`: `handle.model_bias_job_input_endpoint_input_start_time_offset()` → `Val<String>`. Monitoring start time offset, e.g. -PT1H
+/// - `ModelBiasJobInput.GroundTruthS3Input.S3Uri`: `handle.model_bias_job_input_ground_truth_s3_input_s3_uri()` → `Val<String>`. A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
+/// - `ModelBiasJobOutputConfig.KmsKeyId`: `handle.model_bias_job_output_config_kms_key_id()` → `Val<String>`. The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+/// - `ModelBiasJobOutputConfig.MonitoringOutputs`: `handle.model_bias_job_output_config_monitoring_outputs()` → `Val<Json>`. Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+/// - `NetworkConfig.EnableInterContainerTrafficEncryption`: `handle.network_config_enable_inter_container_traffic_encryption()` → `Val<bool>`. Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+/// - `NetworkConfig.EnableNetworkIsolation`: `handle.network_config_enable_network_isolation()` → `Val<bool>`. Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+/// - `NetworkConfig.VpcConfig.SecurityGroupIds`: `handle.network_config_vpc_config_security_group_ids()` → `Val<Vec<String>>`. The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
+/// - `NetworkConfig.VpcConfig.Subnets`: `handle.network_config_vpc_config_subnets()` → `Val<Vec<String>>`. The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+/// - `RoleArn`: `handle.role_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+/// - `StoppingCondition.MaxRuntimeInSeconds`: `handle.stopping_condition_max_runtime_in_seconds()` → `Val<i64>`. The maximum runtime allowed in seconds.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. An array of key-value pairs to apply to this resource.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `JobDefinitionArn`.
 #[derive(Clone, Debug)]
@@ -16266,11 +16629,308 @@ impl Handle<CfnModelBiasJobDefinition> {
         self.get_att("CreationTime")
     }
 
+    /// The name of the endpoint used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `EndpointName`.
+    pub fn endpoint_name(&self) -> Val<String> {
+        self.get_att("EndpointName")
+    }
+
     /// The Amazon Resource Name (ARN) of job definition.
     ///
     /// `Fn::GetAtt` attribute `JobDefinitionArn`.
     pub fn job_definition_arn(&self) -> Val<String> {
         self.get_att("JobDefinitionArn")
+    }
+
+    /// The name of the job definition.
+    ///
+    /// `Fn::GetAtt` attribute `JobDefinitionName`.
+    pub fn job_definition_name(&self) -> Val<String> {
+        self.get_att("JobDefinitionName")
+    }
+
+    /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.InstanceCount`.
+    pub fn job_resources_cluster_config_instance_count(&self) -> Val<i64> {
+        self.get_att("JobResources.ClusterConfig.InstanceCount")
+    }
+
+    /// The ML compute instance type for the processing job.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.InstanceType`.
+    pub fn job_resources_cluster_config_instance_type(&self) -> Val<String> {
+        self.get_att("JobResources.ClusterConfig.InstanceType")
+    }
+
+    /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.VolumeKmsKeyId`.
+    pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> Val<String> {
+        self.get_att("JobResources.ClusterConfig.VolumeKmsKeyId")
+    }
+
+    /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.VolumeSizeInGB`.
+    pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> Val<i64> {
+        self.get_att("JobResources.ClusterConfig.VolumeSizeInGB")
+    }
+
+    /// The S3 URI to an analysis configuration file
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasAppSpecification.ConfigUri`.
+    pub fn model_bias_app_specification_config_uri(&self) -> Val<String> {
+        self.get_att("ModelBiasAppSpecification.ConfigUri")
+    }
+
+    /// The container image to be run by the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasAppSpecification.ImageUri`.
+    pub fn model_bias_app_specification_image_uri(&self) -> Val<String> {
+        self.get_att("ModelBiasAppSpecification.ImageUri")
+    }
+
+    /// The name of a processing job
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasBaselineConfig.BaseliningJobName`.
+    pub fn model_bias_baseline_config_baselining_job_name(&self) -> Val<String> {
+        self.get_att("ModelBiasBaselineConfig.BaseliningJobName")
+    }
+
+    /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasBaselineConfig.ConstraintsResource.S3Uri`.
+    pub fn model_bias_baseline_config_constraints_resource_s3_uri(&self) -> Val<String> {
+        self.get_att("ModelBiasBaselineConfig.ConstraintsResource.S3Uri")
+    }
+
+    /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`.
+    pub fn model_bias_job_input_batch_transform_input_data_captured_destination_s3_uri(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.BatchTransformInput.DataCapturedDestinationS3Uri")
+    }
+
+    /// A boolean flag indicating if given CSV has header
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.BatchTransformInput.DatasetFormat.Csv.Header`.
+    pub fn model_bias_job_input_batch_transform_input_dataset_format_csv_header(&self) -> Val<bool> {
+        self.get_att("ModelBiasJobInput.BatchTransformInput.DatasetFormat.Csv.Header")
+    }
+
+    /// A boolean flag indicating if it is JSON line format
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.BatchTransformInput.DatasetFormat.Json.Line`.
+    pub fn model_bias_job_input_batch_transform_input_dataset_format_json_line(&self) -> Val<bool> {
+        self.get_att("ModelBiasJobInput.BatchTransformInput.DatasetFormat.Json.Line")
+    }
+
+    /// A flag indicate if the dataset format is Parquet
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.BatchTransformInput.DatasetFormat.Parquet`.
+    pub fn model_bias_job_input_batch_transform_input_dataset_format_parquet(&self) -> Val<bool> {
+        self.get_att("ModelBiasJobInput.BatchTransformInput.DatasetFormat.Parquet")
+    }
+
+    /// Monitoring end time offset, e.g. PT0H
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.BatchTransformInput.EndTimeOffset`.
+    pub fn model_bias_job_input_batch_transform_input_end_time_offset(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.BatchTransformInput.EndTimeOffset")
+    }
+
+    /// JSONpath to locate features in JSONlines dataset
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.BatchTransformInput.FeaturesAttribute`.
+    pub fn model_bias_job_input_batch_transform_input_features_attribute(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.BatchTransformInput.FeaturesAttribute")
+    }
+
+    /// Index or JSONpath to locate predicted label(s)
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.BatchTransformInput.InferenceAttribute`.
+    pub fn model_bias_job_input_batch_transform_input_inference_attribute(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.BatchTransformInput.InferenceAttribute")
+    }
+
+    /// Path to the filesystem where the endpoint data is available to the container.
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.BatchTransformInput.LocalPath`.
+    pub fn model_bias_job_input_batch_transform_input_local_path(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.BatchTransformInput.LocalPath")
+    }
+
+    /// Index or JSONpath to locate probabilities
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.BatchTransformInput.ProbabilityAttribute`.
+    pub fn model_bias_job_input_batch_transform_input_probability_attribute(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.BatchTransformInput.ProbabilityAttribute")
+    }
+
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.BatchTransformInput.ProbabilityThresholdAttribute`.
+    pub fn model_bias_job_input_batch_transform_input_probability_threshold_attribute(&self) -> Val<f64> {
+        self.get_att("ModelBiasJobInput.BatchTransformInput.ProbabilityThresholdAttribute")
+    }
+
+    /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.BatchTransformInput.S3DataDistributionType`.
+    pub fn model_bias_job_input_batch_transform_input_s3_data_distribution_type(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.BatchTransformInput.S3DataDistributionType")
+    }
+
+    /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.BatchTransformInput.S3InputMode`.
+    pub fn model_bias_job_input_batch_transform_input_s3_input_mode(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.BatchTransformInput.S3InputMode")
+    }
+
+    /// Monitoring start time offset, e.g. -PT1H
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.BatchTransformInput.StartTimeOffset`.
+    pub fn model_bias_job_input_batch_transform_input_start_time_offset(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.BatchTransformInput.StartTimeOffset")
+    }
+
+    /// Monitoring end time offset, e.g. PT0H
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.EndpointInput.EndTimeOffset`.
+    pub fn model_bias_job_input_endpoint_input_end_time_offset(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.EndpointInput.EndTimeOffset")
+    }
+
+    /// The name of the endpoint used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.EndpointInput.EndpointName`.
+    pub fn model_bias_job_input_endpoint_input_endpoint_name(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.EndpointInput.EndpointName")
+    }
+
+    /// JSONpath to locate features in JSONlines dataset
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.EndpointInput.FeaturesAttribute`.
+    pub fn model_bias_job_input_endpoint_input_features_attribute(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.EndpointInput.FeaturesAttribute")
+    }
+
+    /// Index or JSONpath to locate predicted label(s)
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.EndpointInput.InferenceAttribute`.
+    pub fn model_bias_job_input_endpoint_input_inference_attribute(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.EndpointInput.InferenceAttribute")
+    }
+
+    /// Path to the filesystem where the endpoint data is available to the container.
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.EndpointInput.LocalPath`.
+    pub fn model_bias_job_input_endpoint_input_local_path(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.EndpointInput.LocalPath")
+    }
+
+    /// Index or JSONpath to locate probabilities
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.EndpointInput.ProbabilityAttribute`.
+    pub fn model_bias_job_input_endpoint_input_probability_attribute(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.EndpointInput.ProbabilityAttribute")
+    }
+
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.EndpointInput.ProbabilityThresholdAttribute`.
+    pub fn model_bias_job_input_endpoint_input_probability_threshold_attribute(&self) -> Val<f64> {
+        self.get_att("ModelBiasJobInput.EndpointInput.ProbabilityThresholdAttribute")
+    }
+
+    /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.EndpointInput.S3DataDistributionType`.
+    pub fn model_bias_job_input_endpoint_input_s3_data_distribution_type(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.EndpointInput.S3DataDistributionType")
+    }
+
+    /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.EndpointInput.S3InputMode`.
+    pub fn model_bias_job_input_endpoint_input_s3_input_mode(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.EndpointInput.S3InputMode")
+    }
+
+    /// Monitoring start time offset, e.g. -PT1H
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.EndpointInput.StartTimeOffset`.
+    pub fn model_bias_job_input_endpoint_input_start_time_offset(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.EndpointInput.StartTimeOffset")
+    }
+
+    /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobInput.GroundTruthS3Input.S3Uri`.
+    pub fn model_bias_job_input_ground_truth_s3_input_s3_uri(&self) -> Val<String> {
+        self.get_att("ModelBiasJobInput.GroundTruthS3Input.S3Uri")
+    }
+
+    /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobOutputConfig.KmsKeyId`.
+    pub fn model_bias_job_output_config_kms_key_id(&self) -> Val<String> {
+        self.get_att("ModelBiasJobOutputConfig.KmsKeyId")
+    }
+
+    /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+    ///
+    /// `Fn::GetAtt` attribute `ModelBiasJobOutputConfig.MonitoringOutputs`.
+    pub fn model_bias_job_output_config_monitoring_outputs(&self) -> Val<Json> {
+        self.get_att("ModelBiasJobOutputConfig.MonitoringOutputs")
+    }
+
+    /// Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.EnableInterContainerTrafficEncryption`.
+    pub fn network_config_enable_inter_container_traffic_encryption(&self) -> Val<bool> {
+        self.get_att("NetworkConfig.EnableInterContainerTrafficEncryption")
+    }
+
+    /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.EnableNetworkIsolation`.
+    pub fn network_config_enable_network_isolation(&self) -> Val<bool> {
+        self.get_att("NetworkConfig.EnableNetworkIsolation")
+    }
+
+    /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.VpcConfig.SecurityGroupIds`.
+    pub fn network_config_vpc_config_security_group_ids(&self) -> Val<Vec<String>> {
+        self.get_att("NetworkConfig.VpcConfig.SecurityGroupIds")
+    }
+
+    /// The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.VpcConfig.Subnets`.
+    pub fn network_config_vpc_config_subnets(&self) -> Val<Vec<String>> {
+        self.get_att("NetworkConfig.VpcConfig.Subnets")
+    }
+
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// `Fn::GetAtt` attribute `RoleArn`.
+    pub fn role_arn(&self) -> Val<String> {
+        self.get_att("RoleArn")
+    }
+
+    /// The maximum runtime allowed in seconds.
+    ///
+    /// `Fn::GetAtt` attribute `StoppingCondition.MaxRuntimeInSeconds`.
+    pub fn stopping_condition_max_runtime_in_seconds(&self) -> Val<i64> {
+        self.get_att("StoppingCondition.MaxRuntimeInSeconds")
+    }
+
+    /// An array of key-value pairs to apply to this resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
     }
 }
 
@@ -16280,7 +16940,7 @@ pub(crate) static MODEL_BIAS_JOB_DEFINITION_META: TypeMeta = TypeMeta {
     create_only: &["EndpointName", "JobDefinitionName", "JobResources", "ModelBiasAppSpecification", "ModelBiasBaselineConfig", "ModelBiasJobInput", "ModelBiasJobOutputConfig", "NetworkConfig", "RoleArn", "StoppingCondition", "Tags"],
     write_only: &["EndpointName"],
     primary_identifier: &["JobDefinitionArn"],
-    attributes: &["CreationTime", "JobDefinitionArn"],
+    attributes: &["CreationTime", "EndpointName", "JobDefinitionArn", "JobDefinitionName", "JobResources.ClusterConfig.InstanceCount", "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId", "JobResources.ClusterConfig.VolumeSizeInGB", "ModelBiasAppSpecification.ConfigUri", "ModelBiasAppSpecification.ImageUri", "ModelBiasBaselineConfig.BaseliningJobName", "ModelBiasBaselineConfig.ConstraintsResource.S3Uri", "ModelBiasJobInput.BatchTransformInput.DataCapturedDestinationS3Uri", "ModelBiasJobInput.BatchTransformInput.DatasetFormat.Csv.Header", "ModelBiasJobInput.BatchTransformInput.DatasetFormat.Json.Line", "ModelBiasJobInput.BatchTransformInput.DatasetFormat.Parquet", "ModelBiasJobInput.BatchTransformInput.EndTimeOffset", "ModelBiasJobInput.BatchTransformInput.FeaturesAttribute", "ModelBiasJobInput.BatchTransformInput.InferenceAttribute", "ModelBiasJobInput.BatchTransformInput.LocalPath", "ModelBiasJobInput.BatchTransformInput.ProbabilityAttribute", "ModelBiasJobInput.BatchTransformInput.ProbabilityThresholdAttribute", "ModelBiasJobInput.BatchTransformInput.S3DataDistributionType", "ModelBiasJobInput.BatchTransformInput.S3InputMode", "ModelBiasJobInput.BatchTransformInput.StartTimeOffset", "ModelBiasJobInput.EndpointInput.EndTimeOffset", "ModelBiasJobInput.EndpointInput.EndpointName", "ModelBiasJobInput.EndpointInput.FeaturesAttribute", "ModelBiasJobInput.EndpointInput.InferenceAttribute", "ModelBiasJobInput.EndpointInput.LocalPath", "ModelBiasJobInput.EndpointInput.ProbabilityAttribute", "ModelBiasJobInput.EndpointInput.ProbabilityThresholdAttribute", "ModelBiasJobInput.EndpointInput.S3DataDistributionType", "ModelBiasJobInput.EndpointInput.S3InputMode", "ModelBiasJobInput.EndpointInput.StartTimeOffset", "ModelBiasJobInput.GroundTruthS3Input.S3Uri", "ModelBiasJobOutputConfig.KmsKeyId", "ModelBiasJobOutputConfig.MonitoringOutputs", "NetworkConfig.EnableInterContainerTrafficEncryption", "NetworkConfig.EnableNetworkIsolation", "NetworkConfig.VpcConfig.SecurityGroupIds", "NetworkConfig.VpcConfig.Subnets", "RoleArn", "StoppingCondition.MaxRuntimeInSeconds", "Tags"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e68837a),
 };
@@ -18760,7 +19420,43 @@ pub mod model_card {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the job definition was created.
+/// - `EndpointName`: `handle.endpoint_name()` → `Val<String>`. The name of the endpoint used to run the monitoring job.
 /// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of job definition.
+/// - `JobDefinitionName`: `handle.job_definition_name()` → `Val<String>`. The name of the job definition.
+/// - `JobResources.ClusterConfig.InstanceCount`: `handle.job_resources_cluster_config_instance_count()` → `Val<i64>`. The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+/// - `JobResources.ClusterConfig.InstanceType`: `handle.job_resources_cluster_config_instance_type()` → `Val<String>`. The ML compute instance type for the processing job.
+/// - `JobResources.ClusterConfig.VolumeKmsKeyId`: `handle.job_resources_cluster_config_volume_kms_key_id()` → `Val<String>`. The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+/// - `JobResources.ClusterConfig.VolumeSizeInGB`: `handle.job_resources_cluster_config_volume_size_in_gb()` → `Val<i64>`. The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+/// - `ModelExplainabilityAppSpecification.ConfigUri`: `handle.model_explainability_app_specification_config_uri()` → `Val<String>`. The S3 URI to an analysis configuration file
+/// - `ModelExplainabilityAppSpecification.ImageUri`: `handle.model_explainability_app_specification_image_uri()` → `Val<String>`. The container image to be run by the monitoring job.
+/// - `ModelExplainabilityBaselineConfig.BaseliningJobName`: `handle.model_explainability_baseline_config_baselining_job_name()` → `Val<String>`. The name of a processing job
+/// - `ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri`: `handle.model_explainability_baseline_config_constraints_resource_s3_uri()` → `Val<String>`. The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
+/// - `ModelExplainabilityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`: `handle.model_explainability_job_input_batch_transform_input_data_captured_destination_s3_uri()` → `Val<String>`. A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
+/// - `ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Csv.Header`: `handle.model_explainability_job_input_batch_transform_input_dataset_format_csv_header()` → `Val<bool>`. A boolean flag indicating if given CSV has header
+/// - `ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Json.Line`: `handle.model_explainability_job_input_batch_transform_input_dataset_format_json_line()` → `Val<bool>`. A boolean flag indicating if it is JSON line format
+/// - `ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Parquet`: `handle.model_explainability_job_input_batch_transform_input_dataset_format_parquet()` → `Val<bool>`. A flag indicating if the dataset format is Parquet
+/// - `ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute`: `handle.model_explainability_job_input_batch_transform_input_features_attribute()` → `Val<String>`. JSONpath to locate features in JSONlines dataset
+/// - `ModelExplainabilityJobInput.BatchTransformInput.InferenceAttribute`: `handle.model_explainability_job_input_batch_transform_input_inference_attribute()` → `Val<String>`. Index or JSONpath to locate predicted label(s)
+/// - `ModelExplainabilityJobInput.BatchTransformInput.LocalPath`: `handle.model_explainability_job_input_batch_transform_input_local_path()` → `Val<String>`. Path to the filesystem where the endpoint data is available to the container.
+/// - `ModelExplainabilityJobInput.BatchTransformInput.ProbabilityAttribute`: `handle.model_explainability_job_input_batch_transform_input_probability_attribute()` → `Val<String>`. Index or JSONpath to locate probabilities
+/// - `ModelExplainabilityJobInput.BatchTransformInput.S3DataDistributionType`: `handle.model_explainability_job_input_batch_transform_input_s3_data_distribution_type()` → `Val<String>`. Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+/// - `ModelExplainabilityJobInput.BatchTransformInput.S3InputMode`: `handle.model_explainability_job_input_batch_transform_input_s3_input_mode()` → `Val<String>`. Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+/// - `ModelExplainabilityJobInput.EndpointInput.EndpointName`: `handle.model_explainability_job_input_endpoint_input_endpoint_name()` → `Val<String>`. The name of the endpoint used to run the monitoring job.
+/// - `ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute`: `handle.model_explainability_job_input_endpoint_input_features_attribute()` → `Val<String>`. JSONpath to locate features in JSONlines dataset
+/// - `ModelExplainabilityJobInput.EndpointInput.InferenceAttribute`: `handle.model_explainability_job_input_endpoint_input_inference_attribute()` → `Val<String>`. Index or JSONpath to locate predicted label(s)
+/// - `ModelExplainabilityJobInput.EndpointInput.LocalPath`: `handle.model_explainability_job_input_endpoint_input_local_path()` → `Val<String>`. Path to the filesystem where the endpoint data is available to the container.
+/// - `ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute`: `handle.model_explainability_job_input_endpoint_input_probability_attribute()` → `Val<String>`. Index or JSONpath to locate probabilities
+/// - `ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType`: `handle.model_explainability_job_input_endpoint_input_s3_data_distribution_type()` → `Val<String>`. Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+/// - `ModelExplainabilityJobInput.EndpointInput.S3InputMode`: `handle.model_explainability_job_input_endpoint_input_s3_input_mode()` → `Val<String>`. Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+/// - `ModelExplainabilityJobOutputConfig.KmsKeyId`: `handle.model_explainability_job_output_config_kms_key_id()` → `Val<String>`. The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+/// - `ModelExplainabilityJobOutputConfig.MonitoringOutputs`: `handle.model_explainability_job_output_config_monitoring_outputs()` → `Val<Json>`. Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+/// - `NetworkConfig.EnableInterContainerTrafficEncryption`: `handle.network_config_enable_inter_container_traffic_encryption()` → `Val<bool>`. Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+/// - `NetworkConfig.EnableNetworkIsolation`: `handle.network_config_enable_network_isolation()` → `Val<bool>`. Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+/// - `NetworkConfig.VpcConfig.SecurityGroupIds`: `handle.network_config_vpc_config_security_group_ids()` → `Val<Vec<String>>`. The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
+/// - `NetworkConfig.VpcConfig.Subnets`: `handle.network_config_vpc_config_subnets()` → `Val<Vec<String>>`. The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+/// - `RoleArn`: `handle.role_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+/// - `StoppingCondition.MaxRuntimeInSeconds`: `handle.stopping_condition_max_runtime_in_seconds()` → `Val<i64>`. The maximum runtime allowed in seconds.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. An array of key-value pairs to apply to this resource.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `JobDefinitionArn`.
 #[derive(Clone, Debug)]
@@ -18906,11 +19602,263 @@ impl Handle<CfnModelExplainabilityJobDefinition> {
         self.get_att("CreationTime")
     }
 
+    /// The name of the endpoint used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `EndpointName`.
+    pub fn endpoint_name(&self) -> Val<String> {
+        self.get_att("EndpointName")
+    }
+
     /// The Amazon Resource Name (ARN) of job definition.
     ///
     /// `Fn::GetAtt` attribute `JobDefinitionArn`.
     pub fn job_definition_arn(&self) -> Val<String> {
         self.get_att("JobDefinitionArn")
+    }
+
+    /// The name of the job definition.
+    ///
+    /// `Fn::GetAtt` attribute `JobDefinitionName`.
+    pub fn job_definition_name(&self) -> Val<String> {
+        self.get_att("JobDefinitionName")
+    }
+
+    /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.InstanceCount`.
+    pub fn job_resources_cluster_config_instance_count(&self) -> Val<i64> {
+        self.get_att("JobResources.ClusterConfig.InstanceCount")
+    }
+
+    /// The ML compute instance type for the processing job.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.InstanceType`.
+    pub fn job_resources_cluster_config_instance_type(&self) -> Val<String> {
+        self.get_att("JobResources.ClusterConfig.InstanceType")
+    }
+
+    /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.VolumeKmsKeyId`.
+    pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> Val<String> {
+        self.get_att("JobResources.ClusterConfig.VolumeKmsKeyId")
+    }
+
+    /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.VolumeSizeInGB`.
+    pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> Val<i64> {
+        self.get_att("JobResources.ClusterConfig.VolumeSizeInGB")
+    }
+
+    /// The S3 URI to an analysis configuration file
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityAppSpecification.ConfigUri`.
+    pub fn model_explainability_app_specification_config_uri(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityAppSpecification.ConfigUri")
+    }
+
+    /// The container image to be run by the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityAppSpecification.ImageUri`.
+    pub fn model_explainability_app_specification_image_uri(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityAppSpecification.ImageUri")
+    }
+
+    /// The name of a processing job
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityBaselineConfig.BaseliningJobName`.
+    pub fn model_explainability_baseline_config_baselining_job_name(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityBaselineConfig.BaseliningJobName")
+    }
+
+    /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri`.
+    pub fn model_explainability_baseline_config_constraints_resource_s3_uri(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri")
+    }
+
+    /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`.
+    pub fn model_explainability_job_input_batch_transform_input_data_captured_destination_s3_uri(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri")
+    }
+
+    /// A boolean flag indicating if given CSV has header
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Csv.Header`.
+    pub fn model_explainability_job_input_batch_transform_input_dataset_format_csv_header(&self) -> Val<bool> {
+        self.get_att("ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Csv.Header")
+    }
+
+    /// A boolean flag indicating if it is JSON line format
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Json.Line`.
+    pub fn model_explainability_job_input_batch_transform_input_dataset_format_json_line(&self) -> Val<bool> {
+        self.get_att("ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Json.Line")
+    }
+
+    /// A flag indicating if the dataset format is Parquet
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Parquet`.
+    pub fn model_explainability_job_input_batch_transform_input_dataset_format_parquet(&self) -> Val<bool> {
+        self.get_att("ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Parquet")
+    }
+
+    /// JSONpath to locate features in JSONlines dataset
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute`.
+    pub fn model_explainability_job_input_batch_transform_input_features_attribute(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute")
+    }
+
+    /// Index or JSONpath to locate predicted label(s)
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.BatchTransformInput.InferenceAttribute`.
+    pub fn model_explainability_job_input_batch_transform_input_inference_attribute(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.BatchTransformInput.InferenceAttribute")
+    }
+
+    /// Path to the filesystem where the endpoint data is available to the container.
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.BatchTransformInput.LocalPath`.
+    pub fn model_explainability_job_input_batch_transform_input_local_path(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.BatchTransformInput.LocalPath")
+    }
+
+    /// Index or JSONpath to locate probabilities
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.BatchTransformInput.ProbabilityAttribute`.
+    pub fn model_explainability_job_input_batch_transform_input_probability_attribute(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.BatchTransformInput.ProbabilityAttribute")
+    }
+
+    /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.BatchTransformInput.S3DataDistributionType`.
+    pub fn model_explainability_job_input_batch_transform_input_s3_data_distribution_type(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.BatchTransformInput.S3DataDistributionType")
+    }
+
+    /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.BatchTransformInput.S3InputMode`.
+    pub fn model_explainability_job_input_batch_transform_input_s3_input_mode(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.BatchTransformInput.S3InputMode")
+    }
+
+    /// The name of the endpoint used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.EndpointInput.EndpointName`.
+    pub fn model_explainability_job_input_endpoint_input_endpoint_name(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.EndpointInput.EndpointName")
+    }
+
+    /// JSONpath to locate features in JSONlines dataset
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute`.
+    pub fn model_explainability_job_input_endpoint_input_features_attribute(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute")
+    }
+
+    /// Index or JSONpath to locate predicted label(s)
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.EndpointInput.InferenceAttribute`.
+    pub fn model_explainability_job_input_endpoint_input_inference_attribute(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.EndpointInput.InferenceAttribute")
+    }
+
+    /// Path to the filesystem where the endpoint data is available to the container.
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.EndpointInput.LocalPath`.
+    pub fn model_explainability_job_input_endpoint_input_local_path(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.EndpointInput.LocalPath")
+    }
+
+    /// Index or JSONpath to locate probabilities
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute`.
+    pub fn model_explainability_job_input_endpoint_input_probability_attribute(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute")
+    }
+
+    /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType`.
+    pub fn model_explainability_job_input_endpoint_input_s3_data_distribution_type(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType")
+    }
+
+    /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobInput.EndpointInput.S3InputMode`.
+    pub fn model_explainability_job_input_endpoint_input_s3_input_mode(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobInput.EndpointInput.S3InputMode")
+    }
+
+    /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobOutputConfig.KmsKeyId`.
+    pub fn model_explainability_job_output_config_kms_key_id(&self) -> Val<String> {
+        self.get_att("ModelExplainabilityJobOutputConfig.KmsKeyId")
+    }
+
+    /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+    ///
+    /// `Fn::GetAtt` attribute `ModelExplainabilityJobOutputConfig.MonitoringOutputs`.
+    pub fn model_explainability_job_output_config_monitoring_outputs(&self) -> Val<Json> {
+        self.get_att("ModelExplainabilityJobOutputConfig.MonitoringOutputs")
+    }
+
+    /// Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.EnableInterContainerTrafficEncryption`.
+    pub fn network_config_enable_inter_container_traffic_encryption(&self) -> Val<bool> {
+        self.get_att("NetworkConfig.EnableInterContainerTrafficEncryption")
+    }
+
+    /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.EnableNetworkIsolation`.
+    pub fn network_config_enable_network_isolation(&self) -> Val<bool> {
+        self.get_att("NetworkConfig.EnableNetworkIsolation")
+    }
+
+    /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.VpcConfig.SecurityGroupIds`.
+    pub fn network_config_vpc_config_security_group_ids(&self) -> Val<Vec<String>> {
+        self.get_att("NetworkConfig.VpcConfig.SecurityGroupIds")
+    }
+
+    /// The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.VpcConfig.Subnets`.
+    pub fn network_config_vpc_config_subnets(&self) -> Val<Vec<String>> {
+        self.get_att("NetworkConfig.VpcConfig.Subnets")
+    }
+
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// `Fn::GetAtt` attribute `RoleArn`.
+    pub fn role_arn(&self) -> Val<String> {
+        self.get_att("RoleArn")
+    }
+
+    /// The maximum runtime allowed in seconds.
+    ///
+    /// `Fn::GetAtt` attribute `StoppingCondition.MaxRuntimeInSeconds`.
+    pub fn stopping_condition_max_runtime_in_seconds(&self) -> Val<i64> {
+        self.get_att("StoppingCondition.MaxRuntimeInSeconds")
+    }
+
+    /// An array of key-value pairs to apply to this resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
     }
 }
 
@@ -18920,7 +19868,7 @@ pub(crate) static MODEL_EXPLAINABILITY_JOB_DEFINITION_META: TypeMeta = TypeMeta 
     create_only: &["EndpointName", "JobDefinitionName", "JobResources", "ModelExplainabilityAppSpecification", "ModelExplainabilityBaselineConfig", "ModelExplainabilityJobInput", "ModelExplainabilityJobOutputConfig", "NetworkConfig", "RoleArn", "StoppingCondition", "Tags"],
     write_only: &["EndpointName"],
     primary_identifier: &["JobDefinitionArn"],
-    attributes: &["CreationTime", "JobDefinitionArn"],
+    attributes: &["CreationTime", "EndpointName", "JobDefinitionArn", "JobDefinitionName", "JobResources.ClusterConfig.InstanceCount", "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId", "JobResources.ClusterConfig.VolumeSizeInGB", "ModelExplainabilityAppSpecification.ConfigUri", "ModelExplainabilityAppSpecification.ImageUri", "ModelExplainabilityBaselineConfig.BaseliningJobName", "ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri", "ModelExplainabilityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri", "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Csv.Header", "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Json.Line", "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Parquet", "ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute", "ModelExplainabilityJobInput.BatchTransformInput.InferenceAttribute", "ModelExplainabilityJobInput.BatchTransformInput.LocalPath", "ModelExplainabilityJobInput.BatchTransformInput.ProbabilityAttribute", "ModelExplainabilityJobInput.BatchTransformInput.S3DataDistributionType", "ModelExplainabilityJobInput.BatchTransformInput.S3InputMode", "ModelExplainabilityJobInput.EndpointInput.EndpointName", "ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute", "ModelExplainabilityJobInput.EndpointInput.InferenceAttribute", "ModelExplainabilityJobInput.EndpointInput.LocalPath", "ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute", "ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType", "ModelExplainabilityJobInput.EndpointInput.S3InputMode", "ModelExplainabilityJobOutputConfig.KmsKeyId", "ModelExplainabilityJobOutputConfig.MonitoringOutputs", "NetworkConfig.EnableInterContainerTrafficEncryption", "NetworkConfig.EnableNetworkIsolation", "NetworkConfig.VpcConfig.SecurityGroupIds", "NetworkConfig.VpcConfig.Subnets", "RoleArn", "StoppingCondition.MaxRuntimeInSeconds", "Tags"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e68837a),
 };
@@ -22119,7 +23067,52 @@ pub mod model_package_group {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the job definition was created.
+/// - `EndpointName`: `handle.endpoint_name()` → `Val<String>`. The name of the endpoint used to run the monitoring job.
 /// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of job definition.
+/// - `JobDefinitionName`: `handle.job_definition_name()` → `Val<String>`. The name of the job definition.
+/// - `JobResources.ClusterConfig.InstanceCount`: `handle.job_resources_cluster_config_instance_count()` → `Val<i64>`. The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+/// - `JobResources.ClusterConfig.InstanceType`: `handle.job_resources_cluster_config_instance_type()` → `Val<String>`. The ML compute instance type for the processing job.
+/// - `JobResources.ClusterConfig.VolumeKmsKeyId`: `handle.job_resources_cluster_config_volume_kms_key_id()` → `Val<String>`. The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+/// - `JobResources.ClusterConfig.VolumeSizeInGB`: `handle.job_resources_cluster_config_volume_size_in_gb()` → `Val<i64>`. The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+/// - `ModelQualityAppSpecification.ContainerArguments`: `handle.model_quality_app_specification_container_arguments()` → `Val<Vec<String>>`. An array of arguments for the container used to run the monitoring job.
+/// - `ModelQualityAppSpecification.ContainerEntrypoint`: `handle.model_quality_app_specification_container_entrypoint()` → `Val<Vec<String>>`. Specifies the entrypoint for a container used to run the monitoring job.
+/// - `ModelQualityAppSpecification.ImageUri`: `handle.model_quality_app_specification_image_uri()` → `Val<String>`. The container image to be run by the monitoring job.
+/// - `ModelQualityAppSpecification.PostAnalyticsProcessorSourceUri`: `handle.model_quality_app_specification_post_analytics_processor_source_uri()` → `Val<String>`. An Amazon S3 URI to a script that is called after analysis has been performed. Applicable only for the built-in (first party) containers.
+/// - `ModelQualityAppSpecification.ProblemType`: `handle.model_quality_app_specification_problem_type()` → `Val<String>`. The status of the monitoring job.
+/// - `ModelQualityAppSpecification.RecordPreprocessorSourceUri`: `handle.model_quality_app_specification_record_preprocessor_source_uri()` → `Val<String>`. An Amazon S3 URI to a script that is called per row prior to running analysis. It can base64 decode the payload and convert it into a flatted json so that the built-in container can use the converted data. Applicable only for the built-in (first party) containers
+/// - `ModelQualityBaselineConfig.BaseliningJobName`: `handle.model_quality_baseline_config_baselining_job_name()` → `Val<String>`. The name of a processing job
+/// - `ModelQualityBaselineConfig.ConstraintsResource.S3Uri`: `handle.model_quality_baseline_config_constraints_resource_s3_uri()` → `Val<String>`. The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
+/// - `ModelQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`: `handle.model_quality_job_input_batch_transform_input_data_captured_destination_s3_uri()` → `Val<String>`. A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
+/// - `ModelQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header`: `handle.model_quality_job_input_batch_transform_input_dataset_format_csv_header()` → `Val<bool>`. A boolean flag indicating if given CSV has header
+/// - `ModelQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line`: `handle.model_quality_job_input_batch_transform_input_dataset_format_json_line()` → `Val<bool>`. A boolean flag indicating if it is JSON line format
+/// - `ModelQualityJobInput.BatchTransformInput.DatasetFormat.Parquet`: `handle.model_quality_job_input_batch_transform_input_dataset_format_parquet()` → `Val<bool>`. A flag indicating if the dataset format is Parquet
+/// - `ModelQualityJobInput.BatchTransformInput.EndTimeOffset`: `handle.model_quality_job_input_batch_transform_input_end_time_offset()` → `Val<String>`. Monitoring end time offset, e.g. PT0H
+/// - `ModelQualityJobInput.BatchTransformInput.InferenceAttribute`: `handle.model_quality_job_input_batch_transform_input_inference_attribute()` → `Val<String>`. Index or JSONpath to locate predicted label(s)
+/// - `ModelQualityJobInput.BatchTransformInput.LocalPath`: `handle.model_quality_job_input_batch_transform_input_local_path()` → `Val<String>`. Path to the filesystem where the endpoint data is available to the container.
+/// - `ModelQualityJobInput.BatchTransformInput.ProbabilityAttribute`: `handle.model_quality_job_input_batch_transform_input_probability_attribute()` → `Val<String>`. Index or JSONpath to locate probabilities
+/// - `ModelQualityJobInput.BatchTransformInput.ProbabilityThresholdAttribute`: `handle.model_quality_job_input_batch_transform_input_probability_threshold_attribute()` → `Val<f64>`.
+/// - `ModelQualityJobInput.BatchTransformInput.S3DataDistributionType`: `handle.model_quality_job_input_batch_transform_input_s3_data_distribution_type()` → `Val<String>`. Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+/// - `ModelQualityJobInput.BatchTransformInput.S3InputMode`: `handle.model_quality_job_input_batch_transform_input_s3_input_mode()` → `Val<String>`. Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+/// - `ModelQualityJobInput.BatchTransformInput.StartTimeOffset`: `handle.model_quality_job_input_batch_transform_input_start_time_offset()` → `Val<String>`. Monitoring start time offset, e.g. -PT1H
+/// - `ModelQualityJobInput.EndpointInput.EndTimeOffset`: `handle.model_quality_job_input_endpoint_input_end_time_offset()` → `Val<String>`. Monitoring end time offset, e.g. PT0H
+/// - `ModelQualityJobInput.EndpointInput.EndpointName`: `handle.model_quality_job_input_endpoint_input_endpoint_name()` → `Val<String>`. The name of the endpoint used to run the monitoring job.
+/// - `ModelQualityJobInput.EndpointInput.InferenceAttribute`: `handle.model_quality_job_input_endpoint_input_inference_attribute()` → `Val<String>`. Index or JSONpath to locate predicted label(s)
+/// - `ModelQualityJobInput.EndpointInput.LocalPath`: `handle.model_quality_job_input_endpoint_input_local_path()` → `Val<String>`. Path to the filesystem where the endpoint data is available to the container.
+/// - `ModelQualityJobInput.EndpointInput.ProbabilityAttribute`: `handle.model_quality_job_input_endpoint_input_probability_attribute()` → `Val<String>`. Index or JSONpath to locate probabilities
+/// - `ModelQualityJobInput.EndpointInput.ProbabilityThresholdAttribute`: `handle.model_quality_job_input_endpoint_input_probability_threshold_attribute()` → `Val<f64>`.
+/// - `ModelQualityJobInput.EndpointInput.S3DataDistributionType`: `handle.model_quality_job_input_endpoint_input_s3_data_distribution_type()` → `Val<String>`. Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+/// - `ModelQualityJobInput.EndpointInput.S3InputMode`: `handle.model_quality_job_input_endpoint_input_s3_input_mode()` → `Val<String>`. Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+/// - `ModelQualityJobInput.EndpointInput.StartTimeOffset`: `handle.model_quality_job_input_endpoint_input_start_time_offset()` → `Val<String>`. Monitoring start time offset, e.g. -PT1H
+/// - `ModelQualityJobInput.GroundTruthS3Input.S3Uri`: `handle.model_quality_job_input_ground_truth_s3_input_s3_uri()` → `Val<String>`. A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
+/// - `ModelQualityJobOutputConfig.KmsKeyId`: `handle.model_quality_job_output_config_kms_key_id()` → `Val<String>`. The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+/// - `ModelQualityJobOutputConfig.MonitoringOutputs`: `handle.model_quality_job_output_config_monitoring_outputs()` → `Val<Json>`. Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+/// - `NetworkConfig.EnableInterContainerTrafficEncryption`: `handle.network_config_enable_inter_container_traffic_encryption()` → `Val<bool>`. Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+/// - `NetworkConfig.EnableNetworkIsolation`: `handle.network_config_enable_network_isolation()` → `Val<bool>`. Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+/// - `NetworkConfig.VpcConfig.SecurityGroupIds`: `handle.network_config_vpc_config_security_group_ids()` → `Val<Vec<String>>`. The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
+/// - `NetworkConfig.VpcConfig.Subnets`: `handle.network_config_vpc_config_subnets()` → `Val<Vec<String>>`. The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+/// - `RoleArn`: `handle.role_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+/// - `StoppingCondition.MaxRuntimeInSeconds`: `handle.stopping_condition_max_runtime_in_seconds()` → `Val<i64>`. The maximum runtime allowed in seconds.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. An array of key-value pairs to apply to this resource.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `JobDefinitionArn`.
 #[derive(Clone, Debug)]
@@ -22265,11 +23258,322 @@ impl Handle<CfnModelQualityJobDefinition> {
         self.get_att("CreationTime")
     }
 
+    /// The name of the endpoint used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `EndpointName`.
+    pub fn endpoint_name(&self) -> Val<String> {
+        self.get_att("EndpointName")
+    }
+
     /// The Amazon Resource Name (ARN) of job definition.
     ///
     /// `Fn::GetAtt` attribute `JobDefinitionArn`.
     pub fn job_definition_arn(&self) -> Val<String> {
         self.get_att("JobDefinitionArn")
+    }
+
+    /// The name of the job definition.
+    ///
+    /// `Fn::GetAtt` attribute `JobDefinitionName`.
+    pub fn job_definition_name(&self) -> Val<String> {
+        self.get_att("JobDefinitionName")
+    }
+
+    /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.InstanceCount`.
+    pub fn job_resources_cluster_config_instance_count(&self) -> Val<i64> {
+        self.get_att("JobResources.ClusterConfig.InstanceCount")
+    }
+
+    /// The ML compute instance type for the processing job.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.InstanceType`.
+    pub fn job_resources_cluster_config_instance_type(&self) -> Val<String> {
+        self.get_att("JobResources.ClusterConfig.InstanceType")
+    }
+
+    /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.VolumeKmsKeyId`.
+    pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> Val<String> {
+        self.get_att("JobResources.ClusterConfig.VolumeKmsKeyId")
+    }
+
+    /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+    ///
+    /// `Fn::GetAtt` attribute `JobResources.ClusterConfig.VolumeSizeInGB`.
+    pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> Val<i64> {
+        self.get_att("JobResources.ClusterConfig.VolumeSizeInGB")
+    }
+
+    /// An array of arguments for the container used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityAppSpecification.ContainerArguments`.
+    pub fn model_quality_app_specification_container_arguments(&self) -> Val<Vec<String>> {
+        self.get_att("ModelQualityAppSpecification.ContainerArguments")
+    }
+
+    /// Specifies the entrypoint for a container used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityAppSpecification.ContainerEntrypoint`.
+    pub fn model_quality_app_specification_container_entrypoint(&self) -> Val<Vec<String>> {
+        self.get_att("ModelQualityAppSpecification.ContainerEntrypoint")
+    }
+
+    /// The container image to be run by the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityAppSpecification.ImageUri`.
+    pub fn model_quality_app_specification_image_uri(&self) -> Val<String> {
+        self.get_att("ModelQualityAppSpecification.ImageUri")
+    }
+
+    /// An Amazon S3 URI to a script that is called after analysis has been performed. Applicable only for the built-in (first party) containers.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityAppSpecification.PostAnalyticsProcessorSourceUri`.
+    pub fn model_quality_app_specification_post_analytics_processor_source_uri(&self) -> Val<String> {
+        self.get_att("ModelQualityAppSpecification.PostAnalyticsProcessorSourceUri")
+    }
+
+    /// The status of the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityAppSpecification.ProblemType`.
+    pub fn model_quality_app_specification_problem_type(&self) -> Val<String> {
+        self.get_att("ModelQualityAppSpecification.ProblemType")
+    }
+
+    /// An Amazon S3 URI to a script that is called per row prior to running analysis. It can base64 decode the payload and convert it into a flatted json so that the built-in container can use the converted data. Applicable only for the built-in (first party) containers
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityAppSpecification.RecordPreprocessorSourceUri`.
+    pub fn model_quality_app_specification_record_preprocessor_source_uri(&self) -> Val<String> {
+        self.get_att("ModelQualityAppSpecification.RecordPreprocessorSourceUri")
+    }
+
+    /// The name of a processing job
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityBaselineConfig.BaseliningJobName`.
+    pub fn model_quality_baseline_config_baselining_job_name(&self) -> Val<String> {
+        self.get_att("ModelQualityBaselineConfig.BaseliningJobName")
+    }
+
+    /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityBaselineConfig.ConstraintsResource.S3Uri`.
+    pub fn model_quality_baseline_config_constraints_resource_s3_uri(&self) -> Val<String> {
+        self.get_att("ModelQualityBaselineConfig.ConstraintsResource.S3Uri")
+    }
+
+    /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`.
+    pub fn model_quality_job_input_batch_transform_input_data_captured_destination_s3_uri(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri")
+    }
+
+    /// A boolean flag indicating if given CSV has header
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header`.
+    pub fn model_quality_job_input_batch_transform_input_dataset_format_csv_header(&self) -> Val<bool> {
+        self.get_att("ModelQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header")
+    }
+
+    /// A boolean flag indicating if it is JSON line format
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line`.
+    pub fn model_quality_job_input_batch_transform_input_dataset_format_json_line(&self) -> Val<bool> {
+        self.get_att("ModelQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line")
+    }
+
+    /// A flag indicating if the dataset format is Parquet
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.BatchTransformInput.DatasetFormat.Parquet`.
+    pub fn model_quality_job_input_batch_transform_input_dataset_format_parquet(&self) -> Val<bool> {
+        self.get_att("ModelQualityJobInput.BatchTransformInput.DatasetFormat.Parquet")
+    }
+
+    /// Monitoring end time offset, e.g. PT0H
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.BatchTransformInput.EndTimeOffset`.
+    pub fn model_quality_job_input_batch_transform_input_end_time_offset(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.BatchTransformInput.EndTimeOffset")
+    }
+
+    /// Index or JSONpath to locate predicted label(s)
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.BatchTransformInput.InferenceAttribute`.
+    pub fn model_quality_job_input_batch_transform_input_inference_attribute(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.BatchTransformInput.InferenceAttribute")
+    }
+
+    /// Path to the filesystem where the endpoint data is available to the container.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.BatchTransformInput.LocalPath`.
+    pub fn model_quality_job_input_batch_transform_input_local_path(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.BatchTransformInput.LocalPath")
+    }
+
+    /// Index or JSONpath to locate probabilities
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.BatchTransformInput.ProbabilityAttribute`.
+    pub fn model_quality_job_input_batch_transform_input_probability_attribute(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.BatchTransformInput.ProbabilityAttribute")
+    }
+
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.BatchTransformInput.ProbabilityThresholdAttribute`.
+    pub fn model_quality_job_input_batch_transform_input_probability_threshold_attribute(&self) -> Val<f64> {
+        self.get_att("ModelQualityJobInput.BatchTransformInput.ProbabilityThresholdAttribute")
+    }
+
+    /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.BatchTransformInput.S3DataDistributionType`.
+    pub fn model_quality_job_input_batch_transform_input_s3_data_distribution_type(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.BatchTransformInput.S3DataDistributionType")
+    }
+
+    /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.BatchTransformInput.S3InputMode`.
+    pub fn model_quality_job_input_batch_transform_input_s3_input_mode(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.BatchTransformInput.S3InputMode")
+    }
+
+    /// Monitoring start time offset, e.g. -PT1H
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.BatchTransformInput.StartTimeOffset`.
+    pub fn model_quality_job_input_batch_transform_input_start_time_offset(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.BatchTransformInput.StartTimeOffset")
+    }
+
+    /// Monitoring end time offset, e.g. PT0H
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.EndpointInput.EndTimeOffset`.
+    pub fn model_quality_job_input_endpoint_input_end_time_offset(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.EndpointInput.EndTimeOffset")
+    }
+
+    /// The name of the endpoint used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.EndpointInput.EndpointName`.
+    pub fn model_quality_job_input_endpoint_input_endpoint_name(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.EndpointInput.EndpointName")
+    }
+
+    /// Index or JSONpath to locate predicted label(s)
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.EndpointInput.InferenceAttribute`.
+    pub fn model_quality_job_input_endpoint_input_inference_attribute(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.EndpointInput.InferenceAttribute")
+    }
+
+    /// Path to the filesystem where the endpoint data is available to the container.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.EndpointInput.LocalPath`.
+    pub fn model_quality_job_input_endpoint_input_local_path(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.EndpointInput.LocalPath")
+    }
+
+    /// Index or JSONpath to locate probabilities
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.EndpointInput.ProbabilityAttribute`.
+    pub fn model_quality_job_input_endpoint_input_probability_attribute(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.EndpointInput.ProbabilityAttribute")
+    }
+
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.EndpointInput.ProbabilityThresholdAttribute`.
+    pub fn model_quality_job_input_endpoint_input_probability_threshold_attribute(&self) -> Val<f64> {
+        self.get_att("ModelQualityJobInput.EndpointInput.ProbabilityThresholdAttribute")
+    }
+
+    /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.EndpointInput.S3DataDistributionType`.
+    pub fn model_quality_job_input_endpoint_input_s3_data_distribution_type(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.EndpointInput.S3DataDistributionType")
+    }
+
+    /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.EndpointInput.S3InputMode`.
+    pub fn model_quality_job_input_endpoint_input_s3_input_mode(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.EndpointInput.S3InputMode")
+    }
+
+    /// Monitoring start time offset, e.g. -PT1H
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.EndpointInput.StartTimeOffset`.
+    pub fn model_quality_job_input_endpoint_input_start_time_offset(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.EndpointInput.StartTimeOffset")
+    }
+
+    /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobInput.GroundTruthS3Input.S3Uri`.
+    pub fn model_quality_job_input_ground_truth_s3_input_s3_uri(&self) -> Val<String> {
+        self.get_att("ModelQualityJobInput.GroundTruthS3Input.S3Uri")
+    }
+
+    /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobOutputConfig.KmsKeyId`.
+    pub fn model_quality_job_output_config_kms_key_id(&self) -> Val<String> {
+        self.get_att("ModelQualityJobOutputConfig.KmsKeyId")
+    }
+
+    /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+    ///
+    /// `Fn::GetAtt` attribute `ModelQualityJobOutputConfig.MonitoringOutputs`.
+    pub fn model_quality_job_output_config_monitoring_outputs(&self) -> Val<Json> {
+        self.get_att("ModelQualityJobOutputConfig.MonitoringOutputs")
+    }
+
+    /// Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.EnableInterContainerTrafficEncryption`.
+    pub fn network_config_enable_inter_container_traffic_encryption(&self) -> Val<bool> {
+        self.get_att("NetworkConfig.EnableInterContainerTrafficEncryption")
+    }
+
+    /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.EnableNetworkIsolation`.
+    pub fn network_config_enable_network_isolation(&self) -> Val<bool> {
+        self.get_att("NetworkConfig.EnableNetworkIsolation")
+    }
+
+    /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.VpcConfig.SecurityGroupIds`.
+    pub fn network_config_vpc_config_security_group_ids(&self) -> Val<Vec<String>> {
+        self.get_att("NetworkConfig.VpcConfig.SecurityGroupIds")
+    }
+
+    /// The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+    ///
+    /// `Fn::GetAtt` attribute `NetworkConfig.VpcConfig.Subnets`.
+    pub fn network_config_vpc_config_subnets(&self) -> Val<Vec<String>> {
+        self.get_att("NetworkConfig.VpcConfig.Subnets")
+    }
+
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// `Fn::GetAtt` attribute `RoleArn`.
+    pub fn role_arn(&self) -> Val<String> {
+        self.get_att("RoleArn")
+    }
+
+    /// The maximum runtime allowed in seconds.
+    ///
+    /// `Fn::GetAtt` attribute `StoppingCondition.MaxRuntimeInSeconds`.
+    pub fn stopping_condition_max_runtime_in_seconds(&self) -> Val<i64> {
+        self.get_att("StoppingCondition.MaxRuntimeInSeconds")
+    }
+
+    /// An array of key-value pairs to apply to this resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
     }
 }
 
@@ -22279,7 +23583,7 @@ pub(crate) static MODEL_QUALITY_JOB_DEFINITION_META: TypeMeta = TypeMeta {
     create_only: &["EndpointName", "JobDefinitionName", "JobResources", "ModelQualityAppSpecification", "ModelQualityBaselineConfig", "ModelQualityJobInput", "ModelQualityJobOutputConfig", "NetworkConfig", "RoleArn", "StoppingCondition", "Tags"],
     write_only: &["EndpointName"],
     primary_identifier: &["JobDefinitionArn"],
-    attributes: &["CreationTime", "JobDefinitionArn"],
+    attributes: &["CreationTime", "EndpointName", "JobDefinitionArn", "JobDefinitionName", "JobResources.ClusterConfig.InstanceCount", "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId", "JobResources.ClusterConfig.VolumeSizeInGB", "ModelQualityAppSpecification.ContainerArguments", "ModelQualityAppSpecification.ContainerEntrypoint", "ModelQualityAppSpecification.ImageUri", "ModelQualityAppSpecification.PostAnalyticsProcessorSourceUri", "ModelQualityAppSpecification.ProblemType", "ModelQualityAppSpecification.RecordPreprocessorSourceUri", "ModelQualityBaselineConfig.BaseliningJobName", "ModelQualityBaselineConfig.ConstraintsResource.S3Uri", "ModelQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri", "ModelQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header", "ModelQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line", "ModelQualityJobInput.BatchTransformInput.DatasetFormat.Parquet", "ModelQualityJobInput.BatchTransformInput.EndTimeOffset", "ModelQualityJobInput.BatchTransformInput.InferenceAttribute", "ModelQualityJobInput.BatchTransformInput.LocalPath", "ModelQualityJobInput.BatchTransformInput.ProbabilityAttribute", "ModelQualityJobInput.BatchTransformInput.ProbabilityThresholdAttribute", "ModelQualityJobInput.BatchTransformInput.S3DataDistributionType", "ModelQualityJobInput.BatchTransformInput.S3InputMode", "ModelQualityJobInput.BatchTransformInput.StartTimeOffset", "ModelQualityJobInput.EndpointInput.EndTimeOffset", "ModelQualityJobInput.EndpointInput.EndpointName", "ModelQualityJobInput.EndpointInput.InferenceAttribute", "ModelQualityJobInput.EndpointInput.LocalPath", "ModelQualityJobInput.EndpointInput.ProbabilityAttribute", "ModelQualityJobInput.EndpointInput.ProbabilityThresholdAttribute", "ModelQualityJobInput.EndpointInput.S3DataDistributionType", "ModelQualityJobInput.EndpointInput.S3InputMode", "ModelQualityJobInput.EndpointInput.StartTimeOffset", "ModelQualityJobInput.GroundTruthS3Input.S3Uri", "ModelQualityJobOutputConfig.KmsKeyId", "ModelQualityJobOutputConfig.MonitoringOutputs", "NetworkConfig.EnableInterContainerTrafficEncryption", "NetworkConfig.EnableNetworkIsolation", "NetworkConfig.VpcConfig.SecurityGroupIds", "NetworkConfig.VpcConfig.Subnets", "RoleArn", "StoppingCondition.MaxRuntimeInSeconds", "Tags"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e68837a),
 };
@@ -23286,8 +24590,46 @@ pub mod model_quality_job_definition {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the schedule was created.
+/// - `EndpointName`: `handle.endpoint_name()` → `Val<String>`. The name of the endpoint used to run the monitoring job.
+/// - `FailureReason`: `handle.failure_reason()` → `Val<String>`. Contains the reason a monitoring job failed, if it failed.
 /// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. A timestamp that indicates the last time the monitoring job was modified.
+/// - `LastMonitoringExecutionSummary.CreationTime`: `handle.last_monitoring_execution_summary_creation_time()` → `Val<String>`. The time at which the monitoring job was created.
+/// - `LastMonitoringExecutionSummary.EndpointName`: `handle.last_monitoring_execution_summary_endpoint_name()` → `Val<String>`. The name of the endpoint used to run the monitoring job.
+/// - `LastMonitoringExecutionSummary.FailureReason`: `handle.last_monitoring_execution_summary_failure_reason()` → `Val<String>`. Contains the reason a monitoring job failed, if it failed.
+/// - `LastMonitoringExecutionSummary.LastModifiedTime`: `handle.last_monitoring_execution_summary_last_modified_time()` → `Val<String>`. A timestamp that indicates the last time the monitoring job was modified.
+/// - `LastMonitoringExecutionSummary.MonitoringExecutionStatus`: `handle.last_monitoring_execution_summary_monitoring_execution_status()` → `Val<String>`. The status of the monitoring job.
+/// - `LastMonitoringExecutionSummary.MonitoringScheduleName`: `handle.last_monitoring_execution_summary_monitoring_schedule_name()` → `Val<String>`. The name of the monitoring schedule.
+/// - `LastMonitoringExecutionSummary.ProcessingJobArn`: `handle.last_monitoring_execution_summary_processing_job_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the monitoring job.
+/// - `LastMonitoringExecutionSummary.ScheduledTime`: `handle.last_monitoring_execution_summary_scheduled_time()` → `Val<String>`. The time the monitoring job was scheduled.
 /// - `MonitoringScheduleArn`: `handle.monitoring_schedule_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the monitoring schedule.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.ConstraintsResource.S3Uri`: `handle.monitoring_schedule_config_monitoring_job_definition_baseline_config_constraints_resource_s3_uri()` → `Val<String>`. The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.StatisticsResource.S3Uri`: `handle.monitoring_schedule_config_monitoring_job_definition_baseline_config_statistics_resource_s3_uri()` → `Val<String>`. The Amazon S3 URI for the baseline statistics file in Amazon S3 that the current monitoring job should be validated against.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerArguments`: `handle.monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_container_arguments()` → `Val<Vec<String>>`. An array of arguments for the container used to run the monitoring job.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerEntrypoint`: `handle.monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_container_entrypoint()` → `Val<Vec<String>>`. Specifies the entrypoint for a container used to run the monitoring job.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ImageUri`: `handle.monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_image_uri()` → `Val<String>`. The container image to be run by the monitoring job.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.PostAnalyticsProcessorSourceUri`: `handle.monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_post_analytics_processor_source_uri()` → `Val<String>`. An Amazon S3 URI to a script that is called after analysis has been performed. Applicable only for the built-in (first party) containers.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.RecordPreprocessorSourceUri`: `handle.monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_record_preprocessor_source_uri()` → `Val<String>`. An Amazon S3 URI to a script that is called per row prior to running analysis. It can base64 decode the payload and convert it into a flatted json so that the built-in container can use the converted data. Applicable only for the built-in (first party) containers
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs`: `handle.monitoring_schedule_config_monitoring_job_definition_monitoring_inputs()` → `Val<Json>`. The array of inputs for the monitoring job.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId`: `handle.monitoring_schedule_config_monitoring_job_definition_monitoring_output_config_kms_key_id()` → `Val<String>`. The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs`: `handle.monitoring_schedule_config_monitoring_job_definition_monitoring_output_config_monitoring_outputs()` → `Val<Json>`. Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceCount`: `handle.monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_instance_count()` → `Val<i64>`. The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceType`: `handle.monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_instance_type()` → `Val<String>`. The ML compute instance type for the processing job.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId`: `handle.monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_volume_kms_key_id()` → `Val<String>`. The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeSizeInGB`: `handle.monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_volume_size_in_gb()` → `Val<i64>`. The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption`: `handle.monitoring_schedule_config_monitoring_job_definition_network_config_enable_inter_container_traffic_encryption()` → `Val<bool>`. Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableNetworkIsolation`: `handle.monitoring_schedule_config_monitoring_job_definition_network_config_enable_network_isolation()` → `Val<bool>`. Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.SecurityGroupIds`: `handle.monitoring_schedule_config_monitoring_job_definition_network_config_vpc_config_security_group_ids()` → `Val<Vec<String>>`. The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.Subnets`: `handle.monitoring_schedule_config_monitoring_job_definition_network_config_vpc_config_subnets()` → `Val<Vec<String>>`. The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn`: `handle.monitoring_schedule_config_monitoring_job_definition_role_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinition.StoppingCondition.MaxRuntimeInSeconds`: `handle.monitoring_schedule_config_monitoring_job_definition_stopping_condition_max_runtime_in_seconds()` → `Val<i64>`. The maximum runtime allowed in seconds.
+/// - `MonitoringScheduleConfig.MonitoringJobDefinitionName`: `handle.monitoring_schedule_config_monitoring_job_definition_name()` → `Val<String>`. Name of the job definition
+/// - `MonitoringScheduleConfig.MonitoringType`: `handle.monitoring_schedule_config_monitoring_type()` → `Val<String>`. The type of monitoring job.
+/// - `MonitoringScheduleConfig.ScheduleConfig.DataAnalysisEndTime`: `handle.monitoring_schedule_config_schedule_config_data_analysis_end_time()` → `Val<String>`. Data Analysis end time, e.g. PT0H
+/// - `MonitoringScheduleConfig.ScheduleConfig.DataAnalysisStartTime`: `handle.monitoring_schedule_config_schedule_config_data_analysis_start_time()` → `Val<String>`. Data Analysis start time, e.g. -PT1H
+/// - `MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression`: `handle.monitoring_schedule_config_schedule_config_schedule_expression()` → `Val<String>`. A cron expression or 'NOW' that describes details about the monitoring schedule.
+/// - `MonitoringScheduleName`: `handle.monitoring_schedule_name()` → `Val<String>`. The name of the monitoring schedule.
+/// - `MonitoringScheduleStatus`: `handle.monitoring_schedule_status()` → `Val<String>`. The status of a schedule job.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. An array of key-value pairs to apply to this resource.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `MonitoringScheduleArn`.
 #[derive(Clone, Debug)]
@@ -23386,6 +24728,20 @@ impl Handle<CfnMonitoringSchedule> {
         self.get_att("CreationTime")
     }
 
+    /// The name of the endpoint used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `EndpointName`.
+    pub fn endpoint_name(&self) -> Val<String> {
+        self.get_att("EndpointName")
+    }
+
+    /// Contains the reason a monitoring job failed, if it failed.
+    ///
+    /// `Fn::GetAtt` attribute `FailureReason`.
+    pub fn failure_reason(&self) -> Val<String> {
+        self.get_att("FailureReason")
+    }
+
     /// A timestamp that indicates the last time the monitoring job was modified.
     ///
     /// `Fn::GetAtt` attribute `LastModifiedTime`.
@@ -23393,11 +24749,263 @@ impl Handle<CfnMonitoringSchedule> {
         self.get_att("LastModifiedTime")
     }
 
+    /// The time at which the monitoring job was created.
+    ///
+    /// `Fn::GetAtt` attribute `LastMonitoringExecutionSummary.CreationTime`.
+    pub fn last_monitoring_execution_summary_creation_time(&self) -> Val<String> {
+        self.get_att("LastMonitoringExecutionSummary.CreationTime")
+    }
+
+    /// The name of the endpoint used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `LastMonitoringExecutionSummary.EndpointName`.
+    pub fn last_monitoring_execution_summary_endpoint_name(&self) -> Val<String> {
+        self.get_att("LastMonitoringExecutionSummary.EndpointName")
+    }
+
+    /// Contains the reason a monitoring job failed, if it failed.
+    ///
+    /// `Fn::GetAtt` attribute `LastMonitoringExecutionSummary.FailureReason`.
+    pub fn last_monitoring_execution_summary_failure_reason(&self) -> Val<String> {
+        self.get_att("LastMonitoringExecutionSummary.FailureReason")
+    }
+
+    /// A timestamp that indicates the last time the monitoring job was modified.
+    ///
+    /// `Fn::GetAtt` attribute `LastMonitoringExecutionSummary.LastModifiedTime`.
+    pub fn last_monitoring_execution_summary_last_modified_time(&self) -> Val<String> {
+        self.get_att("LastMonitoringExecutionSummary.LastModifiedTime")
+    }
+
+    /// The status of the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `LastMonitoringExecutionSummary.MonitoringExecutionStatus`.
+    pub fn last_monitoring_execution_summary_monitoring_execution_status(&self) -> Val<String> {
+        self.get_att("LastMonitoringExecutionSummary.MonitoringExecutionStatus")
+    }
+
+    /// The name of the monitoring schedule.
+    ///
+    /// `Fn::GetAtt` attribute `LastMonitoringExecutionSummary.MonitoringScheduleName`.
+    pub fn last_monitoring_execution_summary_monitoring_schedule_name(&self) -> Val<String> {
+        self.get_att("LastMonitoringExecutionSummary.MonitoringScheduleName")
+    }
+
+    /// The Amazon Resource Name (ARN) of the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `LastMonitoringExecutionSummary.ProcessingJobArn`.
+    pub fn last_monitoring_execution_summary_processing_job_arn(&self) -> Val<String> {
+        self.get_att("LastMonitoringExecutionSummary.ProcessingJobArn")
+    }
+
+    /// The time the monitoring job was scheduled.
+    ///
+    /// `Fn::GetAtt` attribute `LastMonitoringExecutionSummary.ScheduledTime`.
+    pub fn last_monitoring_execution_summary_scheduled_time(&self) -> Val<String> {
+        self.get_att("LastMonitoringExecutionSummary.ScheduledTime")
+    }
+
     /// The Amazon Resource Name (ARN) of the monitoring schedule.
     ///
     /// `Fn::GetAtt` attribute `MonitoringScheduleArn`.
     pub fn monitoring_schedule_arn(&self) -> Val<String> {
         self.get_att("MonitoringScheduleArn")
+    }
+
+    /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.ConstraintsResource.S3Uri`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_baseline_config_constraints_resource_s3_uri(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.ConstraintsResource.S3Uri")
+    }
+
+    /// The Amazon S3 URI for the baseline statistics file in Amazon S3 that the current monitoring job should be validated against.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.StatisticsResource.S3Uri`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_baseline_config_statistics_resource_s3_uri(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.StatisticsResource.S3Uri")
+    }
+
+    /// An array of arguments for the container used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerArguments`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_container_arguments(&self) -> Val<Vec<String>> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerArguments")
+    }
+
+    /// Specifies the entrypoint for a container used to run the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerEntrypoint`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_container_entrypoint(&self) -> Val<Vec<String>> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerEntrypoint")
+    }
+
+    /// The container image to be run by the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ImageUri`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_image_uri(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ImageUri")
+    }
+
+    /// An Amazon S3 URI to a script that is called after analysis has been performed. Applicable only for the built-in (first party) containers.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.PostAnalyticsProcessorSourceUri`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_post_analytics_processor_source_uri(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.PostAnalyticsProcessorSourceUri")
+    }
+
+    /// An Amazon S3 URI to a script that is called per row prior to running analysis. It can base64 decode the payload and convert it into a flatted json so that the built-in container can use the converted data. Applicable only for the built-in (first party) containers
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.RecordPreprocessorSourceUri`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_record_preprocessor_source_uri(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.RecordPreprocessorSourceUri")
+    }
+
+    /// The array of inputs for the monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_inputs(&self) -> Val<Json> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs")
+    }
+
+    /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_output_config_kms_key_id(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId")
+    }
+
+    /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_output_config_monitoring_outputs(&self) -> Val<Json> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs")
+    }
+
+    /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceCount`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_instance_count(&self) -> Val<i64> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceCount")
+    }
+
+    /// The ML compute instance type for the processing job.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceType`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_instance_type(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceType")
+    }
+
+    /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_volume_kms_key_id(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId")
+    }
+
+    /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeSizeInGB`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_volume_size_in_gb(&self) -> Val<i64> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeSizeInGB")
+    }
+
+    /// Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_network_config_enable_inter_container_traffic_encryption(&self) -> Val<bool> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption")
+    }
+
+    /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableNetworkIsolation`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_network_config_enable_network_isolation(&self) -> Val<bool> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableNetworkIsolation")
+    }
+
+    /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.SecurityGroupIds`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_network_config_vpc_config_security_group_ids(&self) -> Val<Vec<String>> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.SecurityGroupIds")
+    }
+
+    /// The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.Subnets`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_network_config_vpc_config_subnets(&self) -> Val<Vec<String>> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.Subnets")
+    }
+
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_role_arn(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn")
+    }
+
+    /// The maximum runtime allowed in seconds.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinition.StoppingCondition.MaxRuntimeInSeconds`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_stopping_condition_max_runtime_in_seconds(&self) -> Val<i64> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.StoppingCondition.MaxRuntimeInSeconds")
+    }
+
+    /// Name of the job definition
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringJobDefinitionName`.
+    pub fn monitoring_schedule_config_monitoring_job_definition_name(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.MonitoringJobDefinitionName")
+    }
+
+    /// The type of monitoring job.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.MonitoringType`.
+    pub fn monitoring_schedule_config_monitoring_type(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.MonitoringType")
+    }
+
+    /// Data Analysis end time, e.g. PT0H
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.ScheduleConfig.DataAnalysisEndTime`.
+    pub fn monitoring_schedule_config_schedule_config_data_analysis_end_time(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.ScheduleConfig.DataAnalysisEndTime")
+    }
+
+    /// Data Analysis start time, e.g. -PT1H
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.ScheduleConfig.DataAnalysisStartTime`.
+    pub fn monitoring_schedule_config_schedule_config_data_analysis_start_time(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.ScheduleConfig.DataAnalysisStartTime")
+    }
+
+    /// A cron expression or 'NOW' that describes details about the monitoring schedule.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression`.
+    pub fn monitoring_schedule_config_schedule_config_schedule_expression(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression")
+    }
+
+    /// The name of the monitoring schedule.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleName`.
+    pub fn monitoring_schedule_name(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleName")
+    }
+
+    /// The status of a schedule job.
+    ///
+    /// `Fn::GetAtt` attribute `MonitoringScheduleStatus`.
+    pub fn monitoring_schedule_status(&self) -> Val<String> {
+        self.get_att("MonitoringScheduleStatus")
+    }
+
+    /// An array of key-value pairs to apply to this resource.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
     }
 }
 
@@ -23407,7 +25015,7 @@ pub(crate) static MONITORING_SCHEDULE_META: TypeMeta = TypeMeta {
     create_only: &["MonitoringScheduleName"],
     write_only: &[],
     primary_identifier: &["MonitoringScheduleArn"],
-    attributes: &["CreationTime", "LastModifiedTime", "MonitoringScheduleArn"],
+    attributes: &["CreationTime", "EndpointName", "FailureReason", "LastModifiedTime", "LastMonitoringExecutionSummary.CreationTime", "LastMonitoringExecutionSummary.EndpointName", "LastMonitoringExecutionSummary.FailureReason", "LastMonitoringExecutionSummary.LastModifiedTime", "LastMonitoringExecutionSummary.MonitoringExecutionStatus", "LastMonitoringExecutionSummary.MonitoringScheduleName", "LastMonitoringExecutionSummary.ProcessingJobArn", "LastMonitoringExecutionSummary.ScheduledTime", "MonitoringScheduleArn", "MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.ConstraintsResource.S3Uri", "MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.StatisticsResource.S3Uri", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerArguments", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerEntrypoint", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ImageUri", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.PostAnalyticsProcessorSourceUri", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.RecordPreprocessorSourceUri", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceCount", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceType", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeSizeInGB", "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption", "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableNetworkIsolation", "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.SecurityGroupIds", "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.Subnets", "MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn", "MonitoringScheduleConfig.MonitoringJobDefinition.StoppingCondition.MaxRuntimeInSeconds", "MonitoringScheduleConfig.MonitoringJobDefinitionName", "MonitoringScheduleConfig.MonitoringType", "MonitoringScheduleConfig.ScheduleConfig.DataAnalysisEndTime", "MonitoringScheduleConfig.ScheduleConfig.DataAnalysisStartTime", "MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression", "MonitoringScheduleName", "MonitoringScheduleStatus", "Tags"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e6e837a),
 };
@@ -24647,6 +26255,7 @@ pub mod monitoring_schedule {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `NotebookInstanceArn`: `handle.notebook_instance_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the notebook instance.
+/// - `NotebookInstanceName`: `handle.notebook_instance_name()` → `Val<String>`. The name of the new notebook instance.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `NotebookInstanceArn`.
 #[derive(Clone, Debug)]
@@ -24814,6 +26423,13 @@ impl Handle<CfnNotebookInstance> {
     pub fn notebook_instance_arn(&self) -> Val<String> {
         self.get_att("NotebookInstanceArn")
     }
+
+    /// The name of the new notebook instance.
+    ///
+    /// `Fn::GetAtt` attribute `NotebookInstanceName`.
+    pub fn notebook_instance_name(&self) -> Val<String> {
+        self.get_att("NotebookInstanceName")
+    }
 }
 
 pub(crate) static NOTEBOOK_INSTANCE_META: TypeMeta = TypeMeta {
@@ -24822,7 +26438,7 @@ pub(crate) static NOTEBOOK_INSTANCE_META: TypeMeta = TypeMeta {
     create_only: &["DirectInternetAccess", "KmsKeyId", "NotebookInstanceName", "PlatformIdentifier", "SecurityGroupIds", "SubnetId"],
     write_only: &[],
     primary_identifier: &["NotebookInstanceArn"],
-    attributes: &["NotebookInstanceArn"],
+    attributes: &["NotebookInstanceArn", "NotebookInstanceName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
@@ -24974,6 +26590,7 @@ pub mod notebook_instance {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `NotebookInstanceLifecycleConfigArn`: `handle.notebook_instance_lifecycle_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the lifecycle configuration.
+/// - `NotebookInstanceLifecycleConfigName`: `handle.notebook_instance_lifecycle_config_name()` → `Val<String>`. The name of the lifecycle configuration.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `NotebookInstanceLifecycleConfigArn`.
 #[derive(Clone, Debug)]
@@ -25040,6 +26657,13 @@ impl Handle<CfnNotebookInstanceLifecycleConfig> {
     pub fn notebook_instance_lifecycle_config_arn(&self) -> Val<String> {
         self.get_att("NotebookInstanceLifecycleConfigArn")
     }
+
+    /// The name of the lifecycle configuration.
+    ///
+    /// `Fn::GetAtt` attribute `NotebookInstanceLifecycleConfigName`.
+    pub fn notebook_instance_lifecycle_config_name(&self) -> Val<String> {
+        self.get_att("NotebookInstanceLifecycleConfigName")
+    }
 }
 
 pub(crate) static NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_META: TypeMeta = TypeMeta {
@@ -25048,7 +26672,7 @@ pub(crate) static NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_META: TypeMeta = TypeMeta {
     create_only: &["NotebookInstanceLifecycleConfigName"],
     write_only: &[],
     primary_identifier: &["NotebookInstanceLifecycleConfigArn"],
-    attributes: &["NotebookInstanceLifecycleConfigArn"],
+    attributes: &["NotebookInstanceLifecycleConfigArn", "NotebookInstanceLifecycleConfigName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
@@ -30878,6 +32502,7 @@ pub mod workforce {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `WorkteamArn`: `handle.workteam_arn()` → `Val<String>`. The Amazon Resource Name (ARN) that identifies the work team.
+/// - `WorkteamName`: `handle.workteam_name()` → `Val<String>`. The name of the work team.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkteamArn`.
 #[derive(Clone, Debug)]
@@ -30971,6 +32596,13 @@ impl Handle<CfnWorkteam> {
     pub fn workteam_arn(&self) -> Val<String> {
         self.get_att("WorkteamArn")
     }
+
+    /// The name of the work team.
+    ///
+    /// `Fn::GetAtt` attribute `WorkteamName`.
+    pub fn workteam_name(&self) -> Val<String> {
+        self.get_att("WorkteamName")
+    }
 }
 
 pub(crate) static WORKTEAM_META: TypeMeta = TypeMeta {
@@ -30979,7 +32611,7 @@ pub(crate) static WORKTEAM_META: TypeMeta = TypeMeta {
     create_only: &["WorkforceName", "WorkteamName"],
     write_only: &["WorkforceName"],
     primary_identifier: &["WorkteamArn"],
-    attributes: &["WorkteamArn"],
+    attributes: &["WorkteamArn", "WorkteamName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };

@@ -795,6 +795,7 @@ pub mod public_dns_namespace {
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the service.
 /// - `Id`: `handle.id()` → `Val<String>`. The unique identifier for the service.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the service.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
@@ -906,6 +907,13 @@ impl Handle<CfnService> {
     pub fn id(&self) -> Val<String> {
         self.get_att("Id")
     }
+
+    /// The name of the service.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
 }
 
 pub(crate) static SERVICE_META: TypeMeta = TypeMeta {
@@ -914,7 +922,7 @@ pub(crate) static SERVICE_META: TypeMeta = TypeMeta {
     create_only: &["HealthCheckCustomConfig", "Name", "NamespaceId", "Type"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &["Arn", "Id"],
+    attributes: &["Arn", "Id", "Name"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };

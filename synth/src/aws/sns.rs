@@ -171,7 +171,19 @@ pub(crate) static SUBSCRIPTION_META: TypeMeta = TypeMeta {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `ContentBasedDeduplication`: `handle.content_based_deduplication()` → `Val<bool>`. ``ContentBasedDeduplication`` enables deduplication of messages based on their content for FIFO topics. By default, this property is set to false. If you create a FIFO topic with ``ContentBasedDeduplication`` set to false, you must provide a ``MessageDeduplicationId`` for each ``Publish`` action. When set to true, SNS automatically generates a ``MessageDeduplicationId`` using a SHA-256 hash of the message body (excluding message attributes). You can optionally override this generated value by specifying a ``MessageDeduplicationId`` in the ``Publish`` action. Note that this property only applies to FIFO topics; using it with standard topics will cause the creation to fail.
+/// - `DeliveryStatusLogging`: `handle.delivery_status_logging()` → `Val<Json>`. The ``DeliveryStatusLogging`` configuration enables you to log the delivery status of messages sent from your Amazon SNS topic to subscribed endpoints with the following supported delivery protocols:
+/// - `DisplayName`: `handle.display_name()` → `Val<String>`. The display name to use for an SNS topic with SMS subscriptions. The display name must be maximum 100 characters long, including hyphens (-), underscores (_), spaces, and tabs.
+/// - `FifoThroughputScope`: `handle.fifo_throughput_scope()` → `Val<String>`. Specifies the throughput quota and deduplication behavior to apply for the FIFO topic. Valid values are ``Topic`` or ``MessageGroup``.
+/// - `FifoTopic`: `handle.fifo_topic()` → `Val<bool>`. Set to true to create a FIFO topic.
+/// - `KmsMasterKeyId`: `handle.kms_master_key_id()` → `Val<String>`. The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK. For more information, see [Key terms](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms). For more examples, see ``KeyId`` in the *API Reference*.
+/// - `MaximumMessageSize`: `handle.maximum_message_size()` → `Val<i64>`.
+/// - `SignatureVersion`: `handle.signature_version()` → `Val<String>`. The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS. By default, ``SignatureVersion`` is set to ``1``.
+/// - `Subscription`: `handle.subscription()` → `Val<Json>`. The SNS subscriptions (endpoints) for this topic.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. The list of tags to add to a new topic.
 /// - `TopicArn`: `handle.topic_arn()` → `Val<String>`.
+/// - `TopicName`: `handle.topic_name()` → `Val<String>`. The name of the topic you want to create. Topic names must include only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long. FIFO topic names must end with ``.fifo``.
+/// - `TracingConfig`: `handle.tracing_config()` → `Val<String>`. Tracing mode of an SNS topic. By default ``TracingConfig`` is set to ``PassThrough``, and the topic passes through the tracing header it receives from an SNS publisher to its subscriptions. If set to ``Active``, SNS will vend X-Ray segment data to topic owner account if the sampled flag in the tracing header is true.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `TopicArn`.
 #[derive(Clone, Debug)]
@@ -316,9 +328,113 @@ impl Resource for CfnTopic {
 }
 
 impl Handle<CfnTopic> {
+    /// ``ContentBasedDeduplication`` enables deduplication of messages based on their content for FIFO topics. By default, this property is set to false. If you create a FIFO topic with ``ContentBasedDeduplication`` set to false, you must provide a ``MessageDeduplicationId`` for each ``Publish`` action. When set to true, SNS automatically generates a ``MessageDeduplicationId`` using a SHA-256 hash of the message body (excluding message attributes). You can optionally override this generated value by specifying a ``MessageDeduplicationId`` in the ``Publish`` action. Note that this property only applies to FIFO topics; using it with standard topics will cause the creation to fail.
+    ///
+    /// `Fn::GetAtt` attribute `ContentBasedDeduplication`.
+    pub fn content_based_deduplication(&self) -> Val<bool> {
+        self.get_att("ContentBasedDeduplication")
+    }
+
+    /// The ``DeliveryStatusLogging`` configuration enables you to log the delivery status of messages sent from your Amazon SNS topic to subscribed endpoints with the following supported delivery protocols:
+    ///
+    /// +  HTTP
+    ///
+    /// +  Amazon Kinesis Data Firehose
+    ///
+    /// +  AWS Lambda
+    ///
+    /// +  Platform application endpoint
+    ///
+    /// +  Amazon Simple Queue Service
+    ///
+    /// Once configured, log entries are sent to Amazon CloudWatch Logs.
+    ///
+    /// `Fn::GetAtt` attribute `DeliveryStatusLogging`.
+    pub fn delivery_status_logging(&self) -> Val<Json> {
+        self.get_att("DeliveryStatusLogging")
+    }
+
+    /// The display name to use for an SNS topic with SMS subscriptions. The display name must be maximum 100 characters long, including hyphens (-), underscores (_), spaces, and tabs.
+    ///
+    /// `Fn::GetAtt` attribute `DisplayName`.
+    pub fn display_name(&self) -> Val<String> {
+        self.get_att("DisplayName")
+    }
+
+    /// Specifies the throughput quota and deduplication behavior to apply for the FIFO topic. Valid values are ``Topic`` or ``MessageGroup``.
+    ///
+    /// `Fn::GetAtt` attribute `FifoThroughputScope`.
+    pub fn fifo_throughput_scope(&self) -> Val<String> {
+        self.get_att("FifoThroughputScope")
+    }
+
+    /// Set to true to create a FIFO topic.
+    ///
+    /// `Fn::GetAtt` attribute `FifoTopic`.
+    pub fn fifo_topic(&self) -> Val<bool> {
+        self.get_att("FifoTopic")
+    }
+
+    /// The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK. For more information, see [Key terms](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms). For more examples, see ``KeyId`` in the *API Reference*.
+    ///
+    /// This property applies only to [server-side-encryption](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html).
+    ///
+    /// `Fn::GetAtt` attribute `KmsMasterKeyId`.
+    pub fn kms_master_key_id(&self) -> Val<String> {
+        self.get_att("KmsMasterKeyId")
+    }
+
+    /// `Fn::GetAtt` attribute `MaximumMessageSize`.
+    pub fn maximum_message_size(&self) -> Val<i64> {
+        self.get_att("MaximumMessageSize")
+    }
+
+    /// The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS. By default, ``SignatureVersion`` is set to ``1``.
+    ///
+    /// `Fn::GetAtt` attribute `SignatureVersion`.
+    pub fn signature_version(&self) -> Val<String> {
+        self.get_att("SignatureVersion")
+    }
+
+    /// The SNS subscriptions (endpoints) for this topic.
+    ///
+    /// If you specify the ``Subscription`` property in the ``AWS::SNS::Topic`` resource and it creates an associated subscription resource, the associated subscription is not deleted when the ``AWS::SNS::Topic`` resource is deleted.
+    ///
+    /// `Fn::GetAtt` attribute `Subscription`.
+    pub fn subscription(&self) -> Val<Json> {
+        self.get_att("Subscription")
+    }
+
+    /// The list of tags to add to a new topic.
+    ///
+    /// To be able to tag a topic on creation, you must have the ``sns:CreateTopic`` and ``sns:TagResource`` permissions.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
     /// `Fn::GetAtt` attribute `TopicArn`.
     pub fn topic_arn(&self) -> Val<String> {
         self.get_att("TopicArn")
+    }
+
+    /// The name of the topic you want to create. Topic names must include only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long. FIFO topic names must end with ``.fifo``.
+    ///
+    /// If you don't specify a name, CFN generates a unique physical ID and uses that ID for the topic name. For more information, see [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
+    ///
+    /// If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    ///
+    /// `Fn::GetAtt` attribute `TopicName`.
+    pub fn topic_name(&self) -> Val<String> {
+        self.get_att("TopicName")
+    }
+
+    /// Tracing mode of an SNS topic. By default ``TracingConfig`` is set to ``PassThrough``, and the topic passes through the tracing header it receives from an SNS publisher to its subscriptions. If set to ``Active``, SNS will vend X-Ray segment data to topic owner account if the sampled flag in the tracing header is true.
+    ///
+    /// `Fn::GetAtt` attribute `TracingConfig`.
+    pub fn tracing_config(&self) -> Val<String> {
+        self.get_att("TracingConfig")
     }
 }
 
@@ -328,7 +444,7 @@ pub(crate) static TOPIC_META: TypeMeta = TypeMeta {
     create_only: &["FifoTopic", "TopicName"],
     write_only: &[],
     primary_identifier: &["TopicArn"],
-    attributes: &["TopicArn"],
+    attributes: &["ContentBasedDeduplication", "DeliveryStatusLogging", "DisplayName", "FifoThroughputScope", "FifoTopic", "KmsMasterKeyId", "MaximumMessageSize", "SignatureVersion", "Subscription", "Tags", "TopicArn", "TopicName", "TracingConfig"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };

@@ -35,7 +35,23 @@ use crate::value::{Json, Val};
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `ContentBasedDeduplication`: `handle.content_based_deduplication()` → `Val<bool>`. For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication. During the deduplication interval, SQS treats messages that are sent with identical content as duplicates and delivers only one copy of the message. For more information, see the ``ContentBasedDeduplication`` attribute for the ``CreateQueue`` action in the *API Reference*.
+/// - `DeduplicationScope`: `handle.deduplication_scope()` → `Val<String>`. For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level. Valid values are ``messageGroup`` and ``queue``.
+/// - `DelaySeconds`: `handle.delay_seconds()` → `Val<i64>`. The time in seconds for which the delivery of all messages in the queue is delayed. You can specify an integer value of ``0`` to ``900`` (15 minutes). The default value is ``0``.
+/// - `FifoQueue`: `handle.fifo_queue()` → `Val<bool>`. If set to true, creates a FIFO queue. If you don't specify this property, SQS creates a standard queue. For more information, see [Amazon SQS FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html) in the *Developer Guide*.
+/// - `FifoThroughputLimit`: `handle.fifo_throughput_limit()` → `Val<String>`. For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are ``perQueue`` and ``perMessageGroupId``.
+/// - `KmsDataKeyReusePeriodSeconds`: `handle.kms_data_key_reuse_period_seconds()` → `Val<i64>`. The length of time in seconds for which SQS can reuse a data key to encrypt or decrypt messages before calling KMS again. The value must be an integer between 60 (1 minute) and 86,400 (24 hours). The default is 300 (5 minutes).
+/// - `KmsMasterKeyId`: `handle.kms_master_key_id()` → `Val<String>`. The ID of an AWS Key Management Service (KMS) for SQS, or a custom KMS. To use the AWS managed KMS for SQS, specify a (default) alias ARN, alias name (for example ``alias/aws/sqs``), key ARN, or key ID. For more information, see the following:
+/// - `MaximumMessageSize`: `handle.maximum_message_size()` → `Val<i64>`. The limit of how many bytes that a message can contain before SQS rejects it. You can specify an integer from 1,024 bytes (1 KiB) to 1,048,576 bytes (1 MiB). Default: 1,048,576 bytes (1 MiB).
+/// - `MessageRetentionPeriod`: `handle.message_retention_period()` → `Val<i64>`. The number of seconds that SQS retains a message. You can specify an integer value from ``60`` seconds (1 minute) to ``1,209,600`` seconds (14 days). The default value is ``345,600`` seconds (4 days).
+/// - `QueueName`: `handle.queue_name()` → `Val<String>`. A name for the queue. To create a FIFO queue, the name of your FIFO queue must end with the ``.fifo`` suffix. For more information, see [Amazon SQS FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html) in the *Developer Guide*.
 /// - `QueueUrl`: `handle.queue_url()` → `Val<String>`.
+/// - `ReceiveMessageWaitTimeSeconds`: `handle.receive_message_wait_time_seconds()` → `Val<i64>`. Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available. You can specify an integer from 1 to 20. Short polling is used as the default or when you specify 0 for this property. For more information, see [Consuming messages using long polling](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html#sqs-long-polling) in the *Developer Guide*.
+/// - `RedrivePolicy.deadLetterTargetArn`: `handle.redrive_policy_dead_letter_target_arn()` → `Val<String>`.
+/// - `RedrivePolicy.maxReceiveCount`: `handle.redrive_policy_max_receive_count()` → `Val<i64>`.
+/// - `SqsManagedSseEnabled`: `handle.sqs_managed_sse_enabled()` → `Val<bool>`. Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html) or [SSE-SQS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html)). When ``SqsManagedSseEnabled`` is not defined, ``SSE-SQS`` encryption is enabled by default.
+/// - `Tags`: `handle.tags()` → `Val<Json>`. The tags that you attach to this queue. For more information, see [Resource tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *User Guide*.
+/// - `VisibilityTimeout`: `handle.visibility_timeout()` → `Val<i64>`. The length of time during which a message will be unavailable after a message is delivered from the queue. This blocks other components from receiving the same message and gives the initial component time to process and delete the message from the queue.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `QueueUrl`.
 #[derive(Clone, Debug)]
@@ -223,9 +239,139 @@ impl Handle<CfnQueue> {
         self.get_att("Arn")
     }
 
+    /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication. During the deduplication interval, SQS treats messages that are sent with identical content as duplicates and delivers only one copy of the message. For more information, see the ``ContentBasedDeduplication`` attribute for the ``CreateQueue`` action in the *API Reference*.
+    ///
+    /// `Fn::GetAtt` attribute `ContentBasedDeduplication`.
+    pub fn content_based_deduplication(&self) -> Val<bool> {
+        self.get_att("ContentBasedDeduplication")
+    }
+
+    /// For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level. Valid values are ``messageGroup`` and ``queue``.
+    ///
+    /// To enable high throughput for a FIFO queue, set this attribute to ``messageGroup``*and* set the ``FifoThroughputLimit`` attribute to ``perMessageGroupId``. If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see [High throughput for FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html) and [Quotas related to messages](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html) in the *Developer Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `DeduplicationScope`.
+    pub fn deduplication_scope(&self) -> Val<String> {
+        self.get_att("DeduplicationScope")
+    }
+
+    /// The time in seconds for which the delivery of all messages in the queue is delayed. You can specify an integer value of ``0`` to ``900`` (15 minutes). The default value is ``0``.
+    ///
+    /// `Fn::GetAtt` attribute `DelaySeconds`.
+    pub fn delay_seconds(&self) -> Val<i64> {
+        self.get_att("DelaySeconds")
+    }
+
+    /// If set to true, creates a FIFO queue. If you don't specify this property, SQS creates a standard queue. For more information, see [Amazon SQS FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html) in the *Developer Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `FifoQueue`.
+    pub fn fifo_queue(&self) -> Val<bool> {
+        self.get_att("FifoQueue")
+    }
+
+    /// For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are ``perQueue`` and ``perMessageGroupId``.
+    ///
+    /// To enable high throughput for a FIFO queue, set this attribute to ``perMessageGroupId``*and* set the ``DeduplicationScope`` attribute to ``messageGroup``. If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see [High throughput for FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html) and [Quotas related to messages](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html) in the *Developer Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `FifoThroughputLimit`.
+    pub fn fifo_throughput_limit(&self) -> Val<String> {
+        self.get_att("FifoThroughputLimit")
+    }
+
+    /// The length of time in seconds for which SQS can reuse a data key to encrypt or decrypt messages before calling KMS again. The value must be an integer between 60 (1 minute) and 86,400 (24 hours). The default is 300 (5 minutes).
+    ///
+    /// A shorter time period provides better security, but results in more calls to KMS, which might incur charges after Free Tier. For more information, see [Encryption at rest](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-how-does-the-data-key-reuse-period-work) in the *Developer Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `KmsDataKeyReusePeriodSeconds`.
+    pub fn kms_data_key_reuse_period_seconds(&self) -> Val<i64> {
+        self.get_att("KmsDataKeyReusePeriodSeconds")
+    }
+
+    /// The ID of an AWS Key Management Service (KMS) for SQS, or a custom KMS. To use the AWS managed KMS for SQS, specify a (default) alias ARN, alias name (for example ``alias/aws/sqs``), key ARN, or key ID. For more information, see the following:
+    ///
+    /// +  [Encryption at rest](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html) in the *Developer Guide*
+    ///
+    /// +  [CreateQueue](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html) in the *API Reference*
+    ///
+    /// +  [Request Parameters](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters) in the *Key Management Service API Reference*
+    ///
+    /// +   The Key Management Service (KMS) section of the [Security best practices for Key Management Service](https://docs.aws.amazon.com/kms/latest/developerguide/best-practices.html) in the *Key Management Service Developer Guide*
+    ///
+    /// `Fn::GetAtt` attribute `KmsMasterKeyId`.
+    pub fn kms_master_key_id(&self) -> Val<String> {
+        self.get_att("KmsMasterKeyId")
+    }
+
+    /// The limit of how many bytes that a message can contain before SQS rejects it. You can specify an integer from 1,024 bytes (1 KiB) to 1,048,576 bytes (1 MiB). Default: 1,048,576 bytes (1 MiB).
+    ///
+    /// `Fn::GetAtt` attribute `MaximumMessageSize`.
+    pub fn maximum_message_size(&self) -> Val<i64> {
+        self.get_att("MaximumMessageSize")
+    }
+
+    /// The number of seconds that SQS retains a message. You can specify an integer value from ``60`` seconds (1 minute) to ``1,209,600`` seconds (14 days). The default value is ``345,600`` seconds (4 days).
+    ///
+    /// `Fn::GetAtt` attribute `MessageRetentionPeriod`.
+    pub fn message_retention_period(&self) -> Val<i64> {
+        self.get_att("MessageRetentionPeriod")
+    }
+
+    /// A name for the queue. To create a FIFO queue, the name of your FIFO queue must end with the ``.fifo`` suffix. For more information, see [Amazon SQS FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html) in the *Developer Guide*.
+    ///
+    /// If you don't specify a name, CFN generates a unique physical ID and uses that ID for the queue name. For more information, see [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) in the *User Guide*.
+    ///
+    /// If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    ///
+    /// `Fn::GetAtt` attribute `QueueName`.
+    pub fn queue_name(&self) -> Val<String> {
+        self.get_att("QueueName")
+    }
+
     /// `Fn::GetAtt` attribute `QueueUrl`.
     pub fn queue_url(&self) -> Val<String> {
         self.get_att("QueueUrl")
+    }
+
+    /// Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available. You can specify an integer from 1 to 20. Short polling is used as the default or when you specify 0 for this property. For more information, see [Consuming messages using long polling](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html#sqs-long-polling) in the *Developer Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `ReceiveMessageWaitTimeSeconds`.
+    pub fn receive_message_wait_time_seconds(&self) -> Val<i64> {
+        self.get_att("ReceiveMessageWaitTimeSeconds")
+    }
+
+    /// `Fn::GetAtt` attribute `RedrivePolicy.deadLetterTargetArn`.
+    pub fn redrive_policy_dead_letter_target_arn(&self) -> Val<String> {
+        self.get_att("RedrivePolicy.deadLetterTargetArn")
+    }
+
+    /// `Fn::GetAtt` attribute `RedrivePolicy.maxReceiveCount`.
+    pub fn redrive_policy_max_receive_count(&self) -> Val<i64> {
+        self.get_att("RedrivePolicy.maxReceiveCount")
+    }
+
+    /// Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html) or [SSE-SQS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html)). When ``SqsManagedSseEnabled`` is not defined, ``SSE-SQS`` encryption is enabled by default.
+    ///
+    /// `Fn::GetAtt` attribute `SqsManagedSseEnabled`.
+    pub fn sqs_managed_sse_enabled(&self) -> Val<bool> {
+        self.get_att("SqsManagedSseEnabled")
+    }
+
+    /// The tags that you attach to this queue. For more information, see [Resource tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *User Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
+
+    /// The length of time during which a message will be unavailable after a message is delivered from the queue. This blocks other components from receiving the same message and gives the initial component time to process and delete the message from the queue.
+    ///
+    /// Values must be from 0 to 43,200 seconds (12 hours). If you don't specify a value, AWS CloudFormation uses the default value of 30 seconds.
+    ///
+    /// For more information about SQS queue visibility timeouts, see [Visibility timeout](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html) in the *Developer Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `VisibilityTimeout`.
+    pub fn visibility_timeout(&self) -> Val<i64> {
+        self.get_att("VisibilityTimeout")
     }
 }
 
@@ -235,7 +381,7 @@ pub(crate) static QUEUE_META: TypeMeta = TypeMeta {
     create_only: &["FifoQueue", "QueueName"],
     write_only: &[],
     primary_identifier: &["QueueUrl"],
-    attributes: &["Arn", "QueueUrl"],
+    attributes: &["Arn", "ContentBasedDeduplication", "DeduplicationScope", "DelaySeconds", "FifoQueue", "FifoThroughputLimit", "KmsDataKeyReusePeriodSeconds", "KmsMasterKeyId", "MaximumMessageSize", "MessageRetentionPeriod", "QueueName", "QueueUrl", "ReceiveMessageWaitTimeSeconds", "RedrivePolicy.deadLetterTargetArn", "RedrivePolicy.maxReceiveCount", "SqsManagedSseEnabled", "Tags", "VisibilityTimeout"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };

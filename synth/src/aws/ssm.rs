@@ -2382,7 +2382,15 @@ pub mod ops_item {
 ///
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
+/// - `AllowedPattern`: `handle.allowed_pattern()` → `Val<String>`. A regular expression used to validate the parameter value. For example, for ``String`` types with values restricted to numbers, you can specify the following: ``AllowedPattern=^\d+$``
 /// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `DataType`: `handle.data_type()` → `Val<String>`. The data type of the parameter, such as ``text`` or ``aws:ec2:image``. The default is ``text``.
+/// - `Description`: `handle.description()` → `Val<String>`. Information about the parameter.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the parameter.
+/// - `Policies`: `handle.policies()` → `Val<String>`. Information about the policies assigned to a parameter.
+/// - `Tier`: `handle.tier()` → `Val<String>`. The parameter tier.
+/// - `Type`: `handle.type_()` → `Val<String>`. The type of parameter.
+/// - `Value`: `handle.value()` → `Val<String>`. The parameter value.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
@@ -2508,9 +2516,75 @@ impl Resource for CfnParameter {
 }
 
 impl Handle<CfnParameter> {
+    /// A regular expression used to validate the parameter value. For example, for ``String`` types with values restricted to numbers, you can specify the following: ``AllowedPattern=^\d+$``
+    ///
+    /// `Fn::GetAtt` attribute `AllowedPattern`.
+    pub fn allowed_pattern(&self) -> Val<String> {
+        self.get_att("AllowedPattern")
+    }
+
     /// `Fn::GetAtt` attribute `Arn`.
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
+    }
+
+    /// The data type of the parameter, such as ``text`` or ``aws:ec2:image``. The default is ``text``.
+    ///
+    /// `Fn::GetAtt` attribute `DataType`.
+    pub fn data_type(&self) -> Val<String> {
+        self.get_att("DataType")
+    }
+
+    /// Information about the parameter.
+    ///
+    /// `Fn::GetAtt` attribute `Description`.
+    pub fn description(&self) -> Val<String> {
+        self.get_att("Description")
+    }
+
+    /// The name of the parameter.
+    ///
+    /// The reported maximum length of 2048 characters for a parameter name includes 1037 characters that are reserved for internal use by SYS. The maximum length for a parameter name that you specify is 1011 characters.
+    ///
+    /// This count of 1011 characters includes the characters in the ARN that precede the name you specify. This ARN length will vary depending on your partition and Region. For example, the following 45 characters count toward the 1011 character maximum for a parameter created in the US East (Ohio) Region: ``arn:aws:ssm:us-east-2:111122223333:parameter/``.
+    ///
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// Information about the policies assigned to a parameter.
+    ///
+    /// [Assigning parameter policies](https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-policies.html) in the *User Guide*.
+    ///
+    /// `Fn::GetAtt` attribute `Policies`.
+    pub fn policies(&self) -> Val<String> {
+        self.get_att("Policies")
+    }
+
+    /// The parameter tier.
+    ///
+    /// `Fn::GetAtt` attribute `Tier`.
+    pub fn tier(&self) -> Val<String> {
+        self.get_att("Tier")
+    }
+
+    /// The type of parameter.
+    ///
+    /// Parameters of type ``SecureString`` are not supported by CFNlong.
+    ///
+    /// `Fn::GetAtt` attribute `Type`.
+    pub fn type_(&self) -> Val<String> {
+        self.get_att("Type")
+    }
+
+    /// The parameter value.
+    ///
+    /// If type is ``StringList``, the system returns a comma-separated string with no spaces between commas in the ``Value`` field.
+    ///
+    /// `Fn::GetAtt` attribute `Value`.
+    pub fn value(&self) -> Val<String> {
+        self.get_att("Value")
     }
 }
 
@@ -2520,7 +2594,7 @@ pub(crate) static PARAMETER_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &["AllowedPattern", "Description", "Policies", "Tier"],
     primary_identifier: &["Name"],
-    attributes: &["Arn"],
+    attributes: &["AllowedPattern", "Arn", "DataType", "Description", "Name", "Policies", "Tier", "Type", "Value"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };

@@ -21,6 +21,11 @@ use crate::value::{Json, Map, Val};
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `EncryptionConfiguration.KmsDataKeyReusePeriodSeconds`: `handle.encryption_configuration_kms_data_key_reuse_period_seconds()` → `Val<i64>`.
+/// - `EncryptionConfiguration.KmsKeyId`: `handle.encryption_configuration_kms_key_id()` → `Val<String>`.
+/// - `EncryptionConfiguration.Type`: `handle.encryption_configuration_type()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`.
+/// - `Tags`: `handle.tags()` → `Val<Json>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -76,6 +81,31 @@ impl Handle<CfnActivity> {
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
     }
+
+    /// `Fn::GetAtt` attribute `EncryptionConfiguration.KmsDataKeyReusePeriodSeconds`.
+    pub fn encryption_configuration_kms_data_key_reuse_period_seconds(&self) -> Val<i64> {
+        self.get_att("EncryptionConfiguration.KmsDataKeyReusePeriodSeconds")
+    }
+
+    /// `Fn::GetAtt` attribute `EncryptionConfiguration.KmsKeyId`.
+    pub fn encryption_configuration_kms_key_id(&self) -> Val<String> {
+        self.get_att("EncryptionConfiguration.KmsKeyId")
+    }
+
+    /// `Fn::GetAtt` attribute `EncryptionConfiguration.Type`.
+    pub fn encryption_configuration_type(&self) -> Val<String> {
+        self.get_att("EncryptionConfiguration.Type")
+    }
+
+    /// `Fn::GetAtt` attribute `Name`.
+    pub fn name(&self) -> Val<String> {
+        self.get_att("Name")
+    }
+
+    /// `Fn::GetAtt` attribute `Tags`.
+    pub fn tags(&self) -> Val<Json> {
+        self.get_att("Tags")
+    }
 }
 
 pub(crate) static ACTIVITY_META: TypeMeta = TypeMeta {
@@ -84,7 +114,7 @@ pub(crate) static ACTIVITY_META: TypeMeta = TypeMeta {
     create_only: &["EncryptionConfiguration", "Name"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &["Arn"],
+    attributes: &["Arn", "EncryptionConfiguration.KmsDataKeyReusePeriodSeconds", "EncryptionConfiguration.KmsKeyId", "EncryptionConfiguration.Type", "Name", "Tags"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };

@@ -2322,6 +2322,8 @@ pub mod server {
 /// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
 ///
 /// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `ServerId`: `handle.server_id()` → `Val<String>`.
+/// - `UserName`: `handle.user_name()` → `Val<String>`.
 ///
 /// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
@@ -2432,6 +2434,16 @@ impl Handle<CfnUser> {
     pub fn arn(&self) -> Val<String> {
         self.get_att("Arn")
     }
+
+    /// `Fn::GetAtt` attribute `ServerId`.
+    pub fn server_id(&self) -> Val<String> {
+        self.get_att("ServerId")
+    }
+
+    /// `Fn::GetAtt` attribute `UserName`.
+    pub fn user_name(&self) -> Val<String> {
+        self.get_att("UserName")
+    }
 }
 
 pub(crate) static USER_META: TypeMeta = TypeMeta {
@@ -2440,7 +2452,7 @@ pub(crate) static USER_META: TypeMeta = TypeMeta {
     create_only: &["ServerId", "UserName"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &["Arn"],
+    attributes: &["Arn", "ServerId", "UserName"],
     tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
