@@ -17,15 +17,17 @@ use synth_policy::{RuleSet, PACKS};
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let (mut bin, mut runs, mut templates) = (None, 50usize, Vec::new());
+    let mut per_pack = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--cfn-guard" => bin = args.next(),
+            "--per-pack" => per_pack = true,
             "--runs" => runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(0),
             _ => templates.push(PathBuf::from(a)),
         }
     }
     if templates.is_empty() || runs == 0 {
-        eprintln!("usage: check_bench [--cfn-guard BIN] [--runs N] TEMPLATE...");
+        eprintln!("usage: check_bench [--cfn-guard BIN] [--runs N] [--per-pack] TEMPLATE...");
         return ExitCode::from(2);
     }
     let bodies: Vec<(String, String)> = templates
@@ -48,6 +50,17 @@ fn main() -> ExitCode {
             .sum();
     });
     report("load the rule pack (parse 6 files)", &rules_loaded);
+    if per_pack {
+        for (pack, _) in PACKS {
+            let one = RuleSet::with_packs(Some(&[pack.to_string()])).expect("the pack parses");
+            let alone = time(runs, || {
+                for (name, body) in &bodies {
+                    one.check(body, name).expect("checks");
+                }
+            });
+            report(&format!("  {pack}.guard alone"), &alone);
+        }
+    }
     report(
         &format!(
             "check {} template(s) in process ({findings} findings)",

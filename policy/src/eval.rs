@@ -252,7 +252,12 @@ fn validate(rules: &[&str], template: &str) -> Result<String, String> {
         .show_summary(vec![ShowSummaryType::None])
         .try_build()
         .map_err(|e| e.to_string())?;
-    let mut writer = Writer::new(WriteBuffer::Vec(Vec::new())).map_err(|e| e.to_string())?;
+    // Guard writes notices about its own future semantics to the error
+    // buffer; they are not findings and must not reach the user's stderr
+    // (the pack avoids the constructs they name).
+    let mut writer =
+        Writer::new_with_err(WriteBuffer::Vec(Vec::new()), WriteBuffer::Vec(Vec::new()))
+            .map_err(|e| e.to_string())?;
     let mut reader = Reader::new(ReadBuffer::Cursor(Cursor::new(payload.into_bytes())));
     let code = command
         .execute(&mut writer, &mut reader)
