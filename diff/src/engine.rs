@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
+use crate::eq;
 use crate::normalize::{self, Environment};
 use crate::security::{self, SecurityChanges};
 use crate::template::{Resources, Template};
@@ -237,7 +238,7 @@ pub fn diff_in(
     let changed_parameters: BTreeSet<String> = op
         .keys()
         .chain(np.keys())
-        .filter(|k| op.get(*k) != np.get(*k))
+        .filter(|k| !eq::equal_opt(op.get(*k), np.get(*k)))
         .cloned()
         .collect();
     let mut condition_refs = BTreeSet::new();
@@ -246,13 +247,13 @@ pub fn diff_in(
     }
     let same_context = ["Mappings", "Conditions"]
         .iter()
-        .all(|k| old.get(*k) == new.get(*k))
+        .all(|k| eq::equal_opt(old.get(*k), new.get(*k)))
         && condition_refs.is_disjoint(&changed_parameters);
     let mut same = BTreeSet::new();
     if same_context {
         if let (Some(o), Some(n)) = (section(old, "Resources"), section(new, "Resources")) {
             for (id, r) in o {
-                if n.get(id) == Some(r) {
+                if n.get(id).is_some_and(|n| eq::equal(n, r)) {
                     let mut refs = BTreeSet::new();
                     if !changed_parameters.is_empty() {
                         references(r, &mut refs);
@@ -264,8 +265,22 @@ pub fn diff_in(
             }
         }
     }
-    let (old_n, mut resolved, absent) = normalize::normalize_borrowed(old, &env, &same);
-    let (new_n, resolved_new, _) = normalize::normalize_borrowed(new, &env, &same);
+    let (old_n, mut resolved, absent) = normalize::normalize_borrowed(old, &env, &same, None);
+    // In the same context, what a changed resource writes as before
+    // normalizes as before: the new side copies it from the old.
+    let twin = match (
+        same_context,
+        section(old, "Resources"),
+        section(&old_n, "Resources"),
+    ) {
+        (true, Some(raw), Some(normalized)) => Some(normalize::Twin {
+            raw,
+            normalized,
+            changed_parameters: &changed_parameters,
+        }),
+        _ => None,
+    };
+    let (new_n, resolved_new, _) = normalize::normalize_borrowed(new, &env, &same, twin);
     resolved.merge(resolved_new);
     // Written the same, in the same context: a condition false on one side
     // is false on the other, and such a resource exists on neither.
@@ -674,7 +689,7 @@ type RawChange = (String, Option<Json>, Option<Json>);
 /// Objects compare key by key; arrays of tags by key, arrays of policy
 /// statements by statement, other arrays by item.
 fn diff_value(path: &str, old: &Json, new: &Json, out: &mut Vec<RawChange>) {
-    if old == new {
+    if eq::equal(old, new) {
         return;
     }
     match (old, new) {
@@ -929,7 +944,7 @@ fn is_known(v: &Json, ctx: &Ctx) -> bool {
 }
 
 fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
-    if old == new {
+    if eq::equal(old, new) {
         return false;
     }
     let intrinsic = |v: &Json| {
@@ -1138,33 +1153,38 @@ fn referrers_of(resources: Resources) -> Vec<Referrer> {
 /// As [`references`], borrowing the names from the value.
 fn references_borrowed<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
     match v {
+        // Keys are matched as the entries go by: looking each of the three
+        // up would hash it at every level of every property.
         Json::Object(m) => {
-            if let Some(Json::String(r)) = m.get("Ref") {
-                out.push(r);
-            }
-            if let Some(Json::Array(a)) = m.get("Fn::GetAtt") {
-                if let Some(Json::String(r)) = a.first() {
-                    out.push(r);
-                }
-            }
-            if let Some(sub) = m.get("Fn::Sub") {
-                let text = match sub {
-                    Json::String(s) => Some(s.as_str()),
-                    Json::Array(a) => a.first().and_then(Json::as_str),
-                    _ => None,
-                };
-                let mut rest = text.unwrap_or("");
-                while let Some(start) = rest.find("${") {
-                    let after = &rest[start + 2..];
-                    let Some(end) = after.find('}') else { break };
-                    let name = &after[..end];
-                    if !name.starts_with('!') {
-                        out.push(name.split('.').next().unwrap_or(name));
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("Ref", Json::String(r)) => out.push(r),
+                    ("Fn::GetAtt", Json::Array(a)) => {
+                        if let Some(Json::String(r)) = a.first() {
+                            out.push(r);
+                        }
                     }
-                    rest = &after[end + 1..];
+                    ("Fn::Sub", sub) => {
+                        let text = match sub {
+                            Json::String(s) => Some(s.as_str()),
+                            Json::Array(a) => a.first().and_then(Json::as_str),
+                            _ => None,
+                        };
+                        let mut rest = text.unwrap_or("");
+                        while let Some(start) = rest.find("${") {
+                            let after = &rest[start + 2..];
+                            let Some(end) = after.find('}') else { break };
+                            let name = &after[..end];
+                            if !name.starts_with('!') {
+                                out.push(name.split('.').next().unwrap_or(name));
+                            }
+                            rest = &after[end + 1..];
+                        }
+                    }
+                    _ => {}
                 }
+                references_borrowed(x, out);
             }
-            m.values().for_each(|x| references_borrowed(x, out));
         }
         Json::Array(items) => items.iter().for_each(|x| references_borrowed(x, out)),
         _ => {}

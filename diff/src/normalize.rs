@@ -187,7 +187,16 @@ pub fn normalize_owned(
     let mut ev = Evaluator::over(&template, env);
     let resources = match resources {
         Some(Json::Object(mut resources)) => {
-            resources.retain(|id, r| skip.contains(id) || ev.resource(r));
+            resources.retain(|id, r| {
+                skip.contains(id)
+                    || match ev.resource(r, None) {
+                        Some(n) => {
+                            *r = n;
+                            true
+                        }
+                        None => false,
+                    }
+            });
             Some(Json::Object(resources))
         }
         other => other,
@@ -195,12 +204,8 @@ pub fn normalize_owned(
     let outputs = match outputs {
         Some(Json::Object(outputs)) => {
             let mut normalized = Map::new();
-            for (id, mut o) in outputs {
-                if ev.exists(&o) {
-                    ev.normalize_in_place(&mut o);
-                    if let Some(m) = o.as_object_mut() {
-                        m.remove("Condition");
-                    }
+            for (id, o) in outputs {
+                if let Some(o) = ev.output(&o) {
                     normalized.insert(id, o);
                 }
             }
@@ -233,6 +238,7 @@ pub fn normalize_borrowed(
     template: &Template,
     env: &Environment,
     skip: &BTreeSet<String>,
+    twin: Option<Twin>,
 ) -> (Template, Resolved, BTreeSet<String>) {
     let mut out = Template::new();
     for (k, v) in template {
@@ -252,8 +258,8 @@ pub fn normalize_borrowed(
                     }
                     continue;
                 }
-                let mut r = r.clone();
-                if ev.resource(&mut r) {
+                let other = twin.and_then(|t| t.resource(id, r));
+                if let Some(r) = ev.resource(r, other) {
                     normalized.insert(id.clone(), r);
                 }
             }
@@ -269,12 +275,7 @@ pub fn normalize_borrowed(
             Json::Object(outputs) => {
                 let mut normalized = Map::new();
                 for (id, o) in outputs {
-                    if ev.exists(o) {
-                        let mut o = o.clone();
-                        ev.normalize_in_place(&mut o);
-                        if let Some(m) = o.as_object_mut() {
-                            m.remove("Condition");
-                        }
+                    if let Some(o) = ev.output(o) {
                         normalized.insert(id.clone(), o);
                     }
                 }
@@ -291,6 +292,57 @@ pub fn normalize_borrowed(
         .filter_map(|(k, v)| v.map(|v| (k.clone(), v)))
         .collect();
     (out, resolved, absent)
+}
+
+/// The other template of a diff, already normalized, evaluated in the
+/// same context (the same mappings and conditions, and no parameter
+/// declared differently that `changed_parameters` does not list): a
+/// property written the same on both sides normalizes the same, so its
+/// normalized value is copied from the other side rather than evaluated
+/// again.
+#[derive(Clone, Copy)]
+pub struct Twin<'a> {
+    /// The other template's `Resources`, as written.
+    pub raw: &'a Map<String, Json>,
+    /// The same, normalized.
+    pub normalized: &'a Map<String, Json>,
+    /// Parameters declared differently in the two templates.
+    pub changed_parameters: &'a BTreeSet<String>,
+}
+
+/// One resource's properties on the other side: as written, normalized.
+#[derive(Clone, Copy)]
+struct TwinProperties<'a> {
+    raw: &'a Map<String, Json>,
+    normalized: &'a Map<String, Json>,
+    changed_parameters: &'a BTreeSet<String>,
+}
+
+impl<'a> Twin<'a> {
+    /// The other side's properties of resource `id`, when it has the same
+    /// type and both sides write plain property maps.
+    fn resource(&self, id: &str, r: &Json) -> Option<TwinProperties<'a>> {
+        let other = self.raw.get(id)?;
+        if !crate::eq::equal_opt(other.get("Type"), r.get("Type")) {
+            return None;
+        }
+        fn plain(p: Option<&Json>) -> Option<&Map<String, Json>> {
+            p.and_then(Json::as_object).filter(|m| !is_intrinsic_map(m))
+        }
+        plain(r.get("Properties"))?;
+        Some(TwinProperties {
+            raw: plain(other.get("Properties"))?,
+            normalized: self.normalized.get(id)?.get("Properties")?.as_object()?,
+            changed_parameters: self.changed_parameters,
+        })
+    }
+}
+
+fn is_intrinsic_map(m: &Map<String, Json>) -> bool {
+    m.len() == 1
+        && m.keys()
+            .next()
+            .is_some_and(|k| k == "Ref" || k.starts_with("Fn::"))
 }
 
 struct Evaluator<'a> {
@@ -351,94 +403,102 @@ impl Evaluator<'_> {
             .is_some_and(|name| self.condition(name, 0) == Some(true))
     }
 
-    /// `v` evaluated in place; false when it is `AWS::NoValue`.
-    fn normalize_in_place(&mut self, v: &mut Json) -> bool {
-        match v {
-            Json::Object(m)
-                if m.len() == 1
-                    && m.keys()
-                        .next()
-                        .is_some_and(|k| k == "Ref" || k.starts_with("Fn::")) =>
-            {
-                match self.value(v) {
-                    Some(x) => {
-                        *v = x;
-                        true
-                    }
-                    None => false,
-                }
-            }
-            Json::Object(m) => {
-                let mut gone = Vec::new();
-                for (k, x) in m.iter_mut() {
-                    if !self.normalize_in_place(x) {
-                        gone.push(k.clone());
-                    }
-                }
-                for k in gone {
-                    m.shift_remove(&k);
-                }
-                true
-            }
-            Json::Array(items) => {
-                items.retain_mut(|x| self.normalize_in_place(x));
-                true
-            }
-            _ => true,
+    /// An output normalized (its `Condition` dropped); `None` when it
+    /// does not exist.
+    fn output(&mut self, o: &Json) -> Option<Json> {
+        if !self.exists(o) {
+            return None;
         }
+        let mut o = self.value(o).unwrap_or_else(|| o.clone());
+        if let Some(m) = o.as_object_mut() {
+            m.shift_remove("Condition");
+        }
+        Some(o)
     }
 
-    /// Normalizes a resource in place; false when it does not exist
-    /// (its condition is known false).
-    fn resource(&mut self, r: &mut Json) -> bool {
+    /// A resource normalized, built from the written one (no copy to
+    /// rewrite: evaluating produces the new tree); `None` when it does not
+    /// exist (its condition is known false).
+    fn resource(&mut self, r: &Json, twin: Option<TwinProperties>) -> Option<Json> {
         if !self.exists(r) {
-            return false;
+            return None;
         }
         let drop_condition = self.known_true(r);
         let Json::Object(m) = r else {
-            return true;
+            return Some(r.clone());
         };
-        if drop_condition {
-            m.shift_remove("Condition");
-        }
-        let type_name = m
-            .get("Type")
-            .and_then(Json::as_str)
-            .unwrap_or("")
-            .to_owned();
-        let mut gone = Vec::new();
-        for (k, v) in m.iter_mut() {
+        let type_name = m.get("Type").and_then(Json::as_str).unwrap_or("");
+        let mut out = Map::with_capacity(m.len());
+        for (k, v) in m {
             match k.as_str() {
-                "Properties" => {
-                    if self.normalize_in_place(v) {
-                        coerce_properties(&type_name, v);
-                    } else {
-                        gone.push(k.clone());
+                "Condition" if drop_condition => {}
+                "Properties" => match (v, twin) {
+                    (Json::Object(props), Some(twin)) => {
+                        let p = self.properties_beside(type_name, props, twin);
+                        out.insert(k.clone(), p);
                     }
-                }
+                    _ => {
+                        if let Some(mut p) = self.value(v) {
+                            coerce_properties(type_name, &mut p);
+                            out.insert(k.clone(), p);
+                        }
+                    }
+                },
                 "DependsOn" => {
-                    let mut list: Vec<String> = match v {
-                        Json::String(s) => vec![s.clone()],
-                        Json::Array(items) => items
-                            .iter()
-                            .filter_map(|i| i.as_str().map(str::to_owned))
-                            .collect(),
+                    let mut list: Vec<&str> = match v {
+                        Json::String(s) => vec![s.as_str()],
+                        Json::Array(items) => items.iter().filter_map(Json::as_str).collect(),
                         _ => Vec::new(),
                     };
-                    list.sort();
+                    list.sort_unstable();
                     list.dedup();
-                    *v = Json::Array(list.into_iter().map(Json::String).collect());
+                    let list = list.into_iter().map(|s| Json::String(s.to_owned()));
+                    out.insert(k.clone(), Json::Array(list.collect()));
                 }
-                k if ATTRIBUTES.contains(&k) && k != "Condition" && !self.normalize_in_place(v) => {
-                    gone.push(k.to_owned());
+                a if ATTRIBUTES.contains(&a) && a != "Condition" => {
+                    if let Some(x) = self.value(v) {
+                        out.insert(k.clone(), x);
+                    }
                 }
-                _ => {}
+                _ => {
+                    out.insert(k.clone(), v.clone());
+                }
             }
         }
-        for k in gone {
-            m.shift_remove(&k);
+        Some(Json::Object(out))
+    }
+
+    /// A plain property map normalized beside the other side's: what is
+    /// written the same there (and names no parameter declared
+    /// differently) is copied from its normalized value.
+    fn properties_beside(
+        &mut self,
+        type_name: &str,
+        props: &Map<String, Json>,
+        twin: TwinProperties,
+    ) -> Json {
+        let coercion = Coercion::of(type_name);
+        let mut out = Map::with_capacity(props.len());
+        for (k, v) in props {
+            let same = twin.raw.get(k).is_some_and(|w| crate::eq::equal(v, w))
+                && (twin.changed_parameters.is_empty() || {
+                    let mut refs = BTreeSet::new();
+                    crate::engine::references(v, &mut refs);
+                    refs.is_disjoint(twin.changed_parameters)
+                });
+            if same {
+                // Absent there: it evaluated to `AWS::NoValue`.
+                if let Some(n) = twin.normalized.get(k) {
+                    out.insert(k.clone(), n.clone());
+                }
+                continue;
+            }
+            if let Some(mut x) = self.value(v) {
+                coercion.apply(k, &mut x);
+                out.insert(k.clone(), x);
+            }
         }
-        true
+        Json::Object(out)
     }
 
     /// A condition's value, when it depends only on the environment.
@@ -514,19 +574,26 @@ impl Evaluator<'_> {
                     "Fn::Select" => Some(self.select(arg)),
                     "Fn::Split" => Some(self.split(arg)),
                     "Fn::FindInMap" => Some(self.find_in_map(arg)),
+                    _ if literal(v) => Some(v.clone()),
                     _ => Some(self.object(m)),
                 }
             }
+            // Nothing to evaluate below: a copy is the same value, made
+            // without hashing every key again.
+            Json::Object(_) if literal(v) => Some(v.clone()),
             Json::Object(m) => Some(self.object(m)),
-            Json::Array(items) => Some(Json::Array(
-                items.iter().filter_map(|i| self.value(i)).collect(),
-            )),
+            Json::Array(_) if literal(v) => Some(v.clone()),
+            Json::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                out.extend(items.iter().filter_map(|i| self.value(i)));
+                Some(Json::Array(out))
+            }
             other => Some(other.clone()),
         }
     }
 
     fn object(&mut self, m: &Map<String, Json>) -> Json {
-        let mut out = Map::new();
+        let mut out = Map::with_capacity(m.len());
         for (k, v) in m {
             if let Some(v) = self.value(v) {
                 out.insert(k.clone(), v);
@@ -779,6 +846,15 @@ pub fn is_parameter(template: &Template, name: &str) -> bool {
         .is_some_and(|p| p.contains_key(name))
 }
 
+/// Whether `v` holds no intrinsic function (what evaluating changes).
+fn literal(v: &Json) -> bool {
+    match v {
+        Json::Object(m) => !is_intrinsic_map(m) && m.values().all(literal),
+        Json::Array(items) => items.iter().all(literal),
+        _ => true,
+    }
+}
+
 fn intrinsic(name: &str, arg: Json) -> Json {
     let mut m = Map::new();
     m.insert(name.to_owned(), arg);
@@ -853,22 +929,52 @@ fn render_sub(pieces: &[SubPiece]) -> String {
 
 /// Scalars of a resource's properties in the type the schema gives them.
 fn coerce_properties(type_name: &str, props: &mut Json) {
-    let custom =
-        type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource";
-    if custom {
+    let coercion = Coercion::of(type_name);
+    if let Coercion::Strings = coercion {
         stringify(props);
         return;
     }
-    if !synth::aws::replacement::is_known(type_name) {
-        return;
-    }
-    let kinds = synth::aws::replacement::value_kinds(type_name);
     if let Json::Object(m) = props {
-        let mut path = String::new();
         for (k, v) in m.iter_mut() {
-            path.clear();
-            path.push_str(k);
-            coerce(kinds, &mut path, v);
+            coercion.apply(k, v);
+        }
+    }
+}
+
+/// How a type's property values are coerced.
+enum Coercion {
+    /// Custom resources: every scalar a string, as CloudFormation passes
+    /// them.
+    Strings,
+    /// A known type: the kinds its schema gives, by path.
+    Kinds(&'static [(&'static str, ValueKind)]),
+    /// An unknown type: left as written.
+    None,
+}
+
+impl Coercion {
+    fn of(type_name: &str) -> Self {
+        if type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource" {
+            Coercion::Strings
+        } else if synth::aws::replacement::is_known(type_name) {
+            Coercion::Kinds(synth::aws::replacement::value_kinds(type_name))
+        } else {
+            Coercion::None
+        }
+    }
+
+    /// Coerces the value of property `key`.
+    fn apply(&self, key: &str, v: &mut Json) {
+        match self {
+            Coercion::Strings => stringify(v),
+            // Nothing listed at or below the property: every scalar is a
+            // string, which `stringify` does without building paths.
+            Coercion::Kinds(kinds) if !has_prefix(kinds, key) => stringify(v),
+            Coercion::Kinds(kinds) => {
+                let mut path = String::from(key);
+                coerce(kinds, &mut path, v);
+            }
+            Coercion::None => {}
         }
     }
 }

@@ -9,6 +9,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::arn::{glob_covers, Side};
 use crate::engine::Change;
+use crate::eq;
 use crate::managed;
 use crate::normalize::Environment;
 use crate::template::Resources;
@@ -159,7 +160,7 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
             continue;
         }
         let (o, n) = (old.normalized.get(id), new.normalized.get(id));
-        if o == n || same_but_tags(o, n) {
+        if eq::equal_opt(o, n) || same_but_tags(o, n) {
             continue;
         }
         // A removed resource CloudFormation retains keeps granting.
@@ -263,17 +264,26 @@ fn same_but_tags(old: Option<&Json>, new: Option<&Json>) -> bool {
     let (Some(o), Some(n)) = (old, new) else {
         return false;
     };
-    if o.get("Type") != n.get("Type") {
+    if !eq::equal_opt(o.get("Type"), n.get("Type")) {
         return false;
     }
     fn properties(r: &Json) -> Option<&Map<String, Json>> {
         r.get("Properties").and_then(Json::as_object)
     }
     match (properties(o), properties(n)) {
-        (Some(a), Some(b)) => a
-            .iter()
-            .filter(|(k, _)| *k != "Tags")
-            .eq(b.iter().filter(|(k, _)| *k != "Tags")),
+        (Some(a), Some(b)) => {
+            let (mut a, mut b) = (
+                a.iter().filter(|(k, _)| *k != "Tags"),
+                b.iter().filter(|(k, _)| *k != "Tags"),
+            );
+            loop {
+                match (a.next(), b.next()) {
+                    (None, None) => return true,
+                    (Some((ka, va)), Some((kb, vb))) if ka == kb && eq::equal(va, vb) => {}
+                    _ => return false,
+                }
+            }
+        }
         (None, None) => true,
         _ => false,
     }
@@ -630,7 +640,7 @@ fn covered(wide: &[Atom], narrow: &Atom) -> bool {
 
 /// True when `new` allows something `old` did not, or denies less.
 fn widens(old: &[Json], new: &[Json], (old_side, new_side): (Side, Side)) -> bool {
-    if old == new {
+    if eq::equal_slices(old, new) {
         return false;
     }
     let (before, after): (Vec<Atom>, Vec<Atom>) = (
