@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
+use crate::eq::Field;
+
 use crate::eq;
 use crate::normalize::{self, Environment};
 use crate::security::{self, SecurityChanges};
@@ -242,7 +244,7 @@ pub fn diff_in(
         .cloned()
         .collect();
     let mut condition_refs = BTreeSet::new();
-    if let Some(c) = new.get("Conditions") {
+    if let Some(c) = new.field("Conditions") {
         references(c, &mut condition_refs);
     }
     let same_context = ["Mappings", "Conditions"]
@@ -543,7 +545,7 @@ fn renames(
             };
             // The same but for Metadata (which holds construct paths).
             let keys = |m: &Map<String, Json>| m.keys().filter(|k| *k != "Metadata").count();
-            let same = o.get("Type") == n.get("Type")
+            let same = o.field("Type") == n.field("Type")
                 && keys(o) == keys(n)
                 && o.iter()
                     .filter(|(k, _)| *k != "Metadata")
@@ -598,7 +600,7 @@ fn section<'a>(t: &'a Template, name: &str) -> Option<&'a Map<String, Json>> {
 }
 
 fn type_of(resource: &Json) -> &str {
-    resource.get("Type").and_then(Json::as_str).unwrap_or("?")
+    resource.field("Type").and_then(Json::as_str).unwrap_or("?")
 }
 
 fn resource_change(
@@ -631,8 +633,8 @@ fn property_changes(
     ctx: &Ctx,
 ) -> Vec<PropertyChange> {
     let empty = Json::Object(Map::new());
-    let old_props = old.get("Properties").unwrap_or(&empty);
-    let new_props = new.get("Properties").unwrap_or(&empty);
+    let old_props = old.field("Properties").unwrap_or(&empty);
+    let new_props = new.field("Properties").unwrap_or(&empty);
     let mut raw = Vec::new();
     diff_value("", old_props, new_props, &mut raw);
     let mut out: Vec<PropertyChange> = raw
@@ -877,9 +879,9 @@ fn conditional_replacement(
     match type_name {
         "AWS::AutoScaling::AutoScalingGroup" => {
             let will = resource
-                .get("UpdatePolicy")
-                .and_then(|u| u.get("AutoScalingReplacingUpdate"))
-                .and_then(|r| r.get("WillReplace"))
+                .field("UpdatePolicy")
+                .and_then(|u| u.field("AutoScalingReplacingUpdate"))
+                .and_then(|r| r.field("WillReplace"))
                 .is_some_and(|w| w == &Json::Bool(true) || w == "true");
             if will {
                 how
@@ -915,7 +917,7 @@ fn may_be_unset(v: &Json, ctx: &Ctx) -> bool {
     match v {
         Json::Object(m) => {
             m.contains_key("Fn::If")
-                || m.get("Ref")
+                || m.field("Ref")
                     .and_then(Json::as_str)
                     .is_some_and(|r| ctx.parameters.contains(r))
                 || m.values().any(|x| may_be_unset(x, ctx))
@@ -975,10 +977,10 @@ fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
             // another zone of the same list (`!Select [1, !GetAZs ""]`).
             match (old, new) {
                 (Json::Object(o), Json::Object(n)) => {
-                    if let (Some(a), Some(b)) = (o.get("Fn::Base64"), n.get("Fn::Base64")) {
+                    if let (Some(a), Some(b)) = (o.field("Fn::Base64"), n.field("Fn::Base64")) {
                         return certainly_differs(a, b, ctx);
                     }
-                    match (o.get("Fn::Select"), n.get("Fn::Select")) {
+                    match (o.field("Fn::Select"), n.field("Fn::Select")) {
                         (Some(Json::Array(a)), Some(Json::Array(b)))
                             if a.len() == 2 && b.len() == 2 && a[1] == b[1] =>
                         {
@@ -986,7 +988,7 @@ fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
                         }
                         _ => {}
                     }
-                    match (o.get("Fn::Sub"), n.get("Fn::Sub")) {
+                    match (o.field("Fn::Sub"), n.field("Fn::Sub")) {
                         (Some(Json::String(a)), Some(Json::String(b))) => {
                             let vars = |s: &str| {
                                 let mut out = BTreeSet::new();
@@ -1056,7 +1058,8 @@ fn propagate(
                 continue;
             }
             let type_name = type_of(r);
-            let co = create_only(type_name);
+            // Looked up when a target is replaced, not for every referrer.
+            let mut co = None;
             for (prop, targets) in refs {
                 let prop = *prop;
                 for &target in targets.iter().filter(|t| **t != id.as_str()) {
@@ -1064,6 +1067,7 @@ fn propagate(
                         continue;
                     };
                     let top = |c: &&str| c.split('/').next() == Some(prop.as_str());
+                    let co = *co.get_or_insert_with(|| create_only(type_name));
                     let effect = if co.iter().any(top) {
                         how
                     } else if conditional(type_name).iter().any(top) {
@@ -1134,7 +1138,7 @@ fn referrers_of(resources: Resources) -> Vec<Referrer> {
     resources
         .iter()
         .filter_map(|(id, r)| {
-            let props = r.get("Properties").and_then(Json::as_object)?;
+            let props = r.field("Properties").and_then(Json::as_object)?;
             let refs = props
                 .iter()
                 .filter_map(|(prop, value)| {
@@ -1216,7 +1220,7 @@ fn outputs_of_replaced(
             continue;
         }
         let mut refs = BTreeSet::new();
-        references(n.get("Value").unwrap_or(&Json::Null), &mut refs);
+        references(n.field("Value").unwrap_or(&Json::Null), &mut refs);
         let hit: Vec<&str> = refs
             .iter()
             .map(String::as_str)

@@ -47,6 +47,35 @@ pub fn equal_slices(a: &[Json], b: &[Json]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(a, b)| equal(a, b))
 }
 
+/// Looking a key up by name in a template's objects, which hold a few
+/// entries each: comparing the names is cheaper than hashing the key.
+pub trait Field {
+    /// The value under `key`, as `get` gives it.
+    fn field(&self, key: &str) -> Option<&Json>;
+}
+
+/// Objects this small are scanned rather than hashed.
+const SCAN: usize = 8;
+
+impl Field for Map<String, Json> {
+    fn field(&self, key: &str) -> Option<&Json> {
+        if self.len() <= SCAN {
+            self.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        } else {
+            self.get(key)
+        }
+    }
+}
+
+impl Field for Json {
+    fn field(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Object(m) => m.field(key),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +104,14 @@ mod tests {
             }
         }
         assert!(equal_opt(None, None));
+        for v in &values {
+            for key in ["A", "B", "C", "D"] {
+                assert_eq!(v.field(key), v.get(key), "{v} {key}");
+            }
+        }
+        let big: Map<String, Json> = (0..20).map(|i| (format!("K{i}"), json!(i))).collect();
+        assert_eq!(big.field("K17"), Some(&json!(17)));
+        assert_eq!(big.field("K20"), None);
         assert!(!equal_opt(Some(&values[0]), None));
     }
 }

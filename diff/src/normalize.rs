@@ -19,6 +19,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as Json};
+
+use crate::eq::Field;
 use synth::schema::ValueKind;
 
 use crate::template::Template;
@@ -248,7 +250,7 @@ pub fn normalize_borrowed(
     }
     let mut ev = Evaluator::over(template, env);
     let mut absent = BTreeSet::new();
-    match template.get("Resources") {
+    match template.field("Resources") {
         Some(Json::Object(resources)) => {
             let mut normalized = Map::new();
             for (id, r) in resources {
@@ -270,7 +272,7 @@ pub fn normalize_borrowed(
         }
         None => {}
     }
-    if let Some(outputs) = template.get("Outputs") {
+    if let Some(outputs) = template.field("Outputs") {
         let outputs = match outputs {
             Json::Object(outputs) => {
                 let mut normalized = Map::new();
@@ -323,16 +325,16 @@ impl<'a> Twin<'a> {
     /// type and both sides write plain property maps.
     fn resource(&self, id: &str, r: &Json) -> Option<TwinProperties<'a>> {
         let other = self.raw.get(id)?;
-        if !crate::eq::equal_opt(other.get("Type"), r.get("Type")) {
+        if !crate::eq::equal_opt(other.field("Type"), r.field("Type")) {
             return None;
         }
         fn plain(p: Option<&Json>) -> Option<&Map<String, Json>> {
             p.and_then(Json::as_object).filter(|m| !is_intrinsic_map(m))
         }
-        plain(r.get("Properties"))?;
+        plain(r.field("Properties"))?;
         Some(TwinProperties {
-            raw: plain(other.get("Properties"))?,
-            normalized: self.normalized.get(id)?.get("Properties")?.as_object()?,
+            raw: plain(other.field("Properties"))?,
+            normalized: self.normalized.get(id)?.field("Properties")?.as_object()?,
             changed_parameters: self.changed_parameters,
         })
     }
@@ -360,9 +362,9 @@ impl<'a> Evaluator<'a> {
     fn over(template: &'a Template, env: &'a Environment) -> Self {
         let mut ev = Evaluator {
             env,
-            mappings: template.get("Mappings").and_then(Json::as_object),
-            condition_defs: template.get("Conditions").and_then(Json::as_object),
-            parameters: template.get("Parameters").and_then(Json::as_object),
+            mappings: template.field("Mappings").and_then(Json::as_object),
+            condition_defs: template.field("Conditions").and_then(Json::as_object),
+            parameters: template.field("Parameters").and_then(Json::as_object),
             conditions: BTreeMap::new(),
             resolved: Resolved::default(),
         };
@@ -390,7 +392,7 @@ impl Evaluator<'_> {
     /// False when the resource or output has a `Condition` known false
     /// (it does not exist).
     fn exists(&mut self, r: &Json) -> bool {
-        match r.get("Condition").and_then(Json::as_str) {
+        match r.field("Condition").and_then(Json::as_str) {
             Some(name) => self.condition(name, 0) != Some(false),
             None => true,
         }
@@ -398,7 +400,7 @@ impl Evaluator<'_> {
 
     /// Whether a `Condition` attribute is known true (and can go).
     fn known_true(&mut self, r: &Json) -> bool {
-        r.get("Condition")
+        r.field("Condition")
             .and_then(Json::as_str)
             .is_some_and(|name| self.condition(name, 0) == Some(true))
     }
@@ -427,7 +429,7 @@ impl Evaluator<'_> {
         let Json::Object(m) = r else {
             return Some(r.clone());
         };
-        let type_name = m.get("Type").and_then(Json::as_str).unwrap_or("");
+        let type_name = m.field("Type").and_then(Json::as_str).unwrap_or("");
         let mut out = Map::with_capacity(m.len());
         for (k, v) in m {
             match k.as_str() {
@@ -625,11 +627,11 @@ impl Evaluator<'_> {
     /// `None` without a default or for values resolved at deploy (SSM).
     fn parameter_default(&mut self, name: &str) -> Option<Json> {
         let p = self.parameters?.get(name)?;
-        let type_name = p.get("Type").and_then(Json::as_str).unwrap_or("String");
+        let type_name = p.field("Type").and_then(Json::as_str).unwrap_or("String");
         if type_name.starts_with("AWS::SSM::") {
             return None;
         }
-        let default = match p.get("Default")? {
+        let default = match p.field("Default")? {
             Json::Number(n) => n.to_string(),
             Json::Bool(b) => b.to_string(),
             Json::String(s) => s.clone(),
@@ -841,7 +843,7 @@ impl Evaluator<'_> {
 /// Whether `name` is a parameter of the template the value came from.
 pub fn is_parameter(template: &Template, name: &str) -> bool {
     template
-        .get("Parameters")
+        .field("Parameters")
         .and_then(Json::as_object)
         .is_some_and(|p| p.contains_key(name))
 }
