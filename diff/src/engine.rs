@@ -267,28 +267,33 @@ pub fn diff_in(
             }
         }
     }
-    let (old_n, mut resolved, absent) = normalize::normalize_borrowed(old, &env, &same, None);
-    // In the same context, what a changed resource writes as before
-    // normalizes as before: the new side copies it from the old.
-    let twin = match (
-        same_context,
-        section(old, "Resources"),
-        section(&old_n, "Resources"),
-    ) {
-        (true, Some(raw), Some(normalized)) => Some(normalize::Twin {
-            raw,
-            normalized,
-            changed_parameters: &changed_parameters,
-        }),
-        _ => None,
-    };
-    let (new_n, resolved_new, _) = normalize::normalize_borrowed(new, &env, &same, twin);
+    // In the same context, a property a changed resource writes as before
+    // normalizes as before: it is left out of both sides (the diff needs
+    // none of it; readers of whole resources get them from `Full`).
+    let twin = |other, record| twin(other, same_context, &changed_parameters, record);
+    let (old_n, mut resolved, absent, old_partial) =
+        normalize::normalize_borrowed(old, &env, &same, twin(new, true));
+    let (new_n, resolved_new, _, new_partial) =
+        normalize::normalize_borrowed(new, &env, &same, twin(old, false));
     resolved.merge(resolved_new);
     // Written the same, in the same context: a condition false on one side
     // is false on the other, and such a resource exists on neither.
     same.retain(|id| !absent.contains(id));
     let raw_old = section(old, "Resources").unwrap_or(&empty);
     let raw_new = section(new, "Resources").unwrap_or(&empty);
+    let old_full = normalize::Full::new(
+        old,
+        section(&old_n, "Resources").unwrap_or(&empty),
+        &env,
+        old_partial,
+    );
+    let new_full = normalize::Full::new(
+        new,
+        section(&new_n, "Resources").unwrap_or(&empty),
+        &env,
+        new_partial,
+    )
+    .beside(&old_full, raw_old, &changed_parameters);
     let (old, new) = (&old_n, &new_n);
     let parameters: BTreeSet<String> = [old, new]
         .iter()
@@ -304,11 +309,13 @@ pub fn diff_in(
         normalized: old_res,
         raw: raw_old,
         same: &same,
+        full: Some(&old_full),
     };
     let new_all = Resources {
         normalized: new_res,
         raw: raw_new,
         same: &same,
+        full: Some(&new_full),
     };
 
     let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
@@ -387,20 +394,20 @@ pub fn diff_in(
         changes.clear();
     }
     renames(old_res, new_res, &mut changes);
+    // Only resource attributes are read: no need for whole resources.
     for c in changes.values_mut() {
         let resource = if c.change == Change::Add {
-            new_all.get(&c.logical_id)
+            new_all.attributes(&c.logical_id)
         } else {
-            old_all.get(&c.logical_id)
+            old_all.attributes(&c.logical_id)
         };
-        c.data = data_fate(c, resource, new_all.get(&c.logical_id));
+        c.data = data_fate(c, resource, new_all.attributes(&c.logical_id));
     }
 
     let mut resources: Vec<ResourceChange> = Vec::new();
     // Keep the new template's order, then removals in the old one's.
     for id in new_all
-        .iter()
-        .map(|(id, _)| id)
+        .ids()
         .chain(old_res.keys().filter(|k| !new_res.contains_key(*k)))
     {
         if let Some(c) = changes.remove(id) {
@@ -472,6 +479,21 @@ pub fn diff_owned(
     env: &Environment,
 ) -> StackDiff {
     diff_in(stack, &old, &new, exists, create_only, env)
+}
+
+/// The other side of a diff for `normalize_borrowed`, in the same context.
+fn twin<'a>(
+    other: &'a Template,
+    same_context: bool,
+    changed_parameters: &'a BTreeSet<String>,
+    record: bool,
+) -> Option<normalize::Twin<'a>> {
+    let raw = section(other, "Resources").filter(|_| same_context)?;
+    Some(normalize::Twin {
+        raw,
+        changed_parameters,
+        record,
+    })
 }
 
 /// What the engine knows while judging values.
@@ -691,24 +713,24 @@ type RawChange = (String, Option<Json>, Option<Json>);
 /// Objects compare key by key; arrays of tags by key, arrays of policy
 /// statements by statement, other arrays by item.
 fn diff_value(path: &str, old: &Json, new: &Json, out: &mut Vec<RawChange>) {
-    if eq::equal(old, new) {
-        return;
-    }
     match (old, new) {
+        // Each entry is compared before its path is built and it is walked
+        // into; comparing the whole object first would walk it twice.
         (Json::Object(o), Json::Object(n)) if !is_intrinsic(o) && !is_intrinsic(n) => {
             for (k, ov) in o {
-                let p = join(path, k);
-                match n.get(k) {
-                    Some(nv) => diff_value(&p, ov, nv, out),
-                    None => out.push((p, Some(ov.clone()), None)),
+                match n.field(k) {
+                    Some(nv) if eq::equal(ov, nv) => {}
+                    Some(nv) => diff_value(&join(path, k), ov, nv, out),
+                    None => out.push((join(path, k), Some(ov.clone()), None)),
                 }
             }
             for (k, nv) in n {
-                if !o.contains_key(k) {
+                if o.field(k).is_none() {
                     out.push((join(path, k), None, Some(nv.clone())));
                 }
             }
         }
+        _ if eq::equal(old, new) => {}
         (Json::Array(o), Json::Array(n)) => {
             if let (Some(ok), Some(nk)) = (keyed(o, "Key"), keyed(n, "Key")) {
                 diff_keyed(path, &ok, &nk, out);

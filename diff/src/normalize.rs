@@ -16,6 +16,7 @@
 //!
 //! What was assumed about the environment is recorded for the reports.
 
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as Json};
@@ -192,7 +193,7 @@ pub fn normalize_owned(
             resources.retain(|id, r| {
                 skip.contains(id)
                     || match ev.resource(r, None) {
-                        Some(n) => {
+                        Some((n, _)) => {
                             *r = n;
                             true
                         }
@@ -234,14 +235,16 @@ pub fn normalize_owned(
 
 /// As [`normalize_owned`], reading `template` and copying only what is
 /// normalized: the resources named in `skip` are left out of the result
-/// (the caller reads them from `template`); returned beside it are those
-/// of them whose `Condition` is known false (they do not exist).
+/// (the caller reads them from `template`). Returned beside it: those of
+/// them whose `Condition` is known false (they do not exist), and the
+/// resources whose properties written the same in `twin` are left out
+/// (read them whole through [`Full`]).
 pub fn normalize_borrowed(
     template: &Template,
     env: &Environment,
     skip: &BTreeSet<String>,
     twin: Option<Twin>,
-) -> (Template, Resolved, BTreeSet<String>) {
+) -> (Template, Resolved, BTreeSet<String>, BTreeSet<String>) {
     let mut out = Template::new();
     for (k, v) in template {
         if k != "Resources" && k != "Outputs" {
@@ -250,6 +253,7 @@ pub fn normalize_borrowed(
     }
     let mut ev = Evaluator::over(template, env);
     let mut absent = BTreeSet::new();
+    let mut partial = BTreeSet::new();
     match template.field("Resources") {
         Some(Json::Object(resources)) => {
             let mut normalized = Map::new();
@@ -260,8 +264,15 @@ pub fn normalize_borrowed(
                     }
                     continue;
                 }
-                let other = twin.and_then(|t| t.resource(id, r));
-                if let Some(r) = ev.resource(r, other) {
+                // Only beside a resource that exists there too.
+                let other = twin
+                    .and_then(|t| t.resource(id, r))
+                    .filter(|(other, _)| ev.exists(other))
+                    .map(|(_, props)| props);
+                if let Some((r, elided)) = ev.resource(r, other) {
+                    if elided {
+                        partial.insert(id.clone());
+                    }
                     normalized.insert(id.clone(), r);
                 }
             }
@@ -293,37 +304,37 @@ pub fn normalize_borrowed(
         .iter()
         .filter_map(|(k, v)| v.map(|v| (k.clone(), v)))
         .collect();
-    (out, resolved, absent)
+    (out, resolved, absent, partial)
 }
 
-/// The other template of a diff, already normalized, evaluated in the
-/// same context (the same mappings and conditions, and no parameter
-/// declared differently that `changed_parameters` does not list): a
-/// property written the same on both sides normalizes the same, so its
-/// normalized value is copied from the other side rather than evaluated
-/// again.
+/// The other template of a diff, evaluated in the same context (the same
+/// mappings and conditions, and no parameter declared differently that
+/// `changed_parameters` does not list): a property written the same on
+/// both sides normalizes the same on both, so neither side's diff needs
+/// it; it is left out of both (see [`Full`] for whole resources).
 #[derive(Clone, Copy)]
 pub struct Twin<'a> {
     /// The other template's `Resources`, as written.
     pub raw: &'a Map<String, Json>,
-    /// The same, normalized.
-    pub normalized: &'a Map<String, Json>,
     /// Parameters declared differently in the two templates.
     pub changed_parameters: &'a BTreeSet<String>,
+    /// Whether this side records what the properties left out assume
+    /// (one side does: both would record the same).
+    pub record: bool,
 }
 
-/// One resource's properties on the other side: as written, normalized.
+/// One resource's properties as the other side writes them.
 #[derive(Clone, Copy)]
 struct TwinProperties<'a> {
     raw: &'a Map<String, Json>,
-    normalized: &'a Map<String, Json>,
     changed_parameters: &'a BTreeSet<String>,
+    record: bool,
 }
 
 impl<'a> Twin<'a> {
-    /// The other side's properties of resource `id`, when it has the same
-    /// type and both sides write plain property maps.
-    fn resource(&self, id: &str, r: &Json) -> Option<TwinProperties<'a>> {
+    /// The other side's resource `id` and its properties, when it has the
+    /// same type and both sides write plain property maps.
+    fn resource(&self, id: &str, r: &Json) -> Option<(&'a Json, TwinProperties<'a>)> {
         let other = self.raw.get(id)?;
         if !crate::eq::equal_opt(other.field("Type"), r.field("Type")) {
             return None;
@@ -332,15 +343,158 @@ impl<'a> Twin<'a> {
             p.and_then(Json::as_object).filter(|m| !is_intrinsic_map(m))
         }
         plain(r.field("Properties"))?;
-        Some(TwinProperties {
+        let props = TwinProperties {
             raw: plain(other.field("Properties"))?,
-            normalized: self.normalized.get(id)?.field("Properties")?.as_object()?,
             changed_parameters: self.changed_parameters,
-        })
+            record: self.record,
+        };
+        Some((other, props))
     }
 }
 
-fn is_intrinsic_map(m: &Map<String, Json>) -> bool {
+/// The resources of one side of a diff whole, for the readers that need
+/// every property (the security analysis, the propagation of
+/// replacements): a resource whose properties written the same on both
+/// sides were left out gets them normalized when first asked for.
+pub struct Full<'a> {
+    ev: RefCell<Evaluator<'a>>,
+    /// The template's `Resources` as written.
+    raw: &'a Map<String, Json>,
+    /// The same, normalized, some without the properties left out.
+    normalized: &'a Map<String, Json>,
+    whole: BTreeMap<String, OnceCell<Json>>,
+    /// The other side, whose values of the properties left out are
+    /// copied rather than evaluated again.
+    beside: Option<Beside<'a>>,
+}
+
+#[derive(Clone, Copy)]
+struct Beside<'a> {
+    full: &'a (dyn Whole + 'a),
+    /// Its `Resources` as written.
+    raw: &'a Map<String, Json>,
+    changed_parameters: &'a BTreeSet<String>,
+}
+
+impl<'a> Beside<'a> {
+    /// Property `p` of resource `id`, written `w` here, when it was left
+    /// out as written the same there: its value there (`None` for
+    /// `AWS::NoValue`).
+    fn copy(self, id: &str, p: &str, w: &Json) -> Option<Option<&'a Json>> {
+        let there = self.raw.get(id)?.field("Properties")?.field(p)?;
+        if !crate::eq::equal(there, w) || !disjoint(w, self.changed_parameters) {
+            return None;
+        }
+        let whole = self.full.whole(id)?;
+        Some(whole.field("Properties").and_then(|props| props.field(p)))
+    }
+}
+
+/// Whether `v` names none of `parameters`.
+fn disjoint(v: &Json, parameters: &BTreeSet<String>) -> bool {
+    parameters.is_empty() || {
+        let mut refs = BTreeSet::new();
+        crate::engine::references(v, &mut refs);
+        refs.is_disjoint(parameters)
+    }
+}
+
+/// Resources read whole (see [`Full`]).
+pub trait Whole {
+    /// Resource `id` whole, when it had properties left out.
+    fn whole(&self, id: &str) -> Option<&Json>;
+}
+
+impl Whole for Full<'_> {
+    fn whole(&self, id: &str) -> Option<&Json> {
+        let cell = self.whole.get(id)?;
+        Some(cell.get_or_init(|| self.complete(id)))
+    }
+}
+
+impl<'a> Full<'a> {
+    /// Over `template` and its normalized resources, where those in
+    /// `partial` have properties left out.
+    pub fn new(
+        template: &'a Template,
+        normalized: &'a Map<String, Json>,
+        env: &'a Environment,
+        partial: BTreeSet<String>,
+    ) -> Self {
+        static NONE: std::sync::OnceLock<Map<String, Json>> = std::sync::OnceLock::new();
+        let raw = template.field("Resources").and_then(Json::as_object);
+        Full {
+            ev: RefCell::new(Evaluator::over(template, env)),
+            raw: raw.unwrap_or_else(|| NONE.get_or_init(Map::new)),
+            normalized,
+            whole: partial
+                .into_iter()
+                .map(|id| (id, OnceCell::new()))
+                .collect(),
+            beside: None,
+        }
+    }
+
+    /// Copying what was left out from `other` (the other side, over its
+    /// `Resources` as written `raw`), which must not copy from this one.
+    pub fn beside(
+        mut self,
+        other: &'a (dyn Whole + 'a),
+        raw: &'a Map<String, Json>,
+        changed_parameters: &'a BTreeSet<String>,
+    ) -> Self {
+        self.beside = Some(Beside {
+            full: other,
+            raw,
+            changed_parameters,
+        });
+        self
+    }
+
+    /// The normalized resource with the properties left out put back, in
+    /// the order written.
+    fn complete(&self, id: &str) -> Json {
+        let Some(Json::Object(r)) = self.normalized.get(id) else {
+            return Json::Null;
+        };
+        let written = self
+            .raw
+            .get(id)
+            .and_then(|w| w.field("Properties"))
+            .and_then(Json::as_object);
+        let type_name = r.field("Type").and_then(Json::as_str).unwrap_or("");
+        let mut out = Map::with_capacity(r.len());
+        for (k, v) in r {
+            let (Json::Object(have), Some(written)) = (v, written.filter(|_| k == "Properties"))
+            else {
+                out.insert(k.clone(), v.clone());
+                continue;
+            };
+            let coercion = Coercion::of(type_name);
+            let mut props = Map::with_capacity(written.len());
+            for (p, w) in written {
+                if let Some(x) = have.field(p) {
+                    props.insert(p.clone(), x.clone());
+                } else if let Some(there) = self.beside.and_then(|b| b.copy(id, p, w)) {
+                    if let Some(x) = there {
+                        props.insert(p.clone(), x.clone());
+                    }
+                } else if let Some(mut x) = self.ev.borrow_mut().value(w) {
+                    // Left out, or `AWS::NoValue` (which comes out absent
+                    // again).
+                    coercion.apply(p, &mut x);
+                    props.insert(p.clone(), x);
+                }
+            }
+            out.insert(k.clone(), Json::Object(props));
+        }
+        Json::Object(out)
+    }
+}
+
+/// Whether an object is an intrinsic function (`Ref`, `Fn::...`), which
+/// evaluating replaces.
+pub(crate) fn is_intrinsic_map(m: &Map<String, Json>) -> bool {
     m.len() == 1
         && m.keys()
             .next()
@@ -421,22 +575,26 @@ impl Evaluator<'_> {
     /// A resource normalized, built from the written one (no copy to
     /// rewrite: evaluating produces the new tree); `None` when it does not
     /// exist (its condition is known false).
-    fn resource(&mut self, r: &Json, twin: Option<TwinProperties>) -> Option<Json> {
+    /// Beside `twin`, the properties written the same there are left out
+    /// (the second value says whether any was).
+    fn resource(&mut self, r: &Json, twin: Option<TwinProperties>) -> Option<(Json, bool)> {
         if !self.exists(r) {
             return None;
         }
         let drop_condition = self.known_true(r);
         let Json::Object(m) = r else {
-            return Some(r.clone());
+            return Some((r.clone(), false));
         };
         let type_name = m.field("Type").and_then(Json::as_str).unwrap_or("");
         let mut out = Map::with_capacity(m.len());
+        let mut elided = false;
         for (k, v) in m {
             match k.as_str() {
                 "Condition" if drop_condition => {}
                 "Properties" => match (v, twin) {
                     (Json::Object(props), Some(twin)) => {
-                        let p = self.properties_beside(type_name, props, twin);
+                        let (p, left_out) = self.properties_beside(type_name, props, twin);
+                        elided |= left_out;
                         out.insert(k.clone(), p);
                     }
                     _ => {
@@ -467,32 +625,31 @@ impl Evaluator<'_> {
                 }
             }
         }
-        Some(Json::Object(out))
+        Some((Json::Object(out), elided))
     }
 
     /// A plain property map normalized beside the other side's: what is
     /// written the same there (and names no parameter declared
-    /// differently) is copied from its normalized value.
+    /// differently) is left out, and whether anything was.
     fn properties_beside(
         &mut self,
         type_name: &str,
         props: &Map<String, Json>,
         twin: TwinProperties,
-    ) -> Json {
+    ) -> (Json, bool) {
         let coercion = Coercion::of(type_name);
         let mut out = Map::with_capacity(props.len());
+        let mut elided = false;
         for (k, v) in props {
             let same = twin.raw.get(k).is_some_and(|w| crate::eq::equal(v, w))
-                && (twin.changed_parameters.is_empty() || {
-                    let mut refs = BTreeSet::new();
-                    crate::engine::references(v, &mut refs);
-                    refs.is_disjoint(twin.changed_parameters)
-                });
+                && disjoint(v, twin.changed_parameters);
             if same {
-                // Absent there: it evaluated to `AWS::NoValue`.
-                if let Some(n) = twin.normalized.get(k) {
-                    out.insert(k.clone(), n.clone());
+                // Evaluated only for what it assumes (which the report
+                // lists); its value is not needed.
+                if twin.record && !literal(v) {
+                    let _ = self.value(v);
                 }
+                elided = true;
                 continue;
             }
             if let Some(mut x) = self.value(v) {
@@ -500,7 +657,7 @@ impl Evaluator<'_> {
                 out.insert(k.clone(), x);
             }
         }
-        Json::Object(out)
+        (Json::Object(out), elided)
     }
 
     /// A condition's value, when it depends only on the environment.

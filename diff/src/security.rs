@@ -119,11 +119,13 @@ pub fn changes_except(
             normalized: old,
             raw: old,
             same,
+            full: None,
         },
         Resources {
             normalized: new,
             raw: new,
             same,
+            full: None,
         },
         &Environment::default(),
     )
@@ -161,10 +163,17 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
         if new.same.contains(id) {
             continue;
         }
+        // Properties written the same on both sides may be left out of
+        // both: equal or differing in tags only here, so whole.
         let (o, n) = (old.normalized.get(id), new.normalized.get(id));
-        if eq::equal_opt(o, n) || same_but_tags(o, n) {
+        if same_but_tags(o, n) || eq::equal_opt(o, n) {
             continue;
         }
+        let silent = |side: &Resources| side.raw.get(id).is_none_or(silent);
+        if silent(&old) && silent(&new) {
+            continue;
+        }
+        let (o, n) = (old.get(id), new.get(id));
         // A removed resource CloudFormation retains keeps granting.
         let retained = n.is_none()
             && o.and_then(|r| r.field("DeletionPolicy"))
@@ -258,6 +267,53 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
         }
     }
     out
+}
+
+/// The types whose properties [`policies`], [`attachments`] and
+/// [`rules`] read by type.
+const SECURITY_TYPES: &[&str] = &[
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::Policy",
+    "AWS::IAM::Role",
+    "AWS::KMS::Key",
+    "AWS::Lambda::Permission",
+    "AWS::S3::BucketPolicy",
+    "AWS::SNS::TopicInlinePolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SQS::QueuePolicy",
+    "AWS::SSO::PermissionSet",
+];
+
+/// The properties they read of a resource of any type.
+const SECURITY_PROPERTIES: &[&str] = &[
+    "CustomerManagedPolicyReferences",
+    "ManagedPolicies",
+    "ManagedPolicyArns",
+    "PermissionsBoundary",
+    "Policies",
+    "PolicyDocument",
+];
+
+/// Whether a resource, as written, can hold nothing the security
+/// analysis reads (a bucket, a queue): then it has no statements, rules
+/// or attachments on either side however it changes, and is not read
+/// whole.
+fn silent(written: &Json) -> bool {
+    let type_name = written.field("Type").and_then(Json::as_str).unwrap_or("");
+    if SECURITY_TYPES.contains(&type_name) {
+        return false;
+    }
+    match written.field("Properties") {
+        None => true,
+        // Evaluated properties could come out holding anything.
+        Some(Json::Object(p)) if !crate::normalize::is_intrinsic_map(p) => {
+            !p.keys().any(|k| SECURITY_PROPERTIES.contains(&k.as_str()))
+        }
+        Some(_) => false,
+    }
 }
 
 /// Whether two versions of a resource differ in nothing but their tags
@@ -472,11 +528,11 @@ fn collect_statements(doc: &Json, cond: Option<&str>, out: &mut Vec<Json>) {
         return;
     }
     let list = match doc.field("Statement") {
-        Some(Json::Array(items)) => items.clone(),
-        Some(one) => vec![one.clone()],
-        None => Vec::new(),
+        Some(Json::Array(items)) => items.as_slice(),
+        Some(one) => std::slice::from_ref(one),
+        None => &[],
     };
-    for item in &list {
+    for item in list {
         push_statement(item, cond, out);
     }
 }
