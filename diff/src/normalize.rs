@@ -637,11 +637,12 @@ impl Evaluator<'_> {
         props: &Map<String, Json>,
         twin: TwinProperties,
     ) -> (Json, bool) {
-        let coercion = Coercion::of(type_name);
+        // Looked up once a property needs it: often only tags differ.
+        let mut coercion = None;
         let mut out = Map::with_capacity(props.len());
         let mut elided = false;
         for (k, v) in props {
-            let same = twin.raw.get(k).is_some_and(|w| crate::eq::equal(v, w))
+            let same = twin.raw.field(k).is_some_and(|w| crate::eq::equal(v, w))
                 && disjoint(v, twin.changed_parameters);
             if same {
                 // Evaluated only for what it assumes (which the report
@@ -653,7 +654,9 @@ impl Evaluator<'_> {
                 continue;
             }
             if let Some(mut x) = self.value(v) {
-                coercion.apply(k, &mut x);
+                coercion
+                    .get_or_insert_with(|| Coercion::of(type_name))
+                    .apply(k, &mut x);
                 out.insert(k.clone(), x);
             }
         }
