@@ -743,28 +743,20 @@ fn diff_value(path: &str, old: &Json, new: &Json, out: &mut Vec<RawChange>) {
 }
 
 /// Items keyed by a field (`Key` of tags), when every item has one.
-fn keyed<'a>(items: &'a [Json], field: &str) -> Option<Vec<(String, &'a Json)>> {
+fn keyed<'a>(items: &'a [Json], field: &str) -> Option<Vec<(&'a str, &'a Json)>> {
     items
         .iter()
-        .map(|i| {
-            i.get(field)
-                .and_then(Json::as_str)
-                .map(|k| (k.to_owned(), i))
-        })
+        .map(|i| i.field(field).and_then(Json::as_str).map(|k| (k, i)))
         .collect()
 }
 
-fn diff_keyed(
-    path: &str,
-    old: &[(String, &Json)],
-    new: &[(String, &Json)],
-    out: &mut Vec<RawChange>,
-) {
+fn diff_keyed(path: &str, old: &[(&str, &Json)], new: &[(&str, &Json)], out: &mut Vec<RawChange>) {
     for (k, ov) in old {
-        let p = format!("{path}[{k}]");
         match new.iter().find(|(nk, _)| nk == k) {
-            Some((_, nv)) => diff_value(&p, ov, nv, out),
-            None => out.push((p, Some((*ov).clone()), None)),
+            // The path is only built for what differs.
+            Some((_, nv)) if eq::equal(ov, nv) => {}
+            Some((_, nv)) => diff_value(&format!("{path}[{k}]"), ov, nv, out),
+            None => out.push((format!("{path}[{k}]"), Some((*ov).clone()), None)),
         }
     }
     for (k, nv) in new {

@@ -92,6 +92,15 @@ impl Environment {
         }
     }
 
+    /// Whether `name` is a pseudo parameter with a value here.
+    fn has_pseudo(&self, name: &str) -> bool {
+        match name {
+            "AWS::Region" | "AWS::AccountId" | "AWS::Partition" | "AWS::URLSuffix" => true,
+            "AWS::StackName" => self.stack_name.is_some(),
+            _ => false,
+        }
+    }
+
     fn pseudo(&self, name: &str) -> Option<String> {
         Some(match name {
             "AWS::Region" => self.region.clone(),
@@ -647,8 +656,8 @@ impl Evaluator<'_> {
             if same {
                 // Evaluated only for what it assumes (which the report
                 // lists); its value is not needed.
-                if twin.record && !literal(v) {
-                    let _ = self.value(v);
+                if twin.record {
+                    self.assume(v);
                 }
                 elided = true;
                 continue;
@@ -751,6 +760,80 @@ impl Evaluator<'_> {
                 Some(Json::Array(out))
             }
             other => Some(other.clone()),
+        }
+    }
+
+    /// Records what evaluating `v` would assume (the pseudo parameters,
+    /// defaults and lookups `value` records), without building the value:
+    /// the same walk as `value`, for a property whose value is not needed.
+    fn assume(&mut self, v: &Json) {
+        match v {
+            Json::Object(m) if m.len() == 1 => {
+                let (k, arg) = m.iter().next().expect("one entry");
+                match k.as_str() {
+                    "Ref" => {
+                        if let Json::String(name) = arg {
+                            if name != "AWS::NoValue" {
+                                self.assume_name(name);
+                            }
+                        }
+                    }
+                    "Fn::GetAtt" => {}
+                    "Fn::If" => {
+                        if let Some([cond, a, b]) = arg.as_array().map(Vec::as_slice) {
+                            match cond.as_str().and_then(|c| self.condition(c, 0)) {
+                                Some(true) => self.assume(a),
+                                Some(false) => self.assume(b),
+                                None => {
+                                    self.assume(a);
+                                    self.assume(b);
+                                }
+                            }
+                        }
+                    }
+                    "Fn::Sub" => {
+                        let (text, vars) = match arg {
+                            Json::String(s) => (s.as_str(), None),
+                            Json::Array(items) => match (items.first(), items.get(1)) {
+                                (Some(Json::String(s)), Some(Json::Object(vars))) => {
+                                    vars.values().for_each(|x| self.assume(x));
+                                    (s.as_str(), Some(vars))
+                                }
+                                (Some(Json::String(s)), None) => (s.as_str(), None),
+                                _ => return self.assume(arg),
+                            },
+                            _ => return,
+                        };
+                        for piece in sub_pieces(text) {
+                            if let SubPiece::Var(name) = piece {
+                                if !vars.is_some_and(|v| v.contains_key(&name)) {
+                                    self.assume_name(&name);
+                                }
+                            }
+                        }
+                    }
+                    // Rare, and what it looks up depends on its value.
+                    "Fn::FindInMap" => {
+                        let _ = self.value(v);
+                    }
+                    "Fn::Join" | "Fn::Select" | "Fn::Split" => self.assume(arg),
+                    _ => m.values().for_each(|x| self.assume(x)),
+                }
+            }
+            Json::Object(m) => m.values().for_each(|x| self.assume(x)),
+            Json::Array(items) => items.iter().for_each(|x| self.assume(x)),
+            _ => {}
+        }
+    }
+
+    /// What a reference to `name` (in `Ref` or `Fn::Sub`) assumes.
+    fn assume_name(&mut self, name: &str) {
+        if self.env.has_pseudo(name) {
+            if !self.resolved.pseudo.contains(name) {
+                self.resolved.pseudo.insert(name.to_owned());
+            }
+        } else {
+            let _ = self.parameter_default(name);
         }
     }
 
@@ -1258,5 +1341,62 @@ fn stringify(v: &mut Json) {
         Json::Object(m) => m.values_mut().for_each(stringify),
         Json::Array(items) => items.iter_mut().for_each(stringify),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// `assume` records what `value` records, for every kind of value.
+    #[test]
+    fn assuming_records_what_evaluating_records() {
+        let template = match json!({
+            "Parameters": {
+                "Env": {"Type": "String", "Default": "dev"},
+                "Ami": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/ami"},
+                "Zones": {"Type": "CommaDelimitedList", "Default": "a,b"},
+                "NoDefault": {"Type": "String"}
+            },
+            "Mappings": {"M": {"us-east-1": {"K": "v"}}},
+            "Conditions": {
+                "InUs": {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]},
+                "Prod": {"Fn::Equals": [{"Ref": "NoDefault"}, "prod"]}
+            }
+        }) {
+            Json::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let env = Environment::default().with_stack_name("S");
+        let values = [
+            json!({"Ref": "AWS::Region"}),
+            json!({"Ref": "AWS::NoValue"}),
+            json!({"Ref": "Env"}),
+            json!({"Ref": "Ami"}),
+            json!({"Ref": "Zones"}),
+            json!({"Ref": "NoDefault"}),
+            json!({"Ref": "SomeResource"}),
+            json!({"Fn::Sub": "${AWS::AccountId}-${Env}-${Res.Arn}-${!Literal}"}),
+            json!({"Fn::Sub": ["${X}-${AWS::StackName}", {"X": {"Ref": "AWS::Partition"}}]}),
+            json!({"Fn::Sub": ["${AWS::URLSuffix}"]}),
+            json!({"Fn::If": ["InUs", {"Ref": "AWS::Region"}, {"Ref": "Env"}]}),
+            json!({"Fn::If": ["Prod", {"Ref": "AWS::AccountId"}, {"Ref": "Zones"}]}),
+            json!({"Fn::FindInMap": ["M", {"Ref": "AWS::Region"}, "K"]}),
+            json!({"Fn::Join": ["", [{"Ref": "AWS::Partition"}, {"Fn::Select": [0, {"Fn::Split": [",", {"Ref": "Env"}]}]}]]}),
+            json!({"Fn::GetAtt": ["Res", "Arn"]}),
+            json!({"Fn::GetAZs": {"Ref": "AWS::Region"}}),
+            json!({"Nested": [{"Key": {"Ref": "AWS::StackName"}}, "plain", 3]}),
+        ];
+        for v in &values {
+            let mut evaluated = Evaluator::over(&template, &env);
+            let _ = evaluated.value(v);
+            let mut assumed = Evaluator::over(&template, &env);
+            assumed.assume(v);
+            let (e, a) = (&evaluated.resolved, &assumed.resolved);
+            assert_eq!(e.pseudo, a.pseudo, "{v}");
+            assert_eq!(e.parameters, a.parameters, "{v}");
+            assert_eq!(e.lookups, a.lookups, "{v}");
+        }
     }
 }
