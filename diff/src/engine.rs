@@ -694,7 +694,7 @@ fn property_changes(
         })
         .collect();
     for &attribute in normalize::ATTRIBUTES {
-        let (o, n) = (old.get(attribute), new.get(attribute));
+        let (o, n) = (old.field(attribute), new.field(attribute));
         if o != n {
             out.push(PropertyChange {
                 path: attribute.into(),

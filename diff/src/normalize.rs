@@ -517,6 +517,8 @@ struct Evaluator<'a> {
     parameters: Option<&'a Map<String, Json>>,
     conditions: BTreeMap<String, Option<bool>>,
     resolved: Resolved,
+    /// The coercions of the types seen (a template has few).
+    coercions: Vec<(String, Coercion)>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -530,6 +532,7 @@ impl<'a> Evaluator<'a> {
             parameters: template.field("Parameters").and_then(Json::as_object),
             conditions: BTreeMap::new(),
             resolved: Resolved::default(),
+            coercions: Vec::new(),
         };
         if let Some(defs) = ev.condition_defs {
             for name in defs.keys() {
@@ -646,8 +649,6 @@ impl Evaluator<'_> {
         props: &Map<String, Json>,
         twin: TwinProperties,
     ) -> (Json, bool) {
-        // Looked up once a property needs it: often only tags differ.
-        let mut coercion = None;
         let mut out = Map::with_capacity(props.len());
         let mut elided = false;
         for (k, v) in props {
@@ -663,9 +664,7 @@ impl Evaluator<'_> {
                 continue;
             }
             if let Some(mut x) = self.value(v) {
-                coercion
-                    .get_or_insert_with(|| Coercion::of(type_name))
-                    .apply(k, &mut x);
+                self.coercion(type_name).apply(k, &mut x);
                 out.insert(k.clone(), x);
             }
         }
@@ -761,6 +760,16 @@ impl Evaluator<'_> {
             }
             other => Some(other.clone()),
         }
+    }
+
+    /// The coercion of `type_name`, looked up once per type.
+    fn coercion(&mut self, type_name: &str) -> Coercion {
+        if let Some((_, c)) = self.coercions.iter().find(|(t, _)| t == type_name) {
+            return *c;
+        }
+        let c = Coercion::of(type_name);
+        self.coercions.push((type_name.to_owned(), c));
+        c
     }
 
     /// Records what evaluating `v` would assume (the pseudo parameters,
@@ -1187,6 +1196,7 @@ fn coerce_properties(type_name: &str, props: &mut Json) {
 }
 
 /// How a type's property values are coerced.
+#[derive(Clone, Copy)]
 enum Coercion {
     /// Custom resources: every scalar a string, as CloudFormation passes
     /// them.
