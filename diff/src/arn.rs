@@ -7,6 +7,8 @@
 
 use serde_json::{Map, Value as Json};
 
+use crate::eq::Field;
+
 use crate::normalize::Environment;
 use crate::template::Resources;
 
@@ -77,7 +79,7 @@ impl Side<'_> {
         let type_name = self
             .resources
             .get(id)
-            .and_then(|r| r.get("Type"))
+            .and_then(|r| r.field("Type"))
             .and_then(Json::as_str);
         let Some(type_name) = type_name else {
             return "*".to_owned();

@@ -8,6 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
+use crate::eq::Field;
+
+use crate::eq;
 use crate::normalize::{self, Environment};
 use crate::security::{self, SecurityChanges};
 use crate::template::{Resources, Template};
@@ -237,22 +240,22 @@ pub fn diff_in(
     let changed_parameters: BTreeSet<String> = op
         .keys()
         .chain(np.keys())
-        .filter(|k| op.get(*k) != np.get(*k))
+        .filter(|k| !eq::equal_opt(op.get(*k), np.get(*k)))
         .cloned()
         .collect();
     let mut condition_refs = BTreeSet::new();
-    if let Some(c) = new.get("Conditions") {
+    if let Some(c) = new.field("Conditions") {
         references(c, &mut condition_refs);
     }
     let same_context = ["Mappings", "Conditions"]
         .iter()
-        .all(|k| old.get(*k) == new.get(*k))
+        .all(|k| eq::equal_opt(old.get(*k), new.get(*k)))
         && condition_refs.is_disjoint(&changed_parameters);
     let mut same = BTreeSet::new();
     if same_context {
         if let (Some(o), Some(n)) = (section(old, "Resources"), section(new, "Resources")) {
             for (id, r) in o {
-                if n.get(id) == Some(r) {
+                if n.get(id).is_some_and(|n| eq::equal(n, r)) {
                     let mut refs = BTreeSet::new();
                     if !changed_parameters.is_empty() {
                         references(r, &mut refs);
@@ -264,14 +267,33 @@ pub fn diff_in(
             }
         }
     }
-    let (old_n, mut resolved, absent) = normalize::normalize_borrowed(old, &env, &same);
-    let (new_n, resolved_new, _) = normalize::normalize_borrowed(new, &env, &same);
+    // In the same context, a property a changed resource writes as before
+    // normalizes as before: it is left out of both sides (the diff needs
+    // none of it; readers of whole resources get them from `Full`).
+    let twin = |other, record| twin(other, same_context, &changed_parameters, record);
+    let (old_n, mut resolved, absent, old_partial) =
+        normalize::normalize_borrowed(old, &env, &same, twin(new, true));
+    let (new_n, resolved_new, _, new_partial) =
+        normalize::normalize_borrowed(new, &env, &same, twin(old, false));
     resolved.merge(resolved_new);
     // Written the same, in the same context: a condition false on one side
     // is false on the other, and such a resource exists on neither.
     same.retain(|id| !absent.contains(id));
     let raw_old = section(old, "Resources").unwrap_or(&empty);
     let raw_new = section(new, "Resources").unwrap_or(&empty);
+    let old_full = normalize::Full::new(
+        old,
+        section(&old_n, "Resources").unwrap_or(&empty),
+        &env,
+        old_partial,
+    );
+    let new_full = normalize::Full::new(
+        new,
+        section(&new_n, "Resources").unwrap_or(&empty),
+        &env,
+        new_partial,
+    )
+    .beside(&old_full, raw_old, &changed_parameters);
     let (old, new) = (&old_n, &new_n);
     let parameters: BTreeSet<String> = [old, new]
         .iter()
@@ -287,11 +309,13 @@ pub fn diff_in(
         normalized: old_res,
         raw: raw_old,
         same: &same,
+        full: Some(&old_full),
     };
     let new_all = Resources {
         normalized: new_res,
         raw: raw_new,
         same: &same,
+        full: Some(&new_full),
     };
 
     let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
@@ -370,20 +394,20 @@ pub fn diff_in(
         changes.clear();
     }
     renames(old_res, new_res, &mut changes);
+    // Only resource attributes are read: no need for whole resources.
     for c in changes.values_mut() {
         let resource = if c.change == Change::Add {
-            new_all.get(&c.logical_id)
+            new_all.attributes(&c.logical_id)
         } else {
-            old_all.get(&c.logical_id)
+            old_all.attributes(&c.logical_id)
         };
-        c.data = data_fate(c, resource, new_all.get(&c.logical_id));
+        c.data = data_fate(c, resource, new_all.attributes(&c.logical_id));
     }
 
     let mut resources: Vec<ResourceChange> = Vec::new();
     // Keep the new template's order, then removals in the old one's.
     for id in new_all
-        .iter()
-        .map(|(id, _)| id)
+        .ids()
         .chain(old_res.keys().filter(|k| !new_res.contains_key(*k)))
     {
         if let Some(c) = changes.remove(id) {
@@ -457,6 +481,21 @@ pub fn diff_owned(
     diff_in(stack, &old, &new, exists, create_only, env)
 }
 
+/// The other side of a diff for `normalize_borrowed`, in the same context.
+fn twin<'a>(
+    other: &'a Template,
+    same_context: bool,
+    changed_parameters: &'a BTreeSet<String>,
+    record: bool,
+) -> Option<normalize::Twin<'a>> {
+    let raw = section(other, "Resources").filter(|_| same_context)?;
+    Some(normalize::Twin {
+        raw,
+        changed_parameters,
+        record,
+    })
+}
+
 /// What the engine knows while judging values.
 struct Ctx<'a> {
     /// The parameters of either template: a `Ref` to one is only known at
@@ -528,7 +567,7 @@ fn renames(
             };
             // The same but for Metadata (which holds construct paths).
             let keys = |m: &Map<String, Json>| m.keys().filter(|k| *k != "Metadata").count();
-            let same = o.get("Type") == n.get("Type")
+            let same = o.field("Type") == n.field("Type")
                 && keys(o) == keys(n)
                 && o.iter()
                     .filter(|(k, _)| *k != "Metadata")
@@ -583,7 +622,7 @@ fn section<'a>(t: &'a Template, name: &str) -> Option<&'a Map<String, Json>> {
 }
 
 fn type_of(resource: &Json) -> &str {
-    resource.get("Type").and_then(Json::as_str).unwrap_or("?")
+    resource.field("Type").and_then(Json::as_str).unwrap_or("?")
 }
 
 fn resource_change(
@@ -616,8 +655,8 @@ fn property_changes(
     ctx: &Ctx,
 ) -> Vec<PropertyChange> {
     let empty = Json::Object(Map::new());
-    let old_props = old.get("Properties").unwrap_or(&empty);
-    let new_props = new.get("Properties").unwrap_or(&empty);
+    let old_props = old.field("Properties").unwrap_or(&empty);
+    let new_props = new.field("Properties").unwrap_or(&empty);
     let mut raw = Vec::new();
     diff_value("", old_props, new_props, &mut raw);
     let mut out: Vec<PropertyChange> = raw
@@ -655,7 +694,7 @@ fn property_changes(
         })
         .collect();
     for &attribute in normalize::ATTRIBUTES {
-        let (o, n) = (old.get(attribute), new.get(attribute));
+        let (o, n) = (old.field(attribute), new.field(attribute));
         if o != n {
             out.push(PropertyChange {
                 path: attribute.into(),
@@ -674,24 +713,24 @@ type RawChange = (String, Option<Json>, Option<Json>);
 /// Objects compare key by key; arrays of tags by key, arrays of policy
 /// statements by statement, other arrays by item.
 fn diff_value(path: &str, old: &Json, new: &Json, out: &mut Vec<RawChange>) {
-    if old == new {
-        return;
-    }
     match (old, new) {
+        // Each entry is compared before its path is built and it is walked
+        // into; comparing the whole object first would walk it twice.
         (Json::Object(o), Json::Object(n)) if !is_intrinsic(o) && !is_intrinsic(n) => {
             for (k, ov) in o {
-                let p = join(path, k);
-                match n.get(k) {
-                    Some(nv) => diff_value(&p, ov, nv, out),
-                    None => out.push((p, Some(ov.clone()), None)),
+                match n.field(k) {
+                    Some(nv) if eq::equal(ov, nv) => {}
+                    Some(nv) => diff_value(&join(path, k), ov, nv, out),
+                    None => out.push((join(path, k), Some(ov.clone()), None)),
                 }
             }
             for (k, nv) in n {
-                if !o.contains_key(k) {
+                if o.field(k).is_none() {
                     out.push((join(path, k), None, Some(nv.clone())));
                 }
             }
         }
+        _ if eq::equal(old, new) => {}
         (Json::Array(o), Json::Array(n)) => {
             if let (Some(ok), Some(nk)) = (keyed(o, "Key"), keyed(n, "Key")) {
                 diff_keyed(path, &ok, &nk, out);
@@ -704,28 +743,20 @@ fn diff_value(path: &str, old: &Json, new: &Json, out: &mut Vec<RawChange>) {
 }
 
 /// Items keyed by a field (`Key` of tags), when every item has one.
-fn keyed<'a>(items: &'a [Json], field: &str) -> Option<Vec<(String, &'a Json)>> {
+fn keyed<'a>(items: &'a [Json], field: &str) -> Option<Vec<(&'a str, &'a Json)>> {
     items
         .iter()
-        .map(|i| {
-            i.get(field)
-                .and_then(Json::as_str)
-                .map(|k| (k.to_owned(), i))
-        })
+        .map(|i| i.field(field).and_then(Json::as_str).map(|k| (k, i)))
         .collect()
 }
 
-fn diff_keyed(
-    path: &str,
-    old: &[(String, &Json)],
-    new: &[(String, &Json)],
-    out: &mut Vec<RawChange>,
-) {
+fn diff_keyed(path: &str, old: &[(&str, &Json)], new: &[(&str, &Json)], out: &mut Vec<RawChange>) {
     for (k, ov) in old {
-        let p = format!("{path}[{k}]");
         match new.iter().find(|(nk, _)| nk == k) {
-            Some((_, nv)) => diff_value(&p, ov, nv, out),
-            None => out.push((p, Some((*ov).clone()), None)),
+            // The path is only built for what differs.
+            Some((_, nv)) if eq::equal(ov, nv) => {}
+            Some((_, nv)) => diff_value(&format!("{path}[{k}]"), ov, nv, out),
+            None => out.push((format!("{path}[{k}]"), Some((*ov).clone()), None)),
         }
     }
     for (k, nv) in new {
@@ -862,9 +893,9 @@ fn conditional_replacement(
     match type_name {
         "AWS::AutoScaling::AutoScalingGroup" => {
             let will = resource
-                .get("UpdatePolicy")
-                .and_then(|u| u.get("AutoScalingReplacingUpdate"))
-                .and_then(|r| r.get("WillReplace"))
+                .field("UpdatePolicy")
+                .and_then(|u| u.field("AutoScalingReplacingUpdate"))
+                .and_then(|r| r.field("WillReplace"))
                 .is_some_and(|w| w == &Json::Bool(true) || w == "true");
             if will {
                 how
@@ -900,7 +931,7 @@ fn may_be_unset(v: &Json, ctx: &Ctx) -> bool {
     match v {
         Json::Object(m) => {
             m.contains_key("Fn::If")
-                || m.get("Ref")
+                || m.field("Ref")
                     .and_then(Json::as_str)
                     .is_some_and(|r| ctx.parameters.contains(r))
                 || m.values().any(|x| may_be_unset(x, ctx))
@@ -929,7 +960,7 @@ fn is_known(v: &Json, ctx: &Ctx) -> bool {
 }
 
 fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
-    if old == new {
+    if eq::equal(old, new) {
         return false;
     }
     let intrinsic = |v: &Json| {
@@ -960,10 +991,10 @@ fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
             // another zone of the same list (`!Select [1, !GetAZs ""]`).
             match (old, new) {
                 (Json::Object(o), Json::Object(n)) => {
-                    if let (Some(a), Some(b)) = (o.get("Fn::Base64"), n.get("Fn::Base64")) {
+                    if let (Some(a), Some(b)) = (o.field("Fn::Base64"), n.field("Fn::Base64")) {
                         return certainly_differs(a, b, ctx);
                     }
-                    match (o.get("Fn::Select"), n.get("Fn::Select")) {
+                    match (o.field("Fn::Select"), n.field("Fn::Select")) {
                         (Some(Json::Array(a)), Some(Json::Array(b)))
                             if a.len() == 2 && b.len() == 2 && a[1] == b[1] =>
                         {
@@ -971,7 +1002,7 @@ fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
                         }
                         _ => {}
                     }
-                    match (o.get("Fn::Sub"), n.get("Fn::Sub")) {
+                    match (o.field("Fn::Sub"), n.field("Fn::Sub")) {
                         (Some(Json::String(a)), Some(Json::String(b))) => {
                             let vars = |s: &str| {
                                 let mut out = BTreeSet::new();
@@ -1041,7 +1072,8 @@ fn propagate(
                 continue;
             }
             let type_name = type_of(r);
-            let co = create_only(type_name);
+            // Looked up when a target is replaced, not for every referrer.
+            let mut co = None;
             for (prop, targets) in refs {
                 let prop = *prop;
                 for &target in targets.iter().filter(|t| **t != id.as_str()) {
@@ -1049,6 +1081,7 @@ fn propagate(
                         continue;
                     };
                     let top = |c: &&str| c.split('/').next() == Some(prop.as_str());
+                    let co = *co.get_or_insert_with(|| create_only(type_name));
                     let effect = if co.iter().any(top) {
                         how
                     } else if conditional(type_name).iter().any(top) {
@@ -1119,7 +1152,7 @@ fn referrers_of(resources: Resources) -> Vec<Referrer> {
     resources
         .iter()
         .filter_map(|(id, r)| {
-            let props = r.get("Properties").and_then(Json::as_object)?;
+            let props = r.field("Properties").and_then(Json::as_object)?;
             let refs = props
                 .iter()
                 .filter_map(|(prop, value)| {
@@ -1138,33 +1171,38 @@ fn referrers_of(resources: Resources) -> Vec<Referrer> {
 /// As [`references`], borrowing the names from the value.
 fn references_borrowed<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
     match v {
+        // Keys are matched as the entries go by: looking each of the three
+        // up would hash it at every level of every property.
         Json::Object(m) => {
-            if let Some(Json::String(r)) = m.get("Ref") {
-                out.push(r);
-            }
-            if let Some(Json::Array(a)) = m.get("Fn::GetAtt") {
-                if let Some(Json::String(r)) = a.first() {
-                    out.push(r);
-                }
-            }
-            if let Some(sub) = m.get("Fn::Sub") {
-                let text = match sub {
-                    Json::String(s) => Some(s.as_str()),
-                    Json::Array(a) => a.first().and_then(Json::as_str),
-                    _ => None,
-                };
-                let mut rest = text.unwrap_or("");
-                while let Some(start) = rest.find("${") {
-                    let after = &rest[start + 2..];
-                    let Some(end) = after.find('}') else { break };
-                    let name = &after[..end];
-                    if !name.starts_with('!') {
-                        out.push(name.split('.').next().unwrap_or(name));
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("Ref", Json::String(r)) => out.push(r),
+                    ("Fn::GetAtt", Json::Array(a)) => {
+                        if let Some(Json::String(r)) = a.first() {
+                            out.push(r);
+                        }
                     }
-                    rest = &after[end + 1..];
+                    ("Fn::Sub", sub) => {
+                        let text = match sub {
+                            Json::String(s) => Some(s.as_str()),
+                            Json::Array(a) => a.first().and_then(Json::as_str),
+                            _ => None,
+                        };
+                        let mut rest = text.unwrap_or("");
+                        while let Some(start) = rest.find("${") {
+                            let after = &rest[start + 2..];
+                            let Some(end) = after.find('}') else { break };
+                            let name = &after[..end];
+                            if !name.starts_with('!') {
+                                out.push(name.split('.').next().unwrap_or(name));
+                            }
+                            rest = &after[end + 1..];
+                        }
+                    }
+                    _ => {}
                 }
+                references_borrowed(x, out);
             }
-            m.values().for_each(|x| references_borrowed(x, out));
         }
         Json::Array(items) => items.iter().for_each(|x| references_borrowed(x, out)),
         _ => {}
@@ -1196,7 +1234,7 @@ fn outputs_of_replaced(
             continue;
         }
         let mut refs = BTreeSet::new();
-        references(n.get("Value").unwrap_or(&Json::Null), &mut refs);
+        references(n.field("Value").unwrap_or(&Json::Null), &mut refs);
         let hit: Vec<&str> = refs
             .iter()
             .map(String::as_str)

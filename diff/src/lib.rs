@@ -6,6 +6,7 @@
 pub mod arn;
 pub mod change_set;
 pub mod engine;
+pub mod eq;
 pub mod managed;
 pub mod normalize;
 pub mod render;

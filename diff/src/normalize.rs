@@ -19,9 +19,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as Json};
+
+use crate::eq::Field;
 use synth::schema::ValueKind;
 
 use crate::template::Template;
+
+mod partial;
+
+use partial::{disjoint, TwinProperties};
+pub use partial::{Full, Twin, Whole};
 
 /// The account a diff assumes when none is known.
 pub const DEFAULT_ACCOUNT: &str = "123456789012";
@@ -86,6 +93,15 @@ impl Environment {
             "amazonaws.com.cn"
         } else {
             "amazonaws.com"
+        }
+    }
+
+    /// Whether `name` is a pseudo parameter with a value here.
+    fn has_pseudo(&self, name: &str) -> bool {
+        match name {
+            "AWS::Region" | "AWS::AccountId" | "AWS::Partition" | "AWS::URLSuffix" => true,
+            "AWS::StackName" => self.stack_name.is_some(),
+            _ => false,
         }
     }
 
@@ -187,7 +203,16 @@ pub fn normalize_owned(
     let mut ev = Evaluator::over(&template, env);
     let resources = match resources {
         Some(Json::Object(mut resources)) => {
-            resources.retain(|id, r| skip.contains(id) || ev.resource(r));
+            resources.retain(|id, r| {
+                skip.contains(id)
+                    || match ev.resource(r, None) {
+                        Some((n, _)) => {
+                            *r = n;
+                            true
+                        }
+                        None => false,
+                    }
+            });
             Some(Json::Object(resources))
         }
         other => other,
@@ -195,12 +220,8 @@ pub fn normalize_owned(
     let outputs = match outputs {
         Some(Json::Object(outputs)) => {
             let mut normalized = Map::new();
-            for (id, mut o) in outputs {
-                if ev.exists(&o) {
-                    ev.normalize_in_place(&mut o);
-                    if let Some(m) = o.as_object_mut() {
-                        m.remove("Condition");
-                    }
+            for (id, o) in outputs {
+                if let Some(o) = ev.output(&o) {
                     normalized.insert(id, o);
                 }
             }
@@ -227,13 +248,16 @@ pub fn normalize_owned(
 
 /// As [`normalize_owned`], reading `template` and copying only what is
 /// normalized: the resources named in `skip` are left out of the result
-/// (the caller reads them from `template`); returned beside it are those
-/// of them whose `Condition` is known false (they do not exist).
+/// (the caller reads them from `template`). Returned beside it: those of
+/// them whose `Condition` is known false (they do not exist), and the
+/// resources whose properties written the same in `twin` are left out
+/// (read them whole through [`Full`]).
 pub fn normalize_borrowed(
     template: &Template,
     env: &Environment,
     skip: &BTreeSet<String>,
-) -> (Template, Resolved, BTreeSet<String>) {
+    twin: Option<Twin>,
+) -> (Template, Resolved, BTreeSet<String>, BTreeSet<String>) {
     let mut out = Template::new();
     for (k, v) in template {
         if k != "Resources" && k != "Outputs" {
@@ -242,7 +266,8 @@ pub fn normalize_borrowed(
     }
     let mut ev = Evaluator::over(template, env);
     let mut absent = BTreeSet::new();
-    match template.get("Resources") {
+    let mut partial = BTreeSet::new();
+    match template.field("Resources") {
         Some(Json::Object(resources)) => {
             let mut normalized = Map::new();
             for (id, r) in resources {
@@ -252,8 +277,15 @@ pub fn normalize_borrowed(
                     }
                     continue;
                 }
-                let mut r = r.clone();
-                if ev.resource(&mut r) {
+                // Only beside a resource that exists there too.
+                let other = twin
+                    .and_then(|t| t.resource(id, r))
+                    .filter(|(other, _)| ev.exists(other))
+                    .map(|(_, props)| props);
+                if let Some((r, elided)) = ev.resource(r, other) {
+                    if elided {
+                        partial.insert(id.clone());
+                    }
                     normalized.insert(id.clone(), r);
                 }
             }
@@ -264,17 +296,12 @@ pub fn normalize_borrowed(
         }
         None => {}
     }
-    if let Some(outputs) = template.get("Outputs") {
+    if let Some(outputs) = template.field("Outputs") {
         let outputs = match outputs {
             Json::Object(outputs) => {
                 let mut normalized = Map::new();
                 for (id, o) in outputs {
-                    if ev.exists(o) {
-                        let mut o = o.clone();
-                        ev.normalize_in_place(&mut o);
-                        if let Some(m) = o.as_object_mut() {
-                            m.remove("Condition");
-                        }
+                    if let Some(o) = ev.output(o) {
                         normalized.insert(id.clone(), o);
                     }
                 }
@@ -290,7 +317,16 @@ pub fn normalize_borrowed(
         .iter()
         .filter_map(|(k, v)| v.map(|v| (k.clone(), v)))
         .collect();
-    (out, resolved, absent)
+    (out, resolved, absent, partial)
+}
+
+/// Whether an object is an intrinsic function (`Ref`, `Fn::...`), which
+/// evaluating replaces.
+pub(crate) fn is_intrinsic_map(m: &Map<String, Json>) -> bool {
+    m.len() == 1
+        && m.keys()
+            .next()
+            .is_some_and(|k| k == "Ref" || k.starts_with("Fn::"))
 }
 
 struct Evaluator<'a> {
@@ -300,6 +336,8 @@ struct Evaluator<'a> {
     parameters: Option<&'a Map<String, Json>>,
     conditions: BTreeMap<String, Option<bool>>,
     resolved: Resolved,
+    /// The coercions of the types seen (a template has few).
+    coercions: Vec<(String, Coercion)>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -308,11 +346,12 @@ impl<'a> Evaluator<'a> {
     fn over(template: &'a Template, env: &'a Environment) -> Self {
         let mut ev = Evaluator {
             env,
-            mappings: template.get("Mappings").and_then(Json::as_object),
-            condition_defs: template.get("Conditions").and_then(Json::as_object),
-            parameters: template.get("Parameters").and_then(Json::as_object),
+            mappings: template.field("Mappings").and_then(Json::as_object),
+            condition_defs: template.field("Conditions").and_then(Json::as_object),
+            parameters: template.field("Parameters").and_then(Json::as_object),
             conditions: BTreeMap::new(),
             resolved: Resolved::default(),
+            coercions: Vec::new(),
         };
         if let Some(defs) = ev.condition_defs {
             for name in defs.keys() {
@@ -338,7 +377,7 @@ impl Evaluator<'_> {
     /// False when the resource or output has a `Condition` known false
     /// (it does not exist).
     fn exists(&mut self, r: &Json) -> bool {
-        match r.get("Condition").and_then(Json::as_str) {
+        match r.field("Condition").and_then(Json::as_str) {
             Some(name) => self.condition(name, 0) != Some(false),
             None => true,
         }
@@ -346,99 +385,109 @@ impl Evaluator<'_> {
 
     /// Whether a `Condition` attribute is known true (and can go).
     fn known_true(&mut self, r: &Json) -> bool {
-        r.get("Condition")
+        r.field("Condition")
             .and_then(Json::as_str)
             .is_some_and(|name| self.condition(name, 0) == Some(true))
     }
 
-    /// `v` evaluated in place; false when it is `AWS::NoValue`.
-    fn normalize_in_place(&mut self, v: &mut Json) -> bool {
-        match v {
-            Json::Object(m)
-                if m.len() == 1
-                    && m.keys()
-                        .next()
-                        .is_some_and(|k| k == "Ref" || k.starts_with("Fn::")) =>
-            {
-                match self.value(v) {
-                    Some(x) => {
-                        *v = x;
-                        true
-                    }
-                    None => false,
-                }
-            }
-            Json::Object(m) => {
-                let mut gone = Vec::new();
-                for (k, x) in m.iter_mut() {
-                    if !self.normalize_in_place(x) {
-                        gone.push(k.clone());
-                    }
-                }
-                for k in gone {
-                    m.shift_remove(&k);
-                }
-                true
-            }
-            Json::Array(items) => {
-                items.retain_mut(|x| self.normalize_in_place(x));
-                true
-            }
-            _ => true,
+    /// An output normalized (its `Condition` dropped); `None` when it
+    /// does not exist.
+    fn output(&mut self, o: &Json) -> Option<Json> {
+        if !self.exists(o) {
+            return None;
         }
+        let mut o = self.value(o).unwrap_or_else(|| o.clone());
+        if let Some(m) = o.as_object_mut() {
+            m.shift_remove("Condition");
+        }
+        Some(o)
     }
 
-    /// Normalizes a resource in place; false when it does not exist
-    /// (its condition is known false).
-    fn resource(&mut self, r: &mut Json) -> bool {
+    /// A resource normalized, built from the written one (no copy to
+    /// rewrite: evaluating produces the new tree); `None` when it does not
+    /// exist (its condition is known false).
+    /// Beside `twin`, the properties written the same there are left out
+    /// (the second value says whether any was).
+    fn resource(&mut self, r: &Json, twin: Option<TwinProperties>) -> Option<(Json, bool)> {
         if !self.exists(r) {
-            return false;
+            return None;
         }
         let drop_condition = self.known_true(r);
         let Json::Object(m) = r else {
-            return true;
+            return Some((r.clone(), false));
         };
-        if drop_condition {
-            m.shift_remove("Condition");
-        }
-        let type_name = m
-            .get("Type")
-            .and_then(Json::as_str)
-            .unwrap_or("")
-            .to_owned();
-        let mut gone = Vec::new();
-        for (k, v) in m.iter_mut() {
+        let type_name = m.field("Type").and_then(Json::as_str).unwrap_or("");
+        let mut out = Map::with_capacity(m.len());
+        let mut elided = false;
+        for (k, v) in m {
             match k.as_str() {
-                "Properties" => {
-                    if self.normalize_in_place(v) {
-                        coerce_properties(&type_name, v);
-                    } else {
-                        gone.push(k.clone());
+                "Condition" if drop_condition => {}
+                "Properties" => match (v, twin) {
+                    (Json::Object(props), Some(twin)) => {
+                        let (p, left_out) = self.properties_beside(type_name, props, twin);
+                        elided |= left_out;
+                        out.insert(k.clone(), p);
                     }
-                }
+                    _ => {
+                        if let Some(mut p) = self.value(v) {
+                            coerce_properties(type_name, &mut p);
+                            out.insert(k.clone(), p);
+                        }
+                    }
+                },
                 "DependsOn" => {
-                    let mut list: Vec<String> = match v {
-                        Json::String(s) => vec![s.clone()],
-                        Json::Array(items) => items
-                            .iter()
-                            .filter_map(|i| i.as_str().map(str::to_owned))
-                            .collect(),
+                    let mut list: Vec<&str> = match v {
+                        Json::String(s) => vec![s.as_str()],
+                        Json::Array(items) => items.iter().filter_map(Json::as_str).collect(),
                         _ => Vec::new(),
                     };
-                    list.sort();
+                    list.sort_unstable();
                     list.dedup();
-                    *v = Json::Array(list.into_iter().map(Json::String).collect());
+                    let list = list.into_iter().map(|s| Json::String(s.to_owned()));
+                    out.insert(k.clone(), Json::Array(list.collect()));
                 }
-                k if ATTRIBUTES.contains(&k) && k != "Condition" && !self.normalize_in_place(v) => {
-                    gone.push(k.to_owned());
+                a if ATTRIBUTES.contains(&a) && a != "Condition" => {
+                    if let Some(x) = self.value(v) {
+                        out.insert(k.clone(), x);
+                    }
                 }
-                _ => {}
+                _ => {
+                    out.insert(k.clone(), v.clone());
+                }
             }
         }
-        for k in gone {
-            m.shift_remove(&k);
+        Some((Json::Object(out), elided))
+    }
+
+    /// A plain property map normalized beside the other side's: what is
+    /// written the same there (and names no parameter declared
+    /// differently) is left out, and whether anything was.
+    fn properties_beside(
+        &mut self,
+        type_name: &str,
+        props: &Map<String, Json>,
+        twin: TwinProperties,
+    ) -> (Json, bool) {
+        let mut out = Map::with_capacity(props.len());
+        let mut elided = false;
+        for (k, v) in props {
+            let same = twin.raw.field(k).is_some_and(|w| crate::eq::equal(v, w))
+                && disjoint(v, twin.changed_parameters);
+            if same {
+                // Evaluated only for what it assumes (which the report
+                // lists); its value is not needed.
+                if twin.record {
+                    self.assume(v);
+                }
+                elided = true;
+                continue;
+            }
+            if let Some(mut x) = self.value(v) {
+                self.coercion(type_name).apply(k, &mut x);
+                out.insert(k.clone(), x);
+            }
         }
-        true
+        (Json::Object(out), elided)
     }
 
     /// A condition's value, when it depends only on the environment.
@@ -514,19 +563,110 @@ impl Evaluator<'_> {
                     "Fn::Select" => Some(self.select(arg)),
                     "Fn::Split" => Some(self.split(arg)),
                     "Fn::FindInMap" => Some(self.find_in_map(arg)),
+                    _ if literal(v) => Some(v.clone()),
                     _ => Some(self.object(m)),
                 }
             }
+            // Nothing to evaluate below: a copy is the same value, made
+            // without hashing every key again.
+            Json::Object(_) if literal(v) => Some(v.clone()),
             Json::Object(m) => Some(self.object(m)),
-            Json::Array(items) => Some(Json::Array(
-                items.iter().filter_map(|i| self.value(i)).collect(),
-            )),
+            Json::Array(_) if literal(v) => Some(v.clone()),
+            Json::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                out.extend(items.iter().filter_map(|i| self.value(i)));
+                Some(Json::Array(out))
+            }
             other => Some(other.clone()),
         }
     }
 
+    /// The coercion of `type_name`, looked up once per type.
+    fn coercion(&mut self, type_name: &str) -> Coercion {
+        if let Some((_, c)) = self.coercions.iter().find(|(t, _)| t == type_name) {
+            return *c;
+        }
+        let c = Coercion::of(type_name);
+        self.coercions.push((type_name.to_owned(), c));
+        c
+    }
+
+    /// Records what evaluating `v` would assume (the pseudo parameters,
+    /// defaults and lookups `value` records), without building the value:
+    /// the same walk as `value`, for a property whose value is not needed.
+    fn assume(&mut self, v: &Json) {
+        match v {
+            Json::Object(m) if m.len() == 1 => {
+                let (k, arg) = m.iter().next().expect("one entry");
+                match k.as_str() {
+                    "Ref" => {
+                        if let Json::String(name) = arg {
+                            if name != "AWS::NoValue" {
+                                self.assume_name(name);
+                            }
+                        }
+                    }
+                    "Fn::GetAtt" => {}
+                    "Fn::If" => {
+                        if let Some([cond, a, b]) = arg.as_array().map(Vec::as_slice) {
+                            match cond.as_str().and_then(|c| self.condition(c, 0)) {
+                                Some(true) => self.assume(a),
+                                Some(false) => self.assume(b),
+                                None => {
+                                    self.assume(a);
+                                    self.assume(b);
+                                }
+                            }
+                        }
+                    }
+                    "Fn::Sub" => {
+                        let (text, vars) = match arg {
+                            Json::String(s) => (s.as_str(), None),
+                            Json::Array(items) => match (items.first(), items.get(1)) {
+                                (Some(Json::String(s)), Some(Json::Object(vars))) => {
+                                    vars.values().for_each(|x| self.assume(x));
+                                    (s.as_str(), Some(vars))
+                                }
+                                (Some(Json::String(s)), None) => (s.as_str(), None),
+                                _ => return self.assume(arg),
+                            },
+                            _ => return,
+                        };
+                        for piece in sub_pieces(text) {
+                            if let SubPiece::Var(name) = piece {
+                                if !vars.is_some_and(|v| v.contains_key(&name)) {
+                                    self.assume_name(&name);
+                                }
+                            }
+                        }
+                    }
+                    // Rare, and what it looks up depends on its value.
+                    "Fn::FindInMap" => {
+                        let _ = self.value(v);
+                    }
+                    "Fn::Join" | "Fn::Select" | "Fn::Split" => self.assume(arg),
+                    _ => m.values().for_each(|x| self.assume(x)),
+                }
+            }
+            Json::Object(m) => m.values().for_each(|x| self.assume(x)),
+            Json::Array(items) => items.iter().for_each(|x| self.assume(x)),
+            _ => {}
+        }
+    }
+
+    /// What a reference to `name` (in `Ref` or `Fn::Sub`) assumes.
+    fn assume_name(&mut self, name: &str) {
+        if self.env.has_pseudo(name) {
+            if !self.resolved.pseudo.contains(name) {
+                self.resolved.pseudo.insert(name.to_owned());
+            }
+        } else {
+            let _ = self.parameter_default(name);
+        }
+    }
+
     fn object(&mut self, m: &Map<String, Json>) -> Json {
-        let mut out = Map::new();
+        let mut out = Map::with_capacity(m.len());
         for (k, v) in m {
             if let Some(v) = self.value(v) {
                 out.insert(k.clone(), v);
@@ -558,11 +698,11 @@ impl Evaluator<'_> {
     /// `None` without a default or for values resolved at deploy (SSM).
     fn parameter_default(&mut self, name: &str) -> Option<Json> {
         let p = self.parameters?.get(name)?;
-        let type_name = p.get("Type").and_then(Json::as_str).unwrap_or("String");
+        let type_name = p.field("Type").and_then(Json::as_str).unwrap_or("String");
         if type_name.starts_with("AWS::SSM::") {
             return None;
         }
-        let default = match p.get("Default")? {
+        let default = match p.field("Default")? {
             Json::Number(n) => n.to_string(),
             Json::Bool(b) => b.to_string(),
             Json::String(s) => s.clone(),
@@ -774,9 +914,18 @@ impl Evaluator<'_> {
 /// Whether `name` is a parameter of the template the value came from.
 pub fn is_parameter(template: &Template, name: &str) -> bool {
     template
-        .get("Parameters")
+        .field("Parameters")
         .and_then(Json::as_object)
         .is_some_and(|p| p.contains_key(name))
+}
+
+/// Whether `v` holds no intrinsic function (what evaluating changes).
+fn literal(v: &Json) -> bool {
+    match v {
+        Json::Object(m) => !is_intrinsic_map(m) && m.values().all(literal),
+        Json::Array(items) => items.iter().all(literal),
+        _ => true,
+    }
 }
 
 fn intrinsic(name: &str, arg: Json) -> Json {
@@ -853,22 +1002,53 @@ fn render_sub(pieces: &[SubPiece]) -> String {
 
 /// Scalars of a resource's properties in the type the schema gives them.
 fn coerce_properties(type_name: &str, props: &mut Json) {
-    let custom =
-        type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource";
-    if custom {
+    let coercion = Coercion::of(type_name);
+    if let Coercion::Strings = coercion {
         stringify(props);
         return;
     }
-    if !synth::aws::replacement::is_known(type_name) {
-        return;
-    }
-    let kinds = synth::aws::replacement::value_kinds(type_name);
     if let Json::Object(m) = props {
-        let mut path = String::new();
         for (k, v) in m.iter_mut() {
-            path.clear();
-            path.push_str(k);
-            coerce(kinds, &mut path, v);
+            coercion.apply(k, v);
+        }
+    }
+}
+
+/// How a type's property values are coerced.
+#[derive(Clone, Copy)]
+enum Coercion {
+    /// Custom resources: every scalar a string, as CloudFormation passes
+    /// them.
+    Strings,
+    /// A known type: the kinds its schema gives, by path.
+    Kinds(&'static [(&'static str, ValueKind)]),
+    /// An unknown type: left as written.
+    None,
+}
+
+impl Coercion {
+    fn of(type_name: &str) -> Self {
+        if type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource" {
+            Coercion::Strings
+        } else if synth::aws::replacement::is_known(type_name) {
+            Coercion::Kinds(synth::aws::replacement::value_kinds(type_name))
+        } else {
+            Coercion::None
+        }
+    }
+
+    /// Coerces the value of property `key`.
+    fn apply(&self, key: &str, v: &mut Json) {
+        match self {
+            Coercion::Strings => stringify(v),
+            // Nothing listed at or below the property: every scalar is a
+            // string, which `stringify` does without building paths.
+            Coercion::Kinds(kinds) if !has_prefix(kinds, key) => stringify(v),
+            Coercion::Kinds(kinds) => {
+                let mut path = String::from(key);
+                coerce(kinds, &mut path, v);
+            }
+            Coercion::None => {}
         }
     }
 }
@@ -990,5 +1170,62 @@ fn stringify(v: &mut Json) {
         Json::Object(m) => m.values_mut().for_each(stringify),
         Json::Array(items) => items.iter_mut().for_each(stringify),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// `assume` records what `value` records, for every kind of value.
+    #[test]
+    fn assuming_records_what_evaluating_records() {
+        let template = match json!({
+            "Parameters": {
+                "Env": {"Type": "String", "Default": "dev"},
+                "Ami": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/ami"},
+                "Zones": {"Type": "CommaDelimitedList", "Default": "a,b"},
+                "NoDefault": {"Type": "String"}
+            },
+            "Mappings": {"M": {"us-east-1": {"K": "v"}}},
+            "Conditions": {
+                "InUs": {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]},
+                "Prod": {"Fn::Equals": [{"Ref": "NoDefault"}, "prod"]}
+            }
+        }) {
+            Json::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let env = Environment::default().with_stack_name("S");
+        let values = [
+            json!({"Ref": "AWS::Region"}),
+            json!({"Ref": "AWS::NoValue"}),
+            json!({"Ref": "Env"}),
+            json!({"Ref": "Ami"}),
+            json!({"Ref": "Zones"}),
+            json!({"Ref": "NoDefault"}),
+            json!({"Ref": "SomeResource"}),
+            json!({"Fn::Sub": "${AWS::AccountId}-${Env}-${Res.Arn}-${!Literal}"}),
+            json!({"Fn::Sub": ["${X}-${AWS::StackName}", {"X": {"Ref": "AWS::Partition"}}]}),
+            json!({"Fn::Sub": ["${AWS::URLSuffix}"]}),
+            json!({"Fn::If": ["InUs", {"Ref": "AWS::Region"}, {"Ref": "Env"}]}),
+            json!({"Fn::If": ["Prod", {"Ref": "AWS::AccountId"}, {"Ref": "Zones"}]}),
+            json!({"Fn::FindInMap": ["M", {"Ref": "AWS::Region"}, "K"]}),
+            json!({"Fn::Join": ["", [{"Ref": "AWS::Partition"}, {"Fn::Select": [0, {"Fn::Split": [",", {"Ref": "Env"}]}]}]]}),
+            json!({"Fn::GetAtt": ["Res", "Arn"]}),
+            json!({"Fn::GetAZs": {"Ref": "AWS::Region"}}),
+            json!({"Nested": [{"Key": {"Ref": "AWS::StackName"}}, "plain", 3]}),
+        ];
+        for v in &values {
+            let mut evaluated = Evaluator::over(&template, &env);
+            let _ = evaluated.value(v);
+            let mut assumed = Evaluator::over(&template, &env);
+            assumed.assume(v);
+            let (e, a) = (&evaluated.resolved, &assumed.resolved);
+            assert_eq!(e.pseudo, a.pseudo, "{v}");
+            assert_eq!(e.parameters, a.parameters, "{v}");
+            assert_eq!(e.lookups, a.lookups, "{v}");
+        }
     }
 }

@@ -7,8 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
+use crate::eq::Field;
+
 use crate::arn::{glob_covers, Side};
 use crate::engine::Change;
+use crate::eq;
 use crate::managed;
 use crate::normalize::Environment;
 use crate::template::Resources;
@@ -90,7 +93,7 @@ impl SecurityChanges {
     /// grant is known and was already granted), a removed permissions
     /// boundary and added security group rules all widen what is allowed.
     pub fn is_broadening(&self) -> bool {
-        let boundary = |m: &AttachmentChange| m.policy.get("PermissionsBoundary").is_some();
+        let boundary = |m: &AttachmentChange| m.policy.field("PermissionsBoundary").is_some();
         self.widens_iam
             || self.widens_network
             || self
@@ -116,11 +119,13 @@ pub fn changes_except(
             normalized: old,
             raw: old,
             same,
+            full: None,
         },
         Resources {
             normalized: new,
             raw: new,
             same,
+            full: None,
         },
         &Environment::default(),
     )
@@ -158,13 +163,20 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
         if new.same.contains(id) {
             continue;
         }
+        // Properties written the same on both sides may be left out of
+        // both: equal or differing in tags only here, so whole.
         let (o, n) = (old.normalized.get(id), new.normalized.get(id));
-        if o == n || same_but_tags(o, n) {
+        if same_but_tags(o, n) || eq::equal_opt(o, n) {
             continue;
         }
+        let silent = |side: &Resources| side.raw.get(id).is_none_or(silent);
+        if silent(&old) && silent(&new) {
+            continue;
+        }
+        let (o, n) = (old.get(id), new.get(id));
         // A removed resource CloudFormation retains keeps granting.
         let retained = n.is_none()
-            && o.and_then(|r| r.get("DeletionPolicy"))
+            && o.and_then(|r| r.field("DeletionPolicy"))
                 .and_then(Json::as_str)
                 .is_some_and(|p| p.starts_with("Retain"));
         if retained {
@@ -194,7 +206,7 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
         for a in &na {
             if !oa.contains(a) {
                 let known = a.as_str().and_then(managed::policy).is_some();
-                let boundary = a.get("PermissionsBoundary").is_some();
+                let boundary = a.field("PermissionsBoundary").is_some();
                 out.widens_iam |= !known && !boundary;
                 out.managed_policies.push(AttachmentChange {
                     resource: id.clone(),
@@ -257,23 +269,79 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
     out
 }
 
+/// The types whose properties [`policies`], [`attachments`] and
+/// [`rules`] read by type.
+const SECURITY_TYPES: &[&str] = &[
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::Policy",
+    "AWS::IAM::Role",
+    "AWS::KMS::Key",
+    "AWS::Lambda::Permission",
+    "AWS::S3::BucketPolicy",
+    "AWS::SNS::TopicInlinePolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SQS::QueuePolicy",
+    "AWS::SSO::PermissionSet",
+];
+
+/// The properties they read of a resource of any type.
+const SECURITY_PROPERTIES: &[&str] = &[
+    "CustomerManagedPolicyReferences",
+    "ManagedPolicies",
+    "ManagedPolicyArns",
+    "PermissionsBoundary",
+    "Policies",
+    "PolicyDocument",
+];
+
+/// Whether a resource, as written, can hold nothing the security
+/// analysis reads (a bucket, a queue): then it has no statements, rules
+/// or attachments on either side however it changes, and is not read
+/// whole.
+fn silent(written: &Json) -> bool {
+    let type_name = written.field("Type").and_then(Json::as_str).unwrap_or("");
+    if SECURITY_TYPES.contains(&type_name) {
+        return false;
+    }
+    match written.field("Properties") {
+        None => true,
+        // Evaluated properties could come out holding anything.
+        Some(Json::Object(p)) if !crate::normalize::is_intrinsic_map(p) => {
+            !p.keys().any(|k| SECURITY_PROPERTIES.contains(&k.as_str()))
+        }
+        Some(_) => false,
+    }
+}
+
 /// Whether two versions of a resource differ in nothing but their tags
 /// and resource attributes, which grant nothing.
 fn same_but_tags(old: Option<&Json>, new: Option<&Json>) -> bool {
     let (Some(o), Some(n)) = (old, new) else {
         return false;
     };
-    if o.get("Type") != n.get("Type") {
+    if !eq::equal_opt(o.field("Type"), n.field("Type")) {
         return false;
     }
     fn properties(r: &Json) -> Option<&Map<String, Json>> {
-        r.get("Properties").and_then(Json::as_object)
+        r.field("Properties").and_then(Json::as_object)
     }
     match (properties(o), properties(n)) {
-        (Some(a), Some(b)) => a
-            .iter()
-            .filter(|(k, _)| *k != "Tags")
-            .eq(b.iter().filter(|(k, _)| *k != "Tags")),
+        (Some(a), Some(b)) => {
+            let (mut a, mut b) = (
+                a.iter().filter(|(k, _)| *k != "Tags"),
+                b.iter().filter(|(k, _)| *k != "Tags"),
+            );
+            loop {
+                match (a.next(), b.next()) {
+                    (None, None) => return true,
+                    (Some((ka, va)), Some((kb, vb))) if ka == kb && eq::equal(va, vb) => {}
+                    _ => return false,
+                }
+            }
+        }
         (None, None) => true,
         _ => false,
     }
@@ -281,7 +349,10 @@ fn same_but_tags(old: Option<&Json>, new: Option<&Json>) -> bool {
 
 fn props(resource: Option<&Json>) -> Option<(&str, &Map<String, Json>)> {
     let r = resource?;
-    Some((r.get("Type")?.as_str()?, r.get("Properties")?.as_object()?))
+    Some((
+        r.field("Type")?.as_str()?,
+        r.field("Properties")?.as_object()?,
+    ))
 }
 
 /// Whether a policy of [`policies`] grants to the resource's own
@@ -337,27 +408,27 @@ fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
         )
     };
     match type_name {
-        "AWS::IAM::Role" => put("trust policy".into(), p.get("AssumeRolePolicyDocument")),
+        "AWS::IAM::Role" => put("trust policy".into(), p.field("AssumeRolePolicyDocument")),
         "AWS::SQS::QueuePolicy" => put(
             format!("queue policy on {}", on("Queues")),
-            p.get("PolicyDocument"),
+            p.field("PolicyDocument"),
         ),
         "AWS::SNS::TopicPolicy" => put(
             format!("topic policy on {}", on("Topics")),
-            p.get("PolicyDocument"),
+            p.field("PolicyDocument"),
         ),
         "AWS::SNS::TopicInlinePolicy" => put(
             format!("topic policy on {}", on("TopicArn")),
-            p.get("PolicyDocument"),
+            p.field("PolicyDocument"),
         ),
         "AWS::S3::BucketPolicy" => put(
             format!("bucket policy on {}", on("Bucket")),
-            p.get("PolicyDocument"),
+            p.field("PolicyDocument"),
         ),
-        "AWS::KMS::Key" => put("key policy".into(), p.get("KeyPolicy")),
-        "AWS::SSO::PermissionSet" => put("inline policy".into(), p.get("InlinePolicy")),
+        "AWS::KMS::Key" => put("key policy".into(), p.field("KeyPolicy")),
+        "AWS::SSO::PermissionSet" => put("inline policy".into(), p.field("InlinePolicy")),
         "AWS::Lambda::Permission" => {
-            let principal = match p.get("Principal") {
+            let principal = match p.field("Principal") {
                 Some(Json::String(s)) if s == "*" => Json::String("*".into()),
                 Some(Json::String(s))
                     if s.ends_with(".amazonaws.com") || s.ends_with(".amazonaws.com.cn") =>
@@ -389,8 +460,8 @@ fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
             }
             let mut statement = serde_json::json!({
                 "Effect": "Allow",
-                "Action": p.get("Action").cloned().unwrap_or(Json::Null),
-                "Resource": p.get("FunctionName").cloned().unwrap_or(Json::Null),
+                "Action": p.field("Action").cloned().unwrap_or(Json::Null),
+                "Resource": p.field("FunctionName").cloned().unwrap_or(Json::Null),
                 "Principal": principal,
             });
             if !condition.is_empty() {
@@ -403,15 +474,15 @@ fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
         }
         _ => {}
     }
-    if let Some(Json::Array(inline)) = p.get("Policies") {
+    if let Some(Json::Array(inline)) = p.field("Policies") {
         for (i, policy) in inline.iter().enumerate() {
             let name = policy
-                .get("PolicyName")
+                .field("PolicyName")
                 .and_then(Json::as_str)
                 .map_or_else(|| format!("#{i}"), str::to_owned);
             put(
                 format!("inline policy {name}"),
-                policy.get("PolicyDocument"),
+                policy.field("PolicyDocument"),
             );
         }
     }
@@ -423,7 +494,7 @@ fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
             | "AWS::S3::BucketPolicy"
     );
     if !resource_policy {
-        put("PolicyDocument".to_owned(), p.get("PolicyDocument"));
+        put("PolicyDocument".to_owned(), p.field("PolicyDocument"));
     }
     out
 }
@@ -439,7 +510,7 @@ fn statements(doc: &Json) -> Vec<Json> {
 }
 
 fn if_branches(v: &Json) -> Option<(&str, [&Json; 2])> {
-    let a = v.get("Fn::If")?.as_array()?;
+    let a = v.field("Fn::If")?.as_array()?;
     Some((a.first()?.as_str()?, [a.get(1)?, a.get(2)?]))
 }
 
@@ -456,12 +527,12 @@ fn collect_statements(doc: &Json, cond: Option<&str>, out: &mut Vec<Json>) {
         }
         return;
     }
-    let list = match doc.get("Statement") {
-        Some(Json::Array(items)) => items.clone(),
-        Some(one) => vec![one.clone()],
-        None => Vec::new(),
+    let list = match doc.field("Statement") {
+        Some(Json::Array(items)) => items.as_slice(),
+        Some(one) => std::slice::from_ref(one),
+        None => &[],
     };
-    for item in &list {
+    for item in list {
         push_statement(item, cond, out);
     }
 }
@@ -473,7 +544,7 @@ fn push_statement(item: &Json, cond: Option<&str>, out: &mut Vec<Json>) {
         }
         return;
     }
-    if item.get("Ref").and_then(Json::as_str) == Some("AWS::NoValue") {
+    if item.field("Ref").and_then(Json::as_str) == Some("AWS::NoValue") {
         return;
     }
     let mut n = normalize(item);
@@ -506,7 +577,7 @@ fn normalize(statement: &Json) -> Json {
             m.insert(key.into(), Json::Array(items));
         }
     }
-    let principals: Vec<Json> = match statement.get("Principal") {
+    let principals: Vec<Json> = match statement.field("Principal") {
         Some(Json::Object(p)) => p
             .iter()
             .flat_map(|(kind, v)| {
@@ -540,7 +611,7 @@ struct Atom {
 
 fn atoms(statement: &Json, side: Side) -> Vec<Atom> {
     let effect = statement
-        .get("Effect")
+        .field("Effect")
         .and_then(Json::as_str)
         .unwrap_or("Allow");
     let text = |v: &Json| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
@@ -552,7 +623,7 @@ fn atoms(statement: &Json, side: Side) -> Vec<Atom> {
         }
     };
     let resources: Vec<(String, String)> =
-        match (statement.get("Resource"), statement.get("NotResource")) {
+        match (statement.field("Resource"), statement.field("NotResource")) {
             (Some(Json::Array(items)), _) => {
                 items.iter().map(|v| (text(v), side.pattern(v))).collect()
             }
@@ -560,9 +631,9 @@ fn atoms(statement: &Json, side: Side) -> Vec<Atom> {
             _ => vec![(String::new(), String::new())],
         };
     let mut condition = statement
-        .get("Condition")
+        .field("Condition")
         .map_or_else(String::new, |c| c.to_string());
-    if let Some(c) = statement.get("IfCondition") {
+    if let Some(c) = statement.field("IfCondition") {
         condition.push_str(&format!(" if {c}"));
     }
     let mut out = Vec::new();
@@ -630,7 +701,7 @@ fn covered(wide: &[Atom], narrow: &Atom) -> bool {
 
 /// True when `new` allows something `old` did not, or denies less.
 fn widens(old: &[Json], new: &[Json], (old_side, new_side): (Side, Side)) -> bool {
-    if old == new {
+    if eq::equal_slices(old, new) {
         return false;
     }
     let (before, after): (Vec<Atom>, Vec<Atom>) = (
@@ -671,26 +742,26 @@ fn diff_statements(
             policy: policy.to_owned(),
             change,
             effect: s
-                .get("Effect")
+                .field("Effect")
                 .and_then(Json::as_str)
                 .unwrap_or("Allow")
                 .to_owned(),
-            actions: strings(s.get("Action")),
+            actions: strings(s.field("Action")),
             removed_actions: Vec::new(),
-            not_actions: strings(s.get("NotAction")),
+            not_actions: strings(s.field("NotAction")),
             resources: s
-                .get("Resource")
+                .field("Resource")
                 .and_then(Json::as_array)
                 .cloned()
                 .unwrap_or_default(),
             principals: s
-                .get("Principal")
+                .field("Principal")
                 .and_then(Json::as_array)
                 .cloned()
                 .unwrap_or_default(),
-            condition: s.get("Condition").cloned(),
+            condition: s.field("Condition").cloned(),
             conditional: s
-                .get("IfCondition")
+                .field("IfCondition")
                 .and_then(Json::as_str)
                 .map(str::to_owned),
         }
@@ -708,13 +779,13 @@ fn diff_statements(
                 }
                 s
             };
-            a.get("Action").is_some() && b.get("Action").is_some() && strip(a) == strip(b)
+            a.field("Action").is_some() && b.field("Action").is_some() && strip(a) == strip(b)
         };
         match added.iter().position(|a| same_but_actions(removed[i], a)) {
             Some(j) => {
                 let (o, n) = (removed.remove(i), added.remove(j));
                 let (old_actions, new_actions) =
-                    (strings(o.get("Action")), strings(n.get("Action")));
+                    (strings(o.field("Action")), strings(n.field("Action")));
                 let mut change = emit(n, Change::Modify);
                 change.actions = new_actions
                     .iter()
@@ -741,12 +812,12 @@ fn attachments(resource: Option<&Json>) -> Vec<Json> {
     let Some((type_name, p)) = props(resource) else {
         return Vec::new();
     };
-    let mut out = as_list(p.get("ManagedPolicyArns"));
-    out.extend(as_list(p.get("ManagedPolicies")));
-    for r in as_list(p.get("CustomerManagedPolicyReferences")) {
+    let mut out = as_list(p.field("ManagedPolicyArns"));
+    out.extend(as_list(p.field("ManagedPolicies")));
+    for r in as_list(p.field("CustomerManagedPolicyReferences")) {
         out.push(serde_json::json!({"CustomerManagedPolicy": r}));
     }
-    if let Some(b) = p.get("PermissionsBoundary") {
+    if let Some(b) = p.field("PermissionsBoundary") {
         out.push(serde_json::json!({"PermissionsBoundary": b}));
     }
     if matches!(type_name, "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") {
@@ -801,13 +872,15 @@ fn group_key(group: &str) -> &str {
 
 /// The group whose rules a resource holds, as [`group_key`] names it.
 fn rule_group(id: &str, resource: &Json) -> Option<String> {
-    match resource.get("Type")?.as_str()? {
+    match resource.field("Type")?.as_str()? {
         "AWS::EC2::SecurityGroup" => Some(id.to_owned()),
         "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
-            let group = resource.get("Properties").and_then(|p| p.get("GroupId"));
+            let group = resource
+                .field("Properties")
+                .and_then(|p| p.field("GroupId"));
             let named = group.and_then(|g| {
-                g.get("Ref")
-                    .or_else(|| g.get("Fn::GetAtt").and_then(|a| a.get(0)))
+                g.field("Ref")
+                    .or_else(|| g.field("Fn::GetAtt").and_then(|a| a.get(0)))
                     .and_then(Json::as_str)
             });
             Some(match (named, group) {
@@ -883,7 +956,7 @@ fn rules(id: &str, resource: Option<&Json>) -> Vec<RuleChange> {
         return Vec::new();
     };
     let rule = |group: String, direction: &str, r: &Map<String, Json>| -> RuleChange {
-        let protocol = r.get("IpProtocol").map_or_else(String::new, |v| match v {
+        let protocol = r.field("IpProtocol").map_or_else(String::new, |v| match v {
             Json::String(s) if s == "-1" => "all".to_owned(),
             Json::String(s) => s.clone(),
             other => other.to_string(),
@@ -916,7 +989,7 @@ fn rules(id: &str, resource: Option<&Json>) -> Vec<RuleChange> {
             ports,
             peer,
             description: r
-                .get("Description")
+                .field("Description")
                 .and_then(Json::as_str)
                 .map(str::to_owned),
         }
@@ -940,7 +1013,7 @@ fn rules(id: &str, resource: Option<&Json>) -> Vec<RuleChange> {
         }
         "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
             let group = p
-                .get("GroupId")
+                .field("GroupId")
                 .map_or_else(|| id.to_owned(), crate::render::short);
             let direction = if type_name.ends_with("Ingress") {
                 "ingress"

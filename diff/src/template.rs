@@ -240,6 +240,9 @@ pub struct Resources<'a> {
     pub raw: &'a Map<String, Json>,
     /// Resources written the same on both sides (and existing).
     pub same: &'a std::collections::BTreeSet<String>,
+    /// The normalized resources whose properties written the same on
+    /// both sides are left out, whole.
+    pub full: Option<&'a (dyn crate::normalize::Whole + 'a)>,
 }
 
 impl<'a> Resources<'a> {
@@ -252,10 +255,24 @@ impl<'a> Resources<'a> {
             normalized,
             raw: normalized,
             same: none,
+            full: None,
         }
     }
 
+    /// Resource `id`, whole.
     pub fn get(&self, id: &str) -> Option<&'a Json> {
+        if self.same.contains(id) {
+            self.raw.get(id)
+        } else if let Some(r) = self.full.and_then(|f| f.whole(id)) {
+            Some(r)
+        } else {
+            self.normalized.get(id)
+        }
+    }
+
+    /// Resource `id` for its attributes (`DeletionPolicy`, ...): perhaps
+    /// without the properties written the same on both sides.
+    pub fn attributes(&self, id: &str) -> Option<&'a Json> {
         if self.same.contains(id) {
             self.raw.get(id)
         } else {
@@ -263,14 +280,23 @@ impl<'a> Resources<'a> {
         }
     }
 
-    /// Every resource, in the template's order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'a String, &'a Json)> + '_ {
+    /// The IDs of every resource, in the template's order.
+    pub fn ids(&self) -> impl Iterator<Item = &'a String> + '_ {
         let (normalized, same) = (self.normalized, self.same);
+        self.raw
+            .keys()
+            .filter(move |id| same.contains(*id) || normalized.contains_key(*id))
+    }
+
+    /// Every resource whole, in the template's order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a String, &'a Json)> + '_ {
+        let (normalized, same, full) = (self.normalized, self.same, self.full);
         self.raw.iter().filter_map(move |(id, r)| {
             if same.contains(id) {
                 Some((id, r))
             } else {
-                normalized.get_key_value(id)
+                let (id, r) = normalized.get_key_value(id)?;
+                Some((id, full.and_then(|f| f.whole(id)).unwrap_or(r)))
             }
         })
     }

@@ -1,0 +1,198 @@
+//! Properties a changed resource writes the same on both sides of a
+//! diff: left out of both (they normalize the same, so they cannot
+//! differ), and put back for the readers of whole resources.
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value as Json};
+
+use super::{is_intrinsic_map, Coercion, Evaluator};
+use crate::eq::Field;
+use crate::normalize::Environment;
+use crate::template::Template;
+
+/// The other template of a diff, evaluated in the same context (the same
+/// mappings and conditions, and no parameter declared differently that
+/// `changed_parameters` does not list): a property written the same on
+/// both sides normalizes the same on both, so neither side's diff needs
+/// it; it is left out of both (see [`Full`] for whole resources).
+#[derive(Clone, Copy)]
+pub struct Twin<'a> {
+    /// The other template's `Resources`, as written.
+    pub raw: &'a Map<String, Json>,
+    /// Parameters declared differently in the two templates.
+    pub changed_parameters: &'a BTreeSet<String>,
+    /// Whether this side records what the properties left out assume
+    /// (one side does: both would record the same).
+    pub record: bool,
+}
+
+/// One resource's properties as the other side writes them.
+#[derive(Clone, Copy)]
+pub(super) struct TwinProperties<'a> {
+    pub(super) raw: &'a Map<String, Json>,
+    pub(super) changed_parameters: &'a BTreeSet<String>,
+    pub(super) record: bool,
+}
+
+impl<'a> Twin<'a> {
+    /// The other side's resource `id` and its properties, when it has the
+    /// same type and both sides write plain property maps.
+    pub(super) fn resource(&self, id: &str, r: &Json) -> Option<(&'a Json, TwinProperties<'a>)> {
+        let other = self.raw.get(id)?;
+        if !crate::eq::equal_opt(other.field("Type"), r.field("Type")) {
+            return None;
+        }
+        fn plain(p: Option<&Json>) -> Option<&Map<String, Json>> {
+            p.and_then(Json::as_object).filter(|m| !is_intrinsic_map(m))
+        }
+        plain(r.field("Properties"))?;
+        let props = TwinProperties {
+            raw: plain(other.field("Properties"))?,
+            changed_parameters: self.changed_parameters,
+            record: self.record,
+        };
+        Some((other, props))
+    }
+}
+
+/// The resources of one side of a diff whole, for the readers that need
+/// every property (the security analysis, the propagation of
+/// replacements): a resource whose properties written the same on both
+/// sides were left out gets them normalized when first asked for.
+pub struct Full<'a> {
+    ev: RefCell<Evaluator<'a>>,
+    /// The template's `Resources` as written.
+    raw: &'a Map<String, Json>,
+    /// The same, normalized, some without the properties left out.
+    normalized: &'a Map<String, Json>,
+    whole: BTreeMap<String, OnceCell<Json>>,
+    /// The other side, whose values of the properties left out are
+    /// copied rather than evaluated again.
+    beside: Option<Beside<'a>>,
+}
+
+#[derive(Clone, Copy)]
+struct Beside<'a> {
+    full: &'a (dyn Whole + 'a),
+    /// Its `Resources` as written.
+    raw: &'a Map<String, Json>,
+    changed_parameters: &'a BTreeSet<String>,
+}
+
+impl<'a> Beside<'a> {
+    /// Property `p` of resource `id`, written `w` here, when it was left
+    /// out as written the same there: its value there (`None` for
+    /// `AWS::NoValue`).
+    fn copy(self, id: &str, p: &str, w: &Json) -> Option<Option<&'a Json>> {
+        let there = self.raw.get(id)?.field("Properties")?.field(p)?;
+        if !crate::eq::equal(there, w) || !disjoint(w, self.changed_parameters) {
+            return None;
+        }
+        let whole = self.full.whole(id)?;
+        Some(whole.field("Properties").and_then(|props| props.field(p)))
+    }
+}
+
+/// Whether `v` names none of `parameters`.
+pub(super) fn disjoint(v: &Json, parameters: &BTreeSet<String>) -> bool {
+    parameters.is_empty() || {
+        let mut refs = BTreeSet::new();
+        crate::engine::references(v, &mut refs);
+        refs.is_disjoint(parameters)
+    }
+}
+
+/// Resources read whole (see [`Full`]).
+pub trait Whole {
+    /// Resource `id` whole, when it had properties left out.
+    fn whole(&self, id: &str) -> Option<&Json>;
+}
+
+impl Whole for Full<'_> {
+    fn whole(&self, id: &str) -> Option<&Json> {
+        let cell = self.whole.get(id)?;
+        Some(cell.get_or_init(|| self.complete(id)))
+    }
+}
+
+impl<'a> Full<'a> {
+    /// Over `template` and its normalized resources, where those in
+    /// `partial` have properties left out.
+    pub fn new(
+        template: &'a Template,
+        normalized: &'a Map<String, Json>,
+        env: &'a Environment,
+        partial: BTreeSet<String>,
+    ) -> Self {
+        static NONE: std::sync::OnceLock<Map<String, Json>> = std::sync::OnceLock::new();
+        let raw = template.field("Resources").and_then(Json::as_object);
+        Full {
+            ev: RefCell::new(Evaluator::over(template, env)),
+            raw: raw.unwrap_or_else(|| NONE.get_or_init(Map::new)),
+            normalized,
+            whole: partial
+                .into_iter()
+                .map(|id| (id, OnceCell::new()))
+                .collect(),
+            beside: None,
+        }
+    }
+
+    /// Copying what was left out from `other` (the other side, over its
+    /// `Resources` as written `raw`), which must not copy from this one.
+    pub fn beside(
+        mut self,
+        other: &'a (dyn Whole + 'a),
+        raw: &'a Map<String, Json>,
+        changed_parameters: &'a BTreeSet<String>,
+    ) -> Self {
+        self.beside = Some(Beside {
+            full: other,
+            raw,
+            changed_parameters,
+        });
+        self
+    }
+
+    /// The normalized resource with the properties left out put back, in
+    /// the order written.
+    fn complete(&self, id: &str) -> Json {
+        let Some(Json::Object(r)) = self.normalized.get(id) else {
+            return Json::Null;
+        };
+        let written = self
+            .raw
+            .get(id)
+            .and_then(|w| w.field("Properties"))
+            .and_then(Json::as_object);
+        let type_name = r.field("Type").and_then(Json::as_str).unwrap_or("");
+        let mut out = Map::with_capacity(r.len());
+        for (k, v) in r {
+            let (Json::Object(have), Some(written)) = (v, written.filter(|_| k == "Properties"))
+            else {
+                out.insert(k.clone(), v.clone());
+                continue;
+            };
+            let coercion = Coercion::of(type_name);
+            let mut props = Map::with_capacity(written.len());
+            for (p, w) in written {
+                if let Some(x) = have.field(p) {
+                    props.insert(p.clone(), x.clone());
+                } else if let Some(there) = self.beside.and_then(|b| b.copy(id, p, w)) {
+                    if let Some(x) = there {
+                        props.insert(p.clone(), x.clone());
+                    }
+                } else if let Some(mut x) = self.ev.borrow_mut().value(w) {
+                    // Left out, or `AWS::NoValue` (which comes out absent
+                    // again).
+                    coercion.apply(p, &mut x);
+                    props.insert(p.clone(), x);
+                }
+            }
+            out.insert(k.clone(), Json::Object(props));
+        }
+        Json::Object(out)
+    }
+}
