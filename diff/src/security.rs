@@ -3,6 +3,7 @@
 //! rules; and the single verdict of whether a change broadens access.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -597,38 +598,45 @@ fn normalize(statement: &Json) -> Json {
 
 /// One permission a statement grants or denies: an effect, an action,
 /// a resource, a principal and a condition (`not X` for the Not forms).
+/// The parts a statement's atoms share are shared, not copied: a
+/// statement of A actions, R resources and P principals makes A × R × P
+/// atoms.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Atom {
-    effect: String,
-    action: String,
-    resource: String,
+struct Atom<'s> {
+    effect: &'s str,
+    action: Rc<str>,
+    resource: Rc<str>,
     /// What `resource` stands for as an IAM pattern (references to the
     /// stack's resources as ARNs), for finding it inside another.
-    pattern: String,
-    principal: String,
-    condition: String,
+    pattern: Rc<str>,
+    principal: Rc<str>,
+    condition: Rc<str>,
 }
 
-fn atoms(statement: &Json, side: Side) -> Vec<Atom> {
+fn atoms<'s>(statement: &'s Json, side: Side<'_>) -> Vec<Atom<'s>> {
     let effect = statement
         .field("Effect")
         .and_then(Json::as_str)
         .unwrap_or("Allow");
-    let text = |v: &Json| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-    let axis = |key: &str, not_key: &str| -> Vec<String> {
+    let text = |v: &Json| -> Rc<str> { v.as_str().map_or_else(|| v.to_string().into(), Rc::from) };
+    let axis = |key: &str, not_key: &str| -> Vec<Rc<str>> {
         match (statement.get(key), statement.get(not_key)) {
             (Some(Json::Array(items)), _) => items.iter().map(text).collect(),
-            (_, Some(not)) => vec![format!("not {not}")],
-            _ => vec![String::new()],
+            (_, Some(not)) => vec![format!("not {not}").into()],
+            _ => vec![Rc::from("")],
         }
     };
-    let resources: Vec<(String, String)> =
+    let resources: Vec<(Rc<str>, Rc<str>)> =
         match (statement.field("Resource"), statement.field("NotResource")) {
-            (Some(Json::Array(items)), _) => {
-                items.iter().map(|v| (text(v), side.pattern(v))).collect()
+            (Some(Json::Array(items)), _) => items
+                .iter()
+                .map(|v| (text(v), Rc::from(side.pattern(v))))
+                .collect(),
+            (_, Some(not)) => {
+                let not: Rc<str> = format!("not {not}").into();
+                vec![(not.clone(), not)]
             }
-            (_, Some(not)) => vec![(format!("not {not}"), format!("not {not}"))],
-            _ => vec![(String::new(), String::new())],
+            _ => vec![(Rc::from(""), Rc::from(""))],
         };
     let mut condition = statement
         .field("Condition")
@@ -636,16 +644,19 @@ fn atoms(statement: &Json, side: Side) -> Vec<Atom> {
     if let Some(c) = statement.field("IfCondition") {
         condition.push_str(&format!(" if {c}"));
     }
+    let condition: Rc<str> = condition.into();
+    let principals = axis("Principal", "NotPrincipal");
     let mut out = Vec::new();
     for action in axis("Action", "NotAction") {
+        let action: Rc<str> = action.to_ascii_lowercase().into();
         for (resource, pattern) in &resources {
-            for principal in axis("Principal", "NotPrincipal") {
+            for principal in &principals {
                 out.push(Atom {
-                    effect: effect.to_owned(),
-                    action: action.to_ascii_lowercase(),
+                    effect,
+                    action: action.clone(),
                     resource: resource.clone(),
                     pattern: pattern.clone(),
-                    principal,
+                    principal: principal.clone(),
                     condition: condition.clone(),
                 });
             }
@@ -655,7 +666,7 @@ fn atoms(statement: &Json, side: Side) -> Vec<Atom> {
 }
 
 /// Whether the permission `wide` includes `narrow`.
-fn atom_covers(wide: &Atom, narrow: &Atom) -> bool {
+fn atom_covers(wide: &Atom<'_>, narrow: &Atom<'_>) -> bool {
     let any_principal = |p: &str| p == "\"*\"" || p == "*" || p == r#"{"AWS":"*"}"#;
     wide.effect == narrow.effect
         && (wide.action == narrow.action
@@ -673,7 +684,7 @@ fn atom_covers(wide: &Atom, narrow: &Atom) -> bool {
 /// Whether the permissions `wide` include `narrow`: one of them does, or
 /// `narrow`'s action is a wildcard over a service whose every action is
 /// known, and each action it matches is included.
-fn covered(wide: &[Atom], narrow: &Atom) -> bool {
+fn covered(wide: &[Atom<'_>], narrow: &Atom<'_>) -> bool {
     if wide.iter().any(|w| atom_covers(w, narrow)) {
         return true;
     }
@@ -692,7 +703,7 @@ fn covered(wide: &[Atom], narrow: &Atom) -> bool {
         .filter(|a| glob_covers(&narrow.action, a))
         .all(|action| {
             let one = Atom {
-                action,
+                action: action.into(),
                 ..narrow.clone()
             };
             wide.iter().any(|w| atom_covers(w, &one))
