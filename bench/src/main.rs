@@ -299,6 +299,7 @@ fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
+#[derive(Default)]
 struct Outcome {
     text: String,
     targets_met: usize,
@@ -362,17 +363,20 @@ fn diff_sections(o: &mut Outcome, plan: &Plan, scratch: &Path) {
     versus_cdk(o, plan.diff_cdk, scratch);
 }
 
+/// An empty scratch directory for this run.
+fn fresh_scratch() -> Result<PathBuf, String> {
+    let scratch = std::env::temp_dir().join(format!("synth-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| format!("creating {}: {e}", scratch.display()))?;
+    Ok(scratch)
+}
+
 /// Only the diff benchmarks (`--diff-only`): no binaries or servers needed.
 fn bench_diff(quick: bool) -> Result<Outcome, String> {
     let plan = Plan::new(quick);
-    let scratch = std::env::temp_dir().join(format!("synth-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch)
-        .map_err(|e| format!("creating {}: {e}", scratch.display()))?;
-    let mut o = Outcome {
-        text: String::new(),
-        targets_met: 0,
-        targets: 0,
-    };
+    let scratch = fresh_scratch()?;
+    let mut o = Outcome::default();
     diff_sections(&mut o, &plan, &scratch);
     Ok(o)
 }
@@ -380,15 +384,8 @@ fn bench_diff(quick: bool) -> Result<Outcome, String> {
 fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
     let bins = Bins::find()?;
     let plan = Plan::new(quick);
-    let scratch = std::env::temp_dir().join(format!("synth-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch)
-        .map_err(|e| format!("creating {}: {e}", scratch.display()))?;
-    let mut o = Outcome {
-        text: String::new(),
-        targets_met: 0,
-        targets: 0,
-    };
+    let scratch = fresh_scratch()?;
+    let mut o = Outcome::default();
     let progress = |what: &str| eprintln!("synth-bench: {what}");
 
     let cli_dir = scratch.join("cli");

@@ -1188,15 +1188,8 @@ fn references_borrowed<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
                             Json::Array(a) => a.first().and_then(Json::as_str),
                             _ => None,
                         };
-                        let mut rest = text.unwrap_or("");
-                        while let Some(start) = rest.find("${") {
-                            let after = &rest[start + 2..];
-                            let Some(end) = after.find('}') else { break };
-                            let name = &after[..end];
-                            if !name.starts_with('!') {
-                                out.push(name.split('.').next().unwrap_or(name));
-                            }
-                            rest = &after[end + 1..];
+                        for name in synth::fns::sub_variables(text.unwrap_or("")) {
+                            out.push(name.split('.').next().unwrap_or(name));
                         }
                     }
                     _ => {}

@@ -229,14 +229,13 @@ fn view_of(
     if kept.is_empty() {
         return None;
     }
-    let view: serde_json::Map<String, Json> = doc
+    let mut view: serde_json::Map<String, Json> = doc
         .as_object()?
         .iter()
-        .map(|(key, value)| match key.as_str() {
-            "Resources" => (key.clone(), Json::Object(kept.clone())),
-            _ => (key.clone(), value.clone()),
-        })
+        .filter(|(key, _)| *key != "Resources")
+        .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
+    view.insert("Resources".into(), Json::Object(kept));
     Some(Json::Object(view).to_string())
 }
 

@@ -19,6 +19,28 @@ fn f<T>(intrinsic: Intrinsic) -> Val<T> {
     Val::from_value(Value::intrinsic(intrinsic))
 }
 
+/// The `${Name}` variables of an `Fn::Sub` template, in order, trimmed:
+/// `Name`, `Resource.Attribute` or `AWS::Region`. `${!Literal}` escapes
+/// are not variables; an unclosed `${` ends the scan.
+///
+/// ```
+/// let names: Vec<&str> = synth::fns::sub_variables("${A}-${!B}-${ C.Arn }").collect();
+/// assert_eq!(names, ["A", "C.Arn"]);
+/// ```
+pub fn sub_variables(template: &str) -> impl Iterator<Item = &str> {
+    let mut rest = template;
+    std::iter::from_fn(move || loop {
+        let start = rest.find("${")?;
+        let after = &rest[start + 2..];
+        let end = after.find('}')?;
+        let name = after[..end].trim();
+        rest = &after[end + 1..];
+        if !name.starts_with('!') {
+            return Some(name);
+        }
+    })
+}
+
 /// `Fn::Sub` with only pseudo parameters and `${!Literal}` escapes. Any
 /// other `${Name}` is an unresolved reference at synthesis: pass values
 /// through [`sub_with`] instead.

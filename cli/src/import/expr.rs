@@ -442,17 +442,7 @@ impl<'a> Env<'a> {
     /// synth checks it: a variable, a pseudo parameter, a resource or
     /// `Resource.Attribute`, or a parameter).
     fn sub_resolves(&self, template: &str, vars: Option<&serde_json::Map<String, Json>>) -> bool {
-        let mut rest = template;
-        while let Some(start) = rest.find("${") {
-            let after = &rest[start + 2..];
-            let Some(end) = after.find('}') else {
-                break;
-            };
-            let name = after[..end].trim();
-            rest = &after[end + 1..];
-            if name.starts_with('!') {
-                continue;
-            }
+        for name in synth::fns::sub_variables(template) {
             let base = name.split('.').next().unwrap_or(name);
             let known = vars.is_some_and(|v| v.contains_key(name))
                 || (name.starts_with("AWS::") && self.reference_is_pseudo(name))

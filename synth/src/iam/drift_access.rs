@@ -45,7 +45,7 @@ const INLINE_POLICY_LIMIT: usize = 10_240;
 /// let viewer = fleet.add("Viewer", Role::assumed_by(Principal::account("111122223333")));
 /// // ... every other stack of the app ...
 /// let access = DriftDetectionAccess::for_app(&app).attach_to_role(&viewer);
-/// app.get_stack("Fleet").unwrap().add("DriftDetection", access);
+/// app.get_stack("Fleet").expect("defined above").add("DriftDetection", access);
 /// app.synth().expect("valid");
 /// ```
 #[derive(Clone, Debug)]

@@ -199,17 +199,7 @@ impl<'a> Resolver<'a, '_> {
     pub(super) fn check_sub(&mut self, template: &str, vars: &indexmap::IndexMap<String, Value>) {
         let ids = &self.ids[self.stack_index];
         let mut unresolved = Vec::new();
-        let mut rest = template;
-        while let Some(start) = rest.find("${") {
-            let after = &rest[start + 2..];
-            let Some(end) = after.find('}') else {
-                break;
-            };
-            let name = after[..end].trim();
-            rest = &after[end + 1..];
-            if name.starts_with('!') {
-                continue;
-            }
+        for name in crate::fns::sub_variables(template) {
             let base = name.split('.').next().unwrap_or(name);
             let known = vars.contains_key(name)
                 || Pseudo::from_name(name).is_some()
