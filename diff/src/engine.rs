@@ -1042,6 +1042,9 @@ fn propagate(
     // What each resource's properties refer to, read once (borrowed), and
     // only when something is replaced or new.
     let mut referrers: Option<Vec<Referrer>> = None;
+    // Exact references per resource, read from the normalized resource
+    // only for those whose written references name a replaced target.
+    let mut exact: BTreeMap<&String, Option<Exact>> = BTreeMap::new();
     loop {
         // Replaced resources, and new ones: a reference to either gets a
         // new value.
@@ -1066,11 +1069,20 @@ fn propagate(
         }
         let referrers = referrers.get_or_insert_with(|| referrers_of(new_res));
         let mut progressed = false;
-        for (id, r, props, refs) in referrers.iter() {
+        for (id, written) in referrers.iter() {
             let id = *id;
+            if !written.iter().any(|t| replaced.contains_key(*t)) {
+                continue;
+            }
             if changes.get(id).is_some_and(|c| c.change == Change::Add) {
                 continue;
             }
+            let Some((r, props, refs)) = exact
+                .entry(id)
+                .or_insert_with(|| exact_references(new_res, id))
+            else {
+                continue;
+            };
             let type_name = type_of(r);
             // Looked up when a target is replaced, not for every referrer.
             let mut co = None;
@@ -1138,11 +1150,16 @@ fn propagate(
     }
 }
 
-/// A resource with properties: its ID, itself, its properties, and the
-/// logical IDs each property refers to (properties that refer to none
-/// left out).
-type Referrer<'a> = (
-    &'a String,
+/// A resource and the logical IDs its properties name as written (a
+/// superset of what they name normalized: normalizing only resolves or
+/// drops references), to pass over resources that name no replaced one
+/// without normalizing them whole.
+type Referrer<'a> = (&'a String, Vec<&'a str>);
+
+/// A resource with properties, normalized whole: itself, its properties,
+/// and the logical IDs each property refers to (properties that refer to
+/// none left out).
+type Exact<'a> = (
     &'a Json,
     &'a Map<String, Json>,
     Vec<(&'a String, Vec<&'a str>)>,
@@ -1150,22 +1167,32 @@ type Referrer<'a> = (
 
 fn referrers_of(resources: Resources) -> Vec<Referrer> {
     resources
-        .iter()
-        .filter_map(|(id, r)| {
-            let props = r.field("Properties").and_then(Json::as_object)?;
-            let refs = props
-                .iter()
-                .filter_map(|(prop, value)| {
-                    let mut refs = Vec::new();
-                    references_borrowed(value, &mut refs);
-                    refs.sort_unstable();
-                    refs.dedup();
-                    (!refs.is_empty()).then_some((prop, refs))
-                })
-                .collect();
-            Some((id, r, props, refs))
+        .ids()
+        .filter_map(|id| {
+            let props = resources.raw.get(id)?.field("Properties")?;
+            let mut refs = Vec::new();
+            references_borrowed(props, &mut refs);
+            refs.sort_unstable();
+            refs.dedup();
+            (!refs.is_empty()).then_some((id, refs))
         })
         .collect()
+}
+
+fn exact_references<'a>(resources: Resources<'a>, id: &str) -> Option<Exact<'a>> {
+    let r = resources.get(id)?;
+    let props = r.field("Properties").and_then(Json::as_object)?;
+    let refs = props
+        .iter()
+        .filter_map(|(prop, value)| {
+            let mut refs = Vec::new();
+            references_borrowed(value, &mut refs);
+            refs.sort_unstable();
+            refs.dedup();
+            (!refs.is_empty()).then_some((prop, refs))
+        })
+        .collect();
+    Some((r, props, refs))
 }
 
 /// As [`references`], borrowing the names from the value.
@@ -1181,6 +1208,10 @@ fn references_borrowed<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
                         if let Some(Json::String(r)) = a.first() {
                             out.push(r);
                         }
+                    }
+                    // As written, before normalizing.
+                    ("Fn::GetAtt", Json::String(r)) => {
+                        out.push(r.split('.').next().unwrap_or(r));
                     }
                     ("Fn::Sub", sub) => {
                         let text = match sub {
