@@ -8,6 +8,11 @@
 //! synth-bench diff-loop CASE RUNS               (one diff case in a loop, for profilers)
 //! ```
 
+/// The command line's allocator, so in-process figures are what `synth`
+/// does.
+#[global_allocator]
+static ALLOCATOR: synth_cli::Allocator = synth_cli::Allocator;
+
 mod buildbench;
 mod checkbench;
 mod deploybench;

@@ -6,6 +6,9 @@ use clap::Parser;
 use synth_cli::cli::Cli;
 use synth_cli::ui::Ui;
 
+#[global_allocator]
+static ALLOCATOR: synth_cli::Allocator = synth_cli::Allocator;
+
 fn main() -> ExitCode {
     // A blank CI/CD variable means unset, as GitLab treats its own: clap
     // would reject an empty SYNTH_TIMEOUT for a flag nobody passed. This

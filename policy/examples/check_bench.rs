@@ -14,6 +14,10 @@ use std::time::{Duration, Instant};
 
 use synth_policy::{RuleSet, PACKS};
 
+/// The allocator of the `synth` command, which runs the check.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let (mut bin, mut runs, mut templates) = (None, 50usize, Vec::new());
