@@ -13,12 +13,12 @@ pub mod context;
 pub mod deploy;
 pub mod deployed;
 pub mod drift;
-pub use synth_diff as diff;
 /// The `synth` command's global allocator. The diff engine and the Guard
 /// engine allocate and free many small values (normalized JSON, copied
 /// query results), where mimalloc is about a third faster than the system
 /// allocator (BENCHMARKS.md); the bench binary uses it too.
 pub use mimalloc::MiMalloc as Allocator;
+pub use synth_diff as diff;
 pub mod error;
 pub mod fleet;
 pub mod git;
