@@ -203,7 +203,7 @@ mod tests {
             "X": {"Type": "Custom::Thing"}
         });
         let env = Environment::new(Some("eu-west-1"), Some("111111111111"), None);
-        let none = std::collections::BTreeSet::new();
+        let none = crate::template::Ids::default();
         let side = Side {
             resources: Resources::all(resources.as_object().unwrap(), &none),
             env: &env,

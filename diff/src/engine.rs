@@ -13,7 +13,7 @@ use crate::eq::Field;
 use crate::eq;
 use crate::normalize::{self, Environment};
 use crate::security::{self, SecurityChanges};
-use crate::template::{Resources, Template};
+use crate::template::{Ids, Resources, Template};
 
 /// The properties of a type whose change replaces the resource, as paths
 /// (`Name`, `KubernetesNetworkConfig/IpFamily`).
@@ -251,7 +251,7 @@ pub fn diff_in(
         .iter()
         .all(|k| eq::equal_opt(old.get(*k), new.get(*k)))
         && condition_refs.is_disjoint(&changed_parameters);
-    let mut same = BTreeSet::new();
+    let mut same = Ids::default();
     if same_context {
         if let (Some(o), Some(n)) = (section(old, "Resources"), section(new, "Resources")) {
             for (id, r) in o {

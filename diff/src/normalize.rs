@@ -23,7 +23,7 @@ use serde_json::{Map, Value as Json};
 use crate::eq::Field;
 use synth::schema::ValueKind;
 
-use crate::template::Template;
+use crate::template::{Ids, Template};
 
 mod partial;
 
@@ -186,7 +186,7 @@ impl Resolved {
 
 /// A template's canonical form and what it took to get there.
 pub fn normalize(template: &Template, env: &Environment) -> (Template, Resolved) {
-    normalize_owned(template.clone(), env, &BTreeSet::new())
+    normalize_owned(template.clone(), env, &Ids::default())
 }
 
 /// As [`normalize`], in place, leaving the resources named in `skip` as
@@ -196,7 +196,7 @@ pub fn normalize(template: &Template, env: &Environment) -> (Template, Resolved)
 pub fn normalize_owned(
     mut template: Template,
     env: &Environment,
-    skip: &BTreeSet<String>,
+    skip: &Ids,
 ) -> (Template, Resolved) {
     let resources = template.remove("Resources");
     let outputs = template.remove("Outputs");
@@ -255,7 +255,7 @@ pub fn normalize_owned(
 pub fn normalize_borrowed(
     template: &Template,
     env: &Environment,
-    skip: &BTreeSet<String>,
+    skip: &Ids,
     twin: Option<Twin>,
 ) -> (Template, Resolved, BTreeSet<String>, BTreeSet<String>) {
     let mut out = Template::new();

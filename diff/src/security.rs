@@ -15,7 +15,7 @@ use crate::engine::Change;
 use crate::eq;
 use crate::managed;
 use crate::normalize::Environment;
-use crate::template::Resources;
+use crate::template::{Ids, Resources};
 
 /// One IAM statement added or removed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -106,14 +106,14 @@ impl SecurityChanges {
 
 /// Security changes between two `Resources` sections.
 pub fn changes(old: &Map<String, Json>, new: &Map<String, Json>) -> SecurityChanges {
-    changes_except(old, new, &std::collections::BTreeSet::new())
+    changes_except(old, new, &Ids::default())
 }
 
 /// As [`changes`], skipping the resources in `same` (known equal).
 pub fn changes_except(
     old: &Map<String, Json>,
     new: &Map<String, Json>,
-    same: &std::collections::BTreeSet<String>,
+    same: &Ids,
 ) -> SecurityChanges {
     changes_in(
         Resources {

@@ -4,6 +4,11 @@
 
 use serde_json::{Map, Value as Json};
 
+/// A set of logical IDs, asked whether it holds a resource once or more per
+/// resource: hashed (with a fixed seed) rather than ordered. Never iterated
+/// for output.
+pub type Ids = std::collections::HashSet<String, foldhash::fast::FixedState>;
+
 /// A template's top-level object.
 pub type Template = Map<String, Json>;
 
@@ -239,7 +244,7 @@ pub struct Resources<'a> {
     /// The template's own `Resources`, for the ones in `same`.
     pub raw: &'a Map<String, Json>,
     /// Resources written the same on both sides (and existing).
-    pub same: &'a std::collections::BTreeSet<String>,
+    pub same: &'a Ids,
     /// The normalized resources whose properties written the same on
     /// both sides are left out, whole.
     pub full: Option<&'a (dyn crate::normalize::Whole + 'a)>,
@@ -247,10 +252,7 @@ pub struct Resources<'a> {
 
 impl<'a> Resources<'a> {
     /// Resources that are all normalized.
-    pub fn all(
-        normalized: &'a Map<String, Json>,
-        none: &'a std::collections::BTreeSet<String>,
-    ) -> Self {
+    pub fn all(normalized: &'a Map<String, Json>, none: &'a Ids) -> Self {
         Resources {
             normalized,
             raw: normalized,
