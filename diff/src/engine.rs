@@ -318,7 +318,7 @@ pub fn diff_in(
         full: Some(&new_full),
     };
 
-    let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
+    let mut changes = Changes::default();
     for (id, new_r) in new_res {
         if same.contains(id) {
             continue;
@@ -469,6 +469,10 @@ pub fn diff_in(
     }
 }
 
+/// The changes found so far, by logical ID: looked up for every resource,
+/// never iterated for output (the template's order is).
+type Changes = std::collections::HashMap<String, ResourceChange, foldhash::fast::FixedState>;
+
 /// As [`diff_in`], taking the templates.
 pub fn diff_owned(
     stack: &str,
@@ -538,21 +542,17 @@ fn data_fate(c: &ResourceChange, old: Option<&Json>, new: Option<&Json>) -> Opti
 /// A removed resource and an added one of the same type with the same
 /// properties and attributes (after normalization, and with references
 /// to the old ID read as references to the new one) are likely a rename.
-fn renames(
-    old_res: &Map<String, Json>,
-    new_res: &Map<String, Json>,
-    changes: &mut BTreeMap<String, ResourceChange>,
-) {
-    let removed: Vec<String> = changes
-        .values()
-        .filter(|c| c.change == Change::Remove)
-        .map(|c| c.logical_id.clone())
-        .collect();
-    let added: Vec<String> = changes
-        .values()
-        .filter(|c| c.change == Change::Add)
-        .map(|c| c.logical_id.clone())
-        .collect();
+fn renames(old_res: &Map<String, Json>, new_res: &Map<String, Json>, changes: &mut Changes) {
+    let ids = |kind: Change| {
+        let mut ids: Vec<String> = changes
+            .values()
+            .filter(|c| c.change == kind)
+            .map(|c| c.logical_id.clone())
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    let (removed, added) = (ids(Change::Remove), ids(Change::Add));
     let mut taken = BTreeSet::new();
     for old_id in &removed {
         let Some(Json::Object(o)) = old_res.get(old_id) else {
@@ -1033,11 +1033,7 @@ pub fn references(v: &Json, out: &mut BTreeSet<String>) {
 /// A resource referencing a replaced resource gets a new value for that
 /// reference: it is updated, and replaced if the reference sits in a
 /// create-only property. Repeats until nothing more changes.
-fn propagate(
-    new_res: Resources,
-    changes: &mut BTreeMap<String, ResourceChange>,
-    create_only: CreateOnly,
-) {
+fn propagate(new_res: Resources, changes: &mut Changes, create_only: CreateOnly) {
     let conditional = synth::aws::replacement::conditional_create_only;
     // What each resource's properties refer to, read once (borrowed), and
     // only when something is replaced or new.

@@ -30,7 +30,13 @@ fn f<T>(intrinsic: Intrinsic) -> Val<T> {
 pub fn sub_variables(template: &str) -> impl Iterator<Item = &str> {
     let mut rest = template;
     std::iter::from_fn(move || loop {
-        let start = rest.find("${")?;
+        // A `$` is rare in a template: looked for alone (memchr), then
+        // checked for the brace.
+        let start = rest.find('$')?;
+        if rest.as_bytes().get(start + 1) != Some(&b'{') {
+            rest = &rest[start + 1..];
+            continue;
+        }
         let after = &rest[start + 2..];
         let end = after.find('}')?;
         let name = after[..end].trim();
