@@ -561,19 +561,35 @@ fn as_list(v: Option<&Json>) -> Vec<Json> {
         Some(one) => vec![one.clone()],
         None => Vec::new(),
     };
-    items.sort_by_cached_key(|i| i.to_string());
+    if items.len() > 1 {
+        items.sort_by(json_text_order);
+    }
     items
+}
+
+/// The order of the values' JSON text, without writing the text of
+/// strings that need no escaping (almost all): such a string's text is its
+/// characters between quotes.
+fn json_text_order(a: &Json, b: &Json) -> std::cmp::Ordering {
+    fn plain(v: &Json) -> Option<&str> {
+        v.as_str()
+            .filter(|s| !s.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20))
+    }
+    match (plain(a), plain(b)) {
+        (Some(x), Some(y)) => x.bytes().chain([b'"']).cmp(y.bytes().chain([b'"'])),
+        _ => a.to_string().cmp(&b.to_string()),
+    }
 }
 
 fn normalize(statement: &Json) -> Json {
     let mut m = Map::new();
     for key in ["Effect", "Condition"] {
-        if let Some(v) = statement.get(key) {
+        if let Some(v) = statement.field(key) {
             m.insert(key.into(), v.clone());
         }
     }
     for key in ["Action", "NotAction", "Resource", "NotResource"] {
-        let items = as_list(statement.get(key));
+        let items = as_list(statement.field(key));
         if !items.is_empty() {
             m.insert(key.into(), Json::Array(items));
         }
@@ -1042,6 +1058,17 @@ fn rules(id: &str, resource: Option<&Json>) -> Vec<RuleChange> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn lists_sort_as_their_json_text_does() {
+        let items = json!([
+            "a", "a!", "a b", "ab", "a\"q", "a\\b", "a\u{1}", "", "Z", "é",
+            {"Fn::GetAtt": ["A", "Arn"]}, {"Ref": "B"}, 3, "s3:*", "s3:Get*"
+        ]);
+        let mut by_text = items.as_array().unwrap().clone();
+        by_text.sort_by_cached_key(|i| i.to_string());
+        assert_eq!(as_list(Some(&items)), by_text);
+    }
 
     fn role(statements: Json, managed: Json) -> Json {
         json!({"Type": "AWS::IAM::Role", "Properties": {
