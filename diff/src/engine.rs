@@ -1221,12 +1221,22 @@ fn references_borrowed<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
                     }
                     _ => {}
                 }
-                references_borrowed(x, out);
+                if is_container(x) {
+                    references_borrowed(x, out);
+                }
             }
         }
-        Json::Array(items) => items.iter().for_each(|x| references_borrowed(x, out)),
+        Json::Array(items) => items
+            .iter()
+            .filter(|x| is_container(x))
+            .for_each(|x| references_borrowed(x, out)),
         _ => {}
     }
+}
+
+/// Whether `v` can hold a reference (scalars are not walked into).
+fn is_container(v: &Json) -> bool {
+    matches!(v, Json::Object(_) | Json::Array(_))
 }
 
 /// Outputs written the same whose value names a resource that is replaced
