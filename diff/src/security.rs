@@ -232,7 +232,15 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
             }
             let groups = old_groups.get_or_insert_with(|| {
                 let mut groups: BTreeMap<String, Vec<(&String, &Json)>> = BTreeMap::new();
-                for (id, r) in old.iter() {
+                // Only groups and their rules are read (whole).
+                for (id, written) in old.raw {
+                    let type_name = written.field("Type").and_then(Json::as_str);
+                    if !type_name.is_some_and(|t| RULE_TYPES.contains(&t)) {
+                        continue;
+                    }
+                    let Some(r) = old.get(id) else {
+                        continue;
+                    };
                     if let Some(g) = rule_group(id, r) {
                         groups.entry(g).or_default().push((id, r));
                     }
@@ -898,6 +906,13 @@ fn group_key(group: &str) -> &str {
 }
 
 /// The group whose rules a resource holds, as [`group_key`] names it.
+/// The types [`rule_group`] places in a group.
+const RULE_TYPES: &[&str] = &[
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::SecurityGroupEgress",
+];
+
 fn rule_group(id: &str, resource: &Json) -> Option<String> {
     match resource.field("Type")?.as_str()? {
         "AWS::EC2::SecurityGroup" => Some(id.to_owned()),
