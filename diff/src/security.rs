@@ -188,14 +188,15 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
             let before = op.get(policy).cloned().unwrap_or_default();
             diff_statements(id, policy, &before, statements, &mut out.statements);
             if !is_identity(policy) {
-                out.widens_iam |= widens(&before, statements, sides);
+                // Once something widens, the rest need not be judged.
+                out.widens_iam = out.widens_iam || widens(&before, statements, sides);
             }
         }
         for (policy, statements) in &op {
             if !np.contains_key(policy) {
                 diff_statements(id, policy, statements, &[], &mut out.statements);
                 if !is_identity(policy) {
-                    out.widens_iam |= widens(statements, &[], sides);
+                    out.widens_iam = out.widens_iam || widens(statements, &[], sides);
                 }
             }
         }
@@ -203,7 +204,7 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
         // What the resource's own identity policies grant, together: a
         // statement moved between its inline and managed policies grants
         // nothing new.
-        out.widens_iam |= widens(&identity(&op, &oa), &identity(&np, &na), sides);
+        out.widens_iam = out.widens_iam || widens(&identity(&op, &oa), &identity(&np, &na), sides);
         for a in &na {
             if !oa.contains(a) {
                 let known = a.as_str().and_then(managed::policy).is_some();
@@ -226,7 +227,11 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
             }
         }
         let (or, nr) = (rules(id, o), rules(id, n));
+        // Once the network widens, the other rules need not be judged.
         for r in &nr {
+            if out.widens_network {
+                break;
+            }
             if or.contains(r) || or.iter().any(|o| covers(o, r)) {
                 continue;
             }
