@@ -1163,9 +1163,9 @@ type Exact<'a> = (
 
 fn referrers_of(resources: Resources) -> Vec<Referrer> {
     resources
-        .ids()
-        .filter_map(|id| {
-            let props = resources.raw.get(id)?.field("Properties")?;
+        .written()
+        .filter_map(|(id, written)| {
+            let props = written.field("Properties")?;
             let mut refs = Vec::new();
             references_borrowed(props, &mut refs);
             refs.sort_unstable();

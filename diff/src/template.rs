@@ -290,6 +290,14 @@ impl<'a> Resources<'a> {
             .filter(move |id| same.contains(*id) || normalized.contains_key(*id))
     }
 
+    /// Every resource as written, in the template's order.
+    pub fn written(&self) -> impl Iterator<Item = (&'a String, &'a Json)> + '_ {
+        let (normalized, same) = (self.normalized, self.same);
+        self.raw
+            .iter()
+            .filter(move |(id, _)| same.contains(*id) || normalized.contains_key(*id))
+    }
+
     /// Every resource whole, in the template's order.
     pub fn iter(&self) -> impl Iterator<Item = (&'a String, &'a Json)> + '_ {
         let (normalized, same, full) = (self.normalized, self.same, self.full);
