@@ -105,13 +105,13 @@ impl Environment {
         }
     }
 
-    fn pseudo(&self, name: &str) -> Option<String> {
+    fn pseudo(&self, name: &str) -> Option<&str> {
         Some(match name {
-            "AWS::Region" => self.region.clone(),
-            "AWS::AccountId" => self.account.clone(),
-            "AWS::Partition" => self.partition.clone(),
-            "AWS::URLSuffix" => self.url_suffix().to_owned(),
-            "AWS::StackName" => self.stack_name.clone()?,
+            "AWS::Region" => &self.region,
+            "AWS::AccountId" => &self.account,
+            "AWS::Partition" => &self.partition,
+            "AWS::URLSuffix" => self.url_suffix(),
+            "AWS::StackName" => self.stack_name.as_deref()?,
             _ => return None,
         })
     }
@@ -146,6 +146,13 @@ pub struct Resolved {
 }
 
 impl Resolved {
+    /// Pseudo parameter `name` was replaced by its value (noted once).
+    fn note_pseudo(&mut self, name: &str) {
+        if !self.pseudo.contains(name) {
+            self.pseudo.insert(name.to_owned());
+        }
+    }
+
     pub fn merge(&mut self, other: Resolved) {
         self.pseudo.extend(other.pseudo);
         self.conditions.extend(other.conditions);
@@ -684,8 +691,8 @@ impl Evaluator<'_> {
         }
         match self.env.pseudo(name) {
             Some(v) => {
-                self.resolved.pseudo.insert(name.clone());
-                Some(Json::String(v))
+                self.resolved.note_pseudo(name);
+                Some(Json::String(v.to_owned()))
             }
             None => Some(
                 self.parameter_default(name)
@@ -776,8 +783,8 @@ impl Evaluator<'_> {
                         Some(_) => None,
                         None => match self.env.pseudo(&name) {
                             Some(v) => {
-                                self.resolved.pseudo.insert(name.clone());
-                                Some(v)
+                                self.resolved.note_pseudo(&name);
+                                Some(v.to_owned())
                             }
                             None => match self.parameter_default(&name) {
                                 Some(Json::String(s)) => Some(s),
@@ -957,7 +964,13 @@ fn sub_pieces(text: &str) -> Vec<SubPiece> {
     let mut out = Vec::new();
     let mut rest = text;
     let mut literal = String::new();
-    while let Some(start) = rest.find("${") {
+    // A `$` is rare: found alone (memchr), then checked for the brace.
+    while let Some(start) = rest.find('$') {
+        if rest.as_bytes().get(start + 1) != Some(&b'{') {
+            literal.push_str(&rest[..=start]);
+            rest = &rest[start + 1..];
+            continue;
+        }
         literal.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else {
