@@ -806,20 +806,22 @@ fn diff_statements(
                 .map(str::to_owned),
         }
     };
-    let mut added: Vec<&Json> = new.iter().filter(|s| !old.contains(s)).collect();
-    let mut removed: Vec<&Json> = old.iter().filter(|s| !new.contains(s)).collect();
+    let within = |list: &[Json], s: &Json| list.iter().any(|x| eq::equal(x, s));
+    let mut added: Vec<&Json> = new.iter().filter(|s| !within(old, s)).collect();
+    let mut removed: Vec<&Json> = old.iter().filter(|s| !within(new, s)).collect();
     // A statement whose only difference is its actions is one change.
     let mut i = 0;
     while i < removed.len() {
         let same_but_actions = |a: &Json, b: &Json| {
-            let strip = |s: &Json| {
-                let mut s = s.clone();
-                if let Some(m) = s.as_object_mut() {
-                    m.remove("Action");
-                }
-                s
+            let (Some(x), Some(y)) = (a.as_object(), b.as_object()) else {
+                return false;
             };
-            a.field("Action").is_some() && b.field("Action").is_some() && strip(a) == strip(b)
+            x.field("Action").is_some()
+                && y.field("Action").is_some()
+                && x.len() == y.len()
+                && x.iter()
+                    .filter(|(k, _)| *k != "Action")
+                    .all(|(k, v)| y.field(k).is_some_and(|w| eq::equal(v, w)))
         };
         match added.iter().position(|a| same_but_actions(removed[i], a)) {
             Some(j) => {
