@@ -7,7 +7,8 @@
 // from the same objects.
 //
 // Usage: node scripts/cdk-diff-bench.js OLD.json NEW.json RUNS WARMUP
-// Prints one JSON object: {"medianMs", "minMs", "runs", "node", "package",
+// Prints one JSON object: {"medianMs", "minMs", "timesMs" (every timed call,
+// in order), "runs", "node", "package",
 // "resources": {"old", "new"}, "changes": {"add", "modify", "remove", "replace"}}.
 'use strict';
 const fs = require('fs');
@@ -42,6 +43,7 @@ for (let i = 0; i < runs; i++) {
   last = fullDiff(before, after);
   times.push(Number(process.hrtime.bigint() - t0) / 1e6);
 }
+const order = times.slice();
 times.sort((a, b) => a - b);
 const mid = Math.floor(times.length / 2);
 const median = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
@@ -59,6 +61,7 @@ const count = (t) => Object.keys(t.Resources || {}).length;
 process.stdout.write(JSON.stringify({
   medianMs: median,
   minMs: times[0],
+  timesMs: order,
   runs,
   node: process.version,
   package: JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version,

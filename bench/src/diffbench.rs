@@ -310,48 +310,43 @@ pub fn versus_cdk(
         };
         let (a, b) = (read(&base), read(&new));
         let env = diff::Environment::default();
-        let mut times = Vec::new();
+        // The machine's speed moves over seconds: the engines take turns,
+        // so both are sampled over the same stretch of time.
+        let rounds = if cdk_runs >= 10 { ROUNDS } else { 1 };
+        let (mut times, mut cdk_times) = (Vec::new(), Vec::new());
         let mut last = None;
-        for i in 0..warmup + runs {
-            let t0 = Instant::now();
-            let d = diff::diff_in(DIFF_STACK, &a, &b, true, diff::create_only, &env);
-            let t = t0.elapsed();
-            if i >= warmup {
-                times.push(t);
+        let mut cdk_counts = None;
+        let mut cdk_error = None;
+        for round in 0..rounds {
+            let warm = if round == 0 { warmup } else { (warmup / rounds).max(1) };
+            for i in 0..warm + runs / rounds {
+                let t0 = Instant::now();
+                let d = diff::diff_in(DIFF_STACK, &a, &b, true, diff::create_only, &env);
+                let t = t0.elapsed();
+                if i >= warm {
+                    times.push(t);
+                }
+                last = Some(d);
             }
-            last = Some(d);
+            if cdk_error.is_some() {
+                continue;
+            }
+            match run_cdk(&script, &base, &new, cdk_runs / rounds, cdk_warmup) {
+                Err(e) => cdk_error = Some(e),
+                Ok(run) => {
+                    node = run.node;
+                    cdk_counts = Some(run.counts);
+                    cdk_times.extend(run.times);
+                }
+            }
         }
         let c = last.expect("at least one run").counts();
-        let out = Command::new("node")
-            .arg(&script)
-            .arg(&base)
-            .arg(&new)
-            .arg(cdk_runs.to_string())
-            .arg(cdk_warmup.to_string())
-            .output();
-        let (cdk, cdk_counts) = match out {
-            Err(e) => (Err(format!("node could not run: {e}")), None),
-            Ok(o) if !o.status.success() => (
-                Err(String::from_utf8_lossy(&o.stderr).trim().to_owned()),
-                None,
-            ),
-            Ok(o) => match serde_json::from_slice::<serde_json::Value>(&o.stdout) {
-                Err(e) => (Err(format!("the node script's output: {e}")), None),
-                Ok(v) => {
-                    let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
-                    let n = |k: &str| v["changes"][k].as_u64().unwrap_or(0) as usize;
-                    node = format!(
-                        "node {}, @aws-cdk/cloudformation-diff {}",
-                        v["node"].as_str().unwrap_or("?"),
-                        v["package"].as_str().unwrap_or("?")
-                    );
-                    let d = |x: f64| Duration::from_secs_f64(x / 1000.0);
-                    (
-                        Ok((d(f("medianMs")), d(f("minMs")))),
-                        Some((n("add"), n("modify"), n("remove"), n("replace"))),
-                    )
-                }
-            },
+        let cdk = match cdk_error {
+            Some(e) => Err(e),
+            None => {
+                let stats = Stats::new(cdk_times);
+                Ok((stats.median(), stats.min()))
+            }
         };
         cases.push(VersusCase {
             name,
@@ -363,6 +358,55 @@ pub fn versus_cdk(
         });
     }
     Versus { cases, node }
+}
+
+/// Turns each engine takes in the side-by-side (with enough CDK runs).
+const ROUNDS: usize = 5;
+
+/// One run of `scripts/cdk-diff-bench.js`.
+struct CdkRun {
+    node: String,
+    counts: (usize, usize, usize, usize),
+    times: Vec<Duration>,
+}
+
+fn run_cdk(
+    script: &Path,
+    old: &Path,
+    new: &Path,
+    runs: usize,
+    warmup: usize,
+) -> Result<CdkRun, String> {
+    let out = Command::new("node")
+        .arg(script)
+        .arg(old)
+        .arg(new)
+        .arg(runs.to_string())
+        .arg(warmup.to_string())
+        .output()
+        .map_err(|e| format!("node could not run: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("the node script's output: {e}"))?;
+    let n = |k: &str| v["changes"][k].as_u64().unwrap_or(0) as usize;
+    let times = v["timesMs"]
+        .as_array()
+        .ok_or("the node script gave no timesMs")?
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+        .collect();
+    Ok(CdkRun {
+        node: format!(
+            "node {}, @aws-cdk/cloudformation-diff {}",
+            v["node"].as_str().unwrap_or("?"),
+            v["package"].as_str().unwrap_or("?")
+        ),
+        counts: (n("add"), n("modify"), n("remove"), n("replace")),
+        times,
+    })
 }
 
 /// `synth-bench diff-loop CASE RUNS`: one diff case's `diff_in`, `RUNS`

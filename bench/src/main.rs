@@ -163,7 +163,7 @@ fn versus_cdk(o: &mut Outcome, (synth, cdk): ((usize, usize), (usize, usize)), s
         o.text,
         "## Diff of a 600-resource pair beside the AWS CDK's engine
 
-Buckets and their policies, roles and their policies, security groups and their rules (100 services of 6); both engines diff parsed templates in one process (synth: `diff_in`, {} runs after {}; the CDK: `fullDiff` in {}, {} runs after {}), medians.\n",
+Buckets and their policies, roles and their policies, security groups and their rules (100 services of 6); both engines diff parsed templates in one process (synth: `diff_in`, {} runs after {}; the CDK: `fullDiff` in {}, {} runs after {} in each node process). With 10 CDK runs or more the engines take five turns, so both are sampled over the same stretch of time; medians of all samples.\n",
         synth.0,
         synth.1,
         if v.node.is_empty() { "node" } else { &v.node },
