@@ -318,7 +318,11 @@ pub fn versus_cdk(
         let mut cdk_counts = None;
         let mut cdk_error = None;
         for round in 0..rounds {
-            let warm = if round == 0 { warmup } else { (warmup / rounds).max(1) };
+            let warm = if round == 0 {
+                warmup
+            } else {
+                (warmup / rounds).max(1)
+            };
             for i in 0..warm + runs / rounds {
                 let t0 = Instant::now();
                 let d = diff::diff_in(DIFF_STACK, &a, &b, true, diff::create_only, &env);

@@ -254,8 +254,19 @@ pub fn diff_in(
     let mut same = Ids::default();
     if same_context {
         if let (Some(o), Some(n)) = (section(old, "Resources"), section(new, "Resources")) {
+            // Both templates usually list resources in the same order:
+            // the next one there is tried before a lookup by name.
+            let mut there = n.iter().peekable();
             for (id, r) in o {
-                if n.get(id).is_some_and(|n| eq::equal(n, r)) {
+                let other = match there.peek() {
+                    Some((k, v)) if *k == id => {
+                        let v = *v;
+                        there.next();
+                        Some(v)
+                    }
+                    _ => n.get(id),
+                };
+                if other.is_some_and(|n| eq::equal(n, r)) {
                     let mut refs = BTreeSet::new();
                     if !changed_parameters.is_empty() {
                         references(r, &mut refs);
