@@ -574,24 +574,25 @@ fn as_list(v: Option<&Json>) -> Vec<Json> {
         Some(one) => vec![one.clone()],
         None => Vec::new(),
     };
-    if items.len() > 1 {
-        items.sort_by(json_text_order);
+    // In the order of their JSON text. A string that needs no escaping
+    // (almost all) is its characters between quotes, so a list of such
+    // strings is sorted without writing any text; other lists write each
+    // item's text once.
+    if items.iter().all(|i| plain_text(i).is_some()) {
+        fn quoted(v: &Json) -> impl Iterator<Item = u8> + '_ {
+            plain_text(v).unwrap_or_default().bytes().chain([b'"'])
+        }
+        items.sort_by(|a, b| quoted(a).cmp(quoted(b)));
+    } else {
+        items.sort_by_cached_key(|i| i.to_string());
     }
     items
 }
 
-/// The order of the values' JSON text, without writing the text of
-/// strings that need no escaping (almost all): such a string's text is its
-/// characters between quotes.
-fn json_text_order(a: &Json, b: &Json) -> std::cmp::Ordering {
-    fn plain(v: &Json) -> Option<&str> {
-        v.as_str()
-            .filter(|s| !s.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20))
-    }
-    match (plain(a), plain(b)) {
-        (Some(x), Some(y)) => x.bytes().chain([b'"']).cmp(y.bytes().chain([b'"'])),
-        _ => a.to_string().cmp(&b.to_string()),
-    }
+/// A string value whose JSON text is its characters between quotes.
+fn plain_text(v: &Json) -> Option<&str> {
+    v.as_str()
+        .filter(|s| !s.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20))
 }
 
 fn normalize(statement: &Json) -> Json {

@@ -284,10 +284,7 @@ impl<'a> Resources<'a> {
 
     /// The IDs of every resource, in the template's order.
     pub fn ids(&self) -> impl Iterator<Item = &'a String> + '_ {
-        let (normalized, same) = (self.normalized, self.same);
-        self.raw
-            .keys()
-            .filter(move |id| same.contains(*id) || normalized.contains_key(*id))
+        self.written().map(|(id, _)| id)
     }
 
     /// Every resource as written, in the template's order.
