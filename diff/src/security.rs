@@ -1088,7 +1088,7 @@ mod tests {
             "a", "a!", "a b", "ab", "a\"q", "a\\b", "a\u{1}", "", "Z", "é",
             {"Fn::GetAtt": ["A", "Arn"]}, {"Ref": "B"}, 3, "s3:*", "s3:Get*"
         ]);
-        let mut by_text = items.as_array().unwrap().clone();
+        let mut by_text = items.as_array().cloned().unwrap_or_default();
         by_text.sort_by_cached_key(|i| i.to_string());
         assert_eq!(as_list(Some(&items)), by_text);
     }

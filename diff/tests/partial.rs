@@ -3,6 +3,7 @@
 //! resource is needed: what is reported must not show it.
 
 use serde_json::{json, Value as Json};
+use synth_diff::engine::ResourceChange;
 use synth_diff::template::Template;
 use synth_diff::{self as diff, Change, StackDiff};
 
@@ -30,16 +31,20 @@ fn diff_of(old: &Template, new: &Template) -> StackDiff {
     diff::diff("S", old, new, true, diff::create_only)
 }
 
+/// The change of resource `id`, which must change.
+fn change_of<'d>(d: &'d StackDiff, id: &str) -> &'d ResourceChange {
+    d.resources
+        .iter()
+        .find(|r| r.logical_id == id)
+        .unwrap_or_else(|| panic!("{id} changes: {:?}", d.resources))
+}
+
 #[test]
 fn a_reference_to_a_replaced_resource_in_a_property_written_the_same_shows_its_normalized_value() {
     let old = template("a", json!("s3:GetObject"));
     let new = template("b", json!(["s3:GetObject", "s3:PutObject"]));
     let d = diff_of(&old, &new);
-    let p = d
-        .resources
-        .iter()
-        .find(|r| r.logical_id == "P")
-        .expect("P changes");
+    let p = change_of(&d, "P");
     assert_eq!(p.change, Change::Modify);
     let prop = |path: &str| {
         p.properties
@@ -95,16 +100,14 @@ fn a_property_written_the_same_but_naming_a_parameter_declared_differently_is_co
         json!({"Env": {"Type": "String", "Default": "prod"}}),
     );
     for (t, tag) in [(&mut old, "x"), (&mut new, "y")] {
-        let props = t["Resources"]["R"]["Properties"].as_object_mut().unwrap();
+        let props = t["Resources"]["R"]["Properties"]
+            .as_object_mut()
+            .expect("the role has properties");
         props.insert("Path".into(), json!({"Fn::Sub": "/${Env}/"}));
         props.insert("Description".into(), json!(tag));
     }
     let d = diff_of(&old, &new);
-    let r = d
-        .resources
-        .iter()
-        .find(|r| r.logical_id == "R")
-        .expect("R changes");
+    let r = change_of(&d, "R");
     let paths: Vec<&str> = r.properties.iter().map(|p| p.path.as_str()).collect();
     assert!(paths.contains(&"Path"), "{paths:?}");
     assert!(paths.contains(&"Description"), "{paths:?}");
