@@ -384,8 +384,10 @@ pub fn diff_in(
             }
         }
     }
+    let mut removed = Vec::new();
     for (id, old_r) in old_res {
         if !new_res.contains_key(id) {
+            removed.push(id);
             changes.insert(
                 id.clone(),
                 resource_change(id, type_of(old_r), Change::Remove, Vec::new()),
@@ -417,10 +419,7 @@ pub fn diff_in(
 
     let mut resources: Vec<ResourceChange> = Vec::new();
     // Keep the new template's order, then removals in the old one's.
-    for id in new_all
-        .ids()
-        .chain(old_res.keys().filter(|k| !new_res.contains_key(*k)))
-    {
+    for id in new_all.ids().chain(removed) {
         if let Some(c) = changes.remove(id) {
             resources.push(c);
         }
@@ -554,45 +553,47 @@ fn data_fate(c: &ResourceChange, old: Option<&Json>, new: Option<&Json>) -> Opti
 /// properties and attributes (after normalization, and with references
 /// to the old ID read as references to the new one) are likely a rename.
 fn renames(old_res: &Map<String, Json>, new_res: &Map<String, Json>, changes: &mut Changes) {
-    let ids = |kind: Change| {
-        let mut ids: Vec<String> = changes
+    // Each side's resources of the kind, by ID, with their type and the
+    // number of entries compared (all but Metadata, which holds construct
+    // paths): read once, not once per pair.
+    type Side<'a> = Vec<(&'a String, &'a Map<String, Json>, Option<&'a Json>, usize)>;
+    fn side<'a>(changes: &Changes, kind: Change, resources: &'a Map<String, Json>) -> Side<'a> {
+        let mut ids: Side = changes
             .values()
             .filter(|c| c.change == kind)
-            .map(|c| c.logical_id.clone())
+            .filter_map(|c| resources.get_key_value(&c.logical_id))
+            .filter_map(|(id, r)| {
+                let r = r.as_object()?;
+                let keys = r.keys().filter(|k| *k != "Metadata").count();
+                Some((id, r, r.field("Type"), keys))
+            })
             .collect();
-        ids.sort_unstable();
+        ids.sort_unstable_by(|a, b| a.0.cmp(b.0));
         ids
-    };
-    let (removed, added) = (ids(Change::Remove), ids(Change::Add));
-    let mut taken = BTreeSet::new();
-    for old_id in &removed {
-        let Some(Json::Object(o)) = old_res.get(old_id) else {
-            continue;
-        };
-        for new_id in &added {
-            if taken.contains(new_id) {
-                continue;
-            }
-            let Some(Json::Object(n)) = new_res.get(new_id) else {
-                continue;
-            };
-            // The same but for Metadata (which holds construct paths).
-            let keys = |m: &Map<String, Json>| m.keys().filter(|k| *k != "Metadata").count();
-            let same = o.field("Type") == n.field("Type")
-                && keys(o) == keys(n)
-                && o.iter()
-                    .filter(|(k, _)| *k != "Metadata")
-                    .all(|(k, v)| n.get(k).is_some_and(|w| same_renamed(v, w, old_id, new_id)));
-            if same {
-                taken.insert(new_id.clone());
-                if let Some(c) = changes.get_mut(new_id) {
-                    c.renamed_from = Some(old_id.clone());
-                }
-                if let Some(c) = changes.get_mut(old_id) {
-                    c.renamed_to = Some(new_id.clone());
-                }
-                break;
-            }
+    }
+    let removed = side(changes, Change::Remove, old_res);
+    let mut added = side(changes, Change::Add, new_res);
+    let mut pairs = Vec::new();
+    for (old_id, o, old_type, old_keys) in removed {
+        let found = added.iter().position(|(new_id, n, new_type, new_keys)| {
+            old_type == *new_type
+                && old_keys == *new_keys
+                && o.iter().filter(|(k, _)| *k != "Metadata").all(|(k, v)| {
+                    n.field(k)
+                        .is_some_and(|w| same_renamed(v, w, old_id, new_id))
+                })
+        });
+        // An added resource is the rename of one removed resource at most.
+        if let Some(i) = found {
+            pairs.push((old_id, added.remove(i).0));
+        }
+    }
+    for (old_id, new_id) in pairs {
+        if let Some(c) = changes.get_mut(new_id) {
+            c.renamed_from = Some(old_id.clone());
+        }
+        if let Some(c) = changes.get_mut(old_id) {
+            c.renamed_to = Some(new_id.clone());
         }
     }
 }
@@ -605,7 +606,7 @@ fn same_renamed(old: &Json, new: &Json, from: &str, to: &str) -> bool {
                 return false;
             }
             o.iter().all(|(k, v)| {
-                let Some(w) = n.get(k) else { return false };
+                let Some(w) = n.field(k) else { return false };
                 match (k.as_str(), v, w) {
                     ("Ref", Json::String(a), Json::String(b)) => a == b || (a == from && b == to),
                     ("Fn::GetAtt", Json::Array(a), Json::Array(b))

@@ -447,9 +447,9 @@ fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
                 Some(Json::String(s))
                     if s.ends_with(".amazonaws.com") || s.ends_with(".amazonaws.com.cn") =>
                 {
-                    serde_json::json!({"Service": s})
+                    one("Service", Json::String(s.clone()))
                 }
-                Some(other) => serde_json::json!({"AWS": other}),
+                Some(other) => one("AWS", other.clone()),
                 None => Json::Null,
             };
             let mut condition = Map::new();
@@ -595,8 +595,15 @@ fn plain_text(v: &Json) -> Option<&str> {
         .filter(|s| !s.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20))
 }
 
+/// `{key: value}`, moving `value` in (`json!` would copy it).
+fn one(key: &str, value: Json) -> Json {
+    let mut m = Map::with_capacity(1);
+    m.insert(key.to_owned(), value);
+    Json::Object(m)
+}
+
 fn normalize(statement: &Json) -> Json {
-    let mut m = Map::new();
+    let mut m = Map::with_capacity(6);
     for key in ["Effect", "Condition"] {
         if let Some(v) = statement.field(key) {
             m.insert(key.into(), v.clone());
@@ -611,11 +618,7 @@ fn normalize(statement: &Json) -> Json {
     let principals: Vec<Json> = match statement.field("Principal") {
         Some(Json::Object(p)) => p
             .iter()
-            .flat_map(|(kind, v)| {
-                as_list(Some(v))
-                    .into_iter()
-                    .map(move |x| serde_json::json!({ kind.as_str(): x }))
-            })
+            .flat_map(|(kind, v)| as_list(Some(v)).into_iter().map(move |x| one(kind, x)))
             .collect(),
         Some(other) => vec![other.clone()],
         None => Vec::new(),
@@ -858,15 +861,15 @@ fn attachments(resource: Option<&Json>) -> Vec<Json> {
     let mut out = as_list(p.field("ManagedPolicyArns"));
     out.extend(as_list(p.field("ManagedPolicies")));
     for r in as_list(p.field("CustomerManagedPolicyReferences")) {
-        out.push(serde_json::json!({"CustomerManagedPolicy": r}));
+        out.push(one("CustomerManagedPolicy", r));
     }
     if let Some(b) = p.field("PermissionsBoundary") {
-        out.push(serde_json::json!({"PermissionsBoundary": b}));
+        out.push(one("PermissionsBoundary", b.clone()));
     }
     if matches!(type_name, "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") {
         for (key, kind) in [("Roles", "Role"), ("Users", "User"), ("Groups", "Group")] {
             for target in as_list(p.get(key)) {
-                out.push(serde_json::json!({"AttachedTo": {kind: target}}));
+                out.push(one("AttachedTo", one(kind, target)));
             }
         }
     }
@@ -1029,7 +1032,7 @@ fn rules(id: &str, resource: Option<&Json>) -> Vec<RuleChange> {
             "DestinationPrefixListId",
         ]
         .iter()
-        .find_map(|k| r.get(*k).map(|v| serde_json::json!({ *k: v })))
+        .find_map(|k| r.get(*k).map(|v| one(k, v.clone())))
         .unwrap_or(Json::Null);
         RuleChange {
             group,

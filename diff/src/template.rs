@@ -290,9 +290,12 @@ impl<'a> Resources<'a> {
     /// Every resource as written, in the template's order.
     pub fn written(&self) -> impl Iterator<Item = (&'a String, &'a Json)> + '_ {
         let (normalized, same) = (self.normalized, self.same);
+        // Those two are disjoint and within `raw`: when they add up to it,
+        // no resource is left out and none need be looked up.
+        let all = same.len() + normalized.len() == self.raw.len();
         self.raw
             .iter()
-            .filter(move |(id, _)| same.contains(*id) || normalized.contains_key(*id))
+            .filter(move |(id, _)| all || same.contains(*id) || normalized.contains_key(*id))
     }
 
     /// Every resource whole, in the template's order.
