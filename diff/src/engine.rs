@@ -481,7 +481,10 @@ pub fn diff_in(
 
 /// The changes found so far, by logical ID: looked up for every resource,
 /// never iterated for output (the template's order is).
-type Changes = std::collections::HashMap<String, ResourceChange, foldhash::fast::FixedState>;
+type Changes = HashMap<String, ResourceChange>;
+
+/// A map asked about by logical ID, hashed with a fixed seed (see [`Ids`]).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// As [`diff_in`], taking the templates.
 pub fn diff_owned(
@@ -1049,14 +1052,14 @@ fn propagate(new_res: Resources, changes: &mut Changes, create_only: CreateOnly)
     let conditional = synth::aws::replacement::conditional_create_only;
     // What each resource's properties refer to, read once (borrowed), and
     // only when something is replaced or new.
-    let mut referrers: Option<Vec<Referrer>> = None;
+    let mut referrers: Option<Referrers> = None;
     // Exact references per resource, read from the normalized resource
     // only for those whose written references name a replaced target.
     let mut exact: BTreeMap<&String, Option<Exact>> = BTreeMap::new();
     loop {
         // Replaced resources, and new ones: a reference to either gets a
         // new value.
-        let replaced: BTreeMap<String, (Replacement, bool)> = changes
+        let replaced: HashMap<String, (Replacement, bool)> = changes
             .iter()
             .filter(|(_, c)| {
                 c.change == Change::Add
@@ -1075,10 +1078,9 @@ fn propagate(new_res: Resources, changes: &mut Changes, create_only: CreateOnly)
         if replaced.is_empty() {
             break;
         }
-        let referrers = referrers.get_or_insert_with(|| referrers_of(new_res));
+        let referrers = referrers.get_or_insert_with(|| Referrers::of(new_res));
         let mut progressed = false;
         for (id, written) in referrers.iter() {
-            let id = *id;
             if !written.iter().any(|t| replaced.contains_key(*t)) {
                 continue;
             }
@@ -1158,11 +1160,43 @@ fn propagate(new_res: Resources, changes: &mut Changes, create_only: CreateOnly)
     }
 }
 
-/// A resource and the logical IDs its properties name as written (a
+/// The resources and the logical IDs their properties name as written (a
 /// superset of what they name normalized: normalizing only resolves or
 /// drops references), to pass over resources that name no replaced one
-/// without normalizing them whole.
-type Referrer<'a> = (&'a String, Vec<&'a str>);
+/// without normalizing them whole. The names of all resources sit in one
+/// list, each resource holding a range of it.
+struct Referrers<'a> {
+    names: Vec<&'a str>,
+    resources: Vec<(&'a String, std::ops::Range<usize>)>,
+}
+
+impl<'a> Referrers<'a> {
+    fn of(resources: Resources<'a>) -> Self {
+        let mut names = Vec::new();
+        let mut out = Vec::new();
+        for (id, written) in resources.written() {
+            let Some(props) = written.field("Properties") else {
+                continue;
+            };
+            let start = names.len();
+            references_borrowed(props, &mut names);
+            if names.len() > start {
+                out.push((id, start..names.len()));
+            }
+        }
+        Referrers {
+            names,
+            resources: out,
+        }
+    }
+
+    /// Each resource naming any, with the names (repeats included).
+    fn iter(&self) -> impl Iterator<Item = (&'a String, &[&'a str])> + '_ {
+        self.resources
+            .iter()
+            .map(|(id, range)| (*id, &self.names[range.clone()]))
+    }
+}
 
 /// A resource with properties, normalized whole: itself, its properties,
 /// and the logical IDs each property refers to (properties that refer to
@@ -1172,20 +1206,6 @@ type Exact<'a> = (
     &'a Map<String, Json>,
     Vec<(&'a String, Vec<&'a str>)>,
 );
-
-fn referrers_of(resources: Resources) -> Vec<Referrer> {
-    resources
-        .written()
-        .filter_map(|(id, written)| {
-            let props = written.field("Properties")?;
-            let mut refs = Vec::new();
-            references_borrowed(props, &mut refs);
-            refs.sort_unstable();
-            refs.dedup();
-            (!refs.is_empty()).then_some((id, refs))
-        })
-        .collect()
-}
 
 fn exact_references<'a>(resources: Resources<'a>, id: &str) -> Option<Exact<'a>> {
     let r = resources.get(id)?;
