@@ -78,7 +78,7 @@ impl Side<'_> {
     fn reference(&self, id: &str, attribute: &str) -> String {
         let type_name = self
             .resources
-            .get(id)
+            .attributes(id)
             .and_then(|r| r.field("Type"))
             .and_then(Json::as_str);
         let Some(type_name) = type_name else {

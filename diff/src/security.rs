@@ -15,7 +15,7 @@ use crate::engine::Change;
 use crate::eq;
 use crate::managed;
 use crate::normalize::Environment;
-use crate::template::{Ids, Resources};
+use crate::template::{Ids, Resource, Resources};
 
 /// One IAM statement added or removed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -150,7 +150,7 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
     // A group's rules may sit in the group or in separate ingress and
     // egress resources: a new rule is judged against every rule the group
     // had, wherever written (read only when a rule needs it).
-    let mut old_groups: Option<BTreeMap<String, Vec<(&String, &Json)>>> = None;
+    let mut old_groups: Option<BTreeMap<String, Vec<(&String, Resource)>>> = None;
     let ids: Vec<&String> = new
         .normalized
         .keys()
@@ -174,10 +174,12 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
         if silent(&old) && silent(&new) {
             continue;
         }
-        let (o, n) = (old.get(id), new.get(id));
+        // Read property by property: those written the same on both sides
+        // are normalized only when asked for.
+        let (o, n) = (old.resource(id), new.resource(id));
         // A removed resource CloudFormation retains keeps granting.
         let retained = n.is_none()
-            && o.and_then(|r| r.field("DeletionPolicy"))
+            && o.and_then(|r| r.attribute("DeletionPolicy"))
                 .and_then(Json::as_str)
                 .is_some_and(|p| p.starts_with("Retain"));
         if retained {
@@ -236,14 +238,14 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
                 continue;
             }
             let groups = old_groups.get_or_insert_with(|| {
-                let mut groups: BTreeMap<String, Vec<(&String, &Json)>> = BTreeMap::new();
+                let mut groups: BTreeMap<String, Vec<(&String, Resource)>> = BTreeMap::new();
                 // Only groups and their rules are read (whole).
                 for (id, written) in old.raw {
                     let type_name = written.field("Type").and_then(Json::as_str);
                     if !type_name.is_some_and(|t| RULE_TYPES.contains(&t)) {
                         continue;
                     }
-                    let Some(r) = old.get(id) else {
+                    let Some(r) = old.resource(id) else {
                         continue;
                     };
                     if let Some(g) = rule_group(id, r) {
@@ -257,7 +259,7 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
                 .map_or(&[][..], Vec::as_slice);
             let covered = held
                 .iter()
-                .flat_map(|(id, res)| rules(id, Some(res)))
+                .flat_map(|(id, res)| rules(id, Some(*res)))
                 .any(|o| covers(&o, r));
             if !covered {
                 out.widens_network = true;
@@ -361,12 +363,10 @@ fn same_but_tags(old: Option<&Json>, new: Option<&Json>) -> bool {
     }
 }
 
-fn props(resource: Option<&Json>) -> Option<(&str, &Map<String, Json>)> {
+fn props(resource: Option<Resource<'_>>) -> Option<(&str, Resource<'_>)> {
     let r = resource?;
-    Some((
-        r.field("Type")?.as_str()?,
-        r.field("Properties")?.as_object()?,
-    ))
+    let type_name = r.type_name()?;
+    r.has_properties().then_some((type_name, r))
 }
 
 /// Whether a policy of [`policies`] grants to the resource's own
@@ -398,7 +398,7 @@ fn identity(policies: &BTreeMap<String, Vec<Json>>, attached: &[Json]) -> Vec<Js
 
 /// Every policy document a resource carries, by a name for people that
 /// says what it applies to (`bucket policy on !Ref Logs`).
-fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
+fn policies(resource: Option<Resource>) -> BTreeMap<String, Vec<Json>> {
     let mut out = BTreeMap::new();
     let Some((type_name, p)) = props(resource) else {
         return out;
@@ -409,7 +409,7 @@ fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
         }
     };
     let on = |key: &str| {
-        p.get(key).map_or_else(
+        p.property(key).map_or_else(
             || "?".to_owned(),
             |v| match v {
                 Json::Array(items) => items
@@ -422,27 +422,30 @@ fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
         )
     };
     match type_name {
-        "AWS::IAM::Role" => put("trust policy".into(), p.field("AssumeRolePolicyDocument")),
+        "AWS::IAM::Role" => put(
+            "trust policy".into(),
+            p.property("AssumeRolePolicyDocument"),
+        ),
         "AWS::SQS::QueuePolicy" => put(
             format!("queue policy on {}", on("Queues")),
-            p.field("PolicyDocument"),
+            p.property("PolicyDocument"),
         ),
         "AWS::SNS::TopicPolicy" => put(
             format!("topic policy on {}", on("Topics")),
-            p.field("PolicyDocument"),
+            p.property("PolicyDocument"),
         ),
         "AWS::SNS::TopicInlinePolicy" => put(
             format!("topic policy on {}", on("TopicArn")),
-            p.field("PolicyDocument"),
+            p.property("PolicyDocument"),
         ),
         "AWS::S3::BucketPolicy" => put(
             format!("bucket policy on {}", on("Bucket")),
-            p.field("PolicyDocument"),
+            p.property("PolicyDocument"),
         ),
-        "AWS::KMS::Key" => put("key policy".into(), p.field("KeyPolicy")),
-        "AWS::SSO::PermissionSet" => put("inline policy".into(), p.field("InlinePolicy")),
+        "AWS::KMS::Key" => put("key policy".into(), p.property("KeyPolicy")),
+        "AWS::SSO::PermissionSet" => put("inline policy".into(), p.property("InlinePolicy")),
         "AWS::Lambda::Permission" => {
-            let principal = match p.field("Principal") {
+            let principal = match p.property("Principal") {
                 Some(Json::String(s)) if s == "*" => Json::String("*".into()),
                 Some(Json::String(s))
                     if s.ends_with(".amazonaws.com") || s.ends_with(".amazonaws.com.cn") =>
@@ -463,7 +466,7 @@ fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
                     "StringEquals",
                 ),
             ] {
-                if let Some(v) = p.get(key) {
+                if let Some(v) = p.property(key) {
                     let entry = condition
                         .entry(op)
                         .or_insert_with(|| Json::Object(Map::new()));
@@ -474,8 +477,8 @@ fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
             }
             let mut statement = serde_json::json!({
                 "Effect": "Allow",
-                "Action": p.field("Action").cloned().unwrap_or(Json::Null),
-                "Resource": p.field("FunctionName").cloned().unwrap_or(Json::Null),
+                "Action": p.property("Action").cloned().unwrap_or(Json::Null),
+                "Resource": p.property("FunctionName").cloned().unwrap_or(Json::Null),
                 "Principal": principal,
             });
             if !condition.is_empty() {
@@ -488,7 +491,7 @@ fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
         }
         _ => {}
     }
-    if let Some(Json::Array(inline)) = p.field("Policies") {
+    if let Some(Json::Array(inline)) = p.property("Policies") {
         for (i, policy) in inline.iter().enumerate() {
             let name = policy
                 .field("PolicyName")
@@ -508,7 +511,7 @@ fn policies(resource: Option<&Json>) -> BTreeMap<String, Vec<Json>> {
             | "AWS::S3::BucketPolicy"
     );
     if !resource_policy {
-        put("PolicyDocument".to_owned(), p.field("PolicyDocument"));
+        put("PolicyDocument".to_owned(), p.property("PolicyDocument"));
     }
     out
 }
@@ -854,21 +857,21 @@ fn diff_statements(
 /// What a resource attaches: managed policies (roles, users, groups,
 /// SSO permission sets), permissions boundaries, and for a policy
 /// resource the roles, users and groups it is attached to.
-fn attachments(resource: Option<&Json>) -> Vec<Json> {
+fn attachments(resource: Option<Resource>) -> Vec<Json> {
     let Some((type_name, p)) = props(resource) else {
         return Vec::new();
     };
-    let mut out = as_list(p.field("ManagedPolicyArns"));
-    out.extend(as_list(p.field("ManagedPolicies")));
-    for r in as_list(p.field("CustomerManagedPolicyReferences")) {
+    let mut out = as_list(p.property("ManagedPolicyArns"));
+    out.extend(as_list(p.property("ManagedPolicies")));
+    for r in as_list(p.property("CustomerManagedPolicyReferences")) {
         out.push(one("CustomerManagedPolicy", r));
     }
-    if let Some(b) = p.field("PermissionsBoundary") {
+    if let Some(b) = p.property("PermissionsBoundary") {
         out.push(one("PermissionsBoundary", b.clone()));
     }
     if matches!(type_name, "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") {
         for (key, kind) in [("Roles", "Role"), ("Users", "User"), ("Groups", "Group")] {
-            for target in as_list(p.get(key)) {
+            for target in as_list(p.property(key)) {
                 out.push(one("AttachedTo", one(kind, target)));
             }
         }
@@ -924,13 +927,11 @@ const RULE_TYPES: &[&str] = &[
     "AWS::EC2::SecurityGroupEgress",
 ];
 
-fn rule_group(id: &str, resource: &Json) -> Option<String> {
-    match resource.field("Type")?.as_str()? {
+fn rule_group(id: &str, resource: Resource) -> Option<String> {
+    match resource.type_name()? {
         "AWS::EC2::SecurityGroup" => Some(id.to_owned()),
         "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
-            let group = resource
-                .field("Properties")
-                .and_then(|p| p.field("GroupId"));
+            let group = resource.property("GroupId");
             let named = group.and_then(|g| {
                 g.field("Ref")
                     .or_else(|| g.field("Fn::GetAtt").and_then(|a| a.get(0)))
@@ -1004,17 +1005,23 @@ fn cidr_contains(wide: (std::net::IpAddr, u8), narrow: (std::net::IpAddr, u8)) -
     bits(wide.0) & mask == bits(narrow.0) & mask
 }
 
-fn rules(id: &str, resource: Option<&Json>) -> Vec<RuleChange> {
+fn rules(id: &str, resource: Option<Resource>) -> Vec<RuleChange> {
     let Some((type_name, p)) = props(resource) else {
         return Vec::new();
     };
-    let rule = |group: String, direction: &str, r: &Map<String, Json>| -> RuleChange {
-        let protocol = r.field("IpProtocol").map_or_else(String::new, |v| match v {
+    // A rule's fields: an object in a group's list, or the properties of
+    // an ingress or egress resource.
+    fn rule<'r>(
+        group: String,
+        direction: &str,
+        r: &dyn Fn(&str) -> Option<&'r Json>,
+    ) -> RuleChange {
+        let protocol = r("IpProtocol").map_or_else(String::new, |v| match v {
             Json::String(s) if s == "-1" => "all".to_owned(),
             Json::String(s) => s.clone(),
             other => other.to_string(),
         });
-        let port = |k: &str| r.get(k).map(|v| v.to_string().trim_matches('"').to_owned());
+        let port = |k: &str| r(k).map(|v| v.to_string().trim_matches('"').to_owned());
         let ports = match (port("FromPort"), port("ToPort")) {
             _ if protocol == "all" => "all".to_owned(),
             (Some(a), Some(b)) if a == b => a,
@@ -1032,7 +1039,7 @@ fn rules(id: &str, resource: Option<&Json>) -> Vec<RuleChange> {
             "DestinationPrefixListId",
         ]
         .iter()
-        .find_map(|k| r.get(*k).map(|v| one(k, v.clone())))
+        .find_map(|k| r(k).map(|v| one(k, v.clone())))
         .unwrap_or(Json::Null);
         RuleChange {
             group,
@@ -1041,12 +1048,9 @@ fn rules(id: &str, resource: Option<&Json>) -> Vec<RuleChange> {
             protocol,
             ports,
             peer,
-            description: r
-                .field("Description")
-                .and_then(Json::as_str)
-                .map(str::to_owned),
+            description: r("Description").and_then(Json::as_str).map(str::to_owned),
         }
-    };
+    }
     let mut out = Vec::new();
     match type_name {
         "AWS::EC2::SecurityGroup" => {
@@ -1054,26 +1058,26 @@ fn rules(id: &str, resource: Option<&Json>) -> Vec<RuleChange> {
                 ("SecurityGroupIngress", "ingress"),
                 ("SecurityGroupEgress", "egress"),
             ] {
-                if let Some(Json::Array(items)) = p.get(key) {
+                if let Some(Json::Array(items)) = p.property(key) {
                     out.extend(
                         items
                             .iter()
                             .filter_map(Json::as_object)
-                            .map(|r| rule(id.to_owned(), direction, r)),
+                            .map(|r| rule(id.to_owned(), direction, &|k| r.field(k))),
                     );
                 }
             }
         }
         "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
             let group = p
-                .field("GroupId")
+                .property("GroupId")
                 .map_or_else(|| id.to_owned(), crate::render::short);
             let direction = if type_name.ends_with("Ingress") {
                 "ingress"
             } else {
                 "egress"
             };
-            out.push(rule(group, direction, p));
+            out.push(rule(group, direction, &|k| p.property(k)));
         }
         _ => {}
     }

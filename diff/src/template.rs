@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value as Json};
 
+use crate::eq::Field;
+
 /// A set of logical IDs, asked whether it holds a resource once or more per
 /// resource: hashed (with a fixed seed) rather than ordered. Never iterated
 /// for output.
@@ -272,6 +274,25 @@ impl<'a> Resources<'a> {
         }
     }
 
+    /// Resource `id` for readers of some of its properties: those left
+    /// out are normalized one by one, when asked for.
+    pub fn resource(&self, id: &str) -> Option<Resource<'a>> {
+        if self.same.contains(id) {
+            let json = self.raw.get(id)?;
+            return Some(Resource {
+                json,
+                id: "",
+                full: None,
+            });
+        }
+        let (id, json) = self.normalized.get_key_value(id)?;
+        Some(Resource {
+            json,
+            id,
+            full: self.full,
+        })
+    }
+
     /// Resource `id` for its attributes (`DeletionPolicy`, ...): perhaps
     /// without the properties written the same on both sides.
     pub fn attributes(&self, id: &str) -> Option<&'a Json> {
@@ -309,5 +330,40 @@ impl<'a> Resources<'a> {
                 Some((id, full.and_then(|f| f.whole(id)).unwrap_or(r)))
             }
         })
+    }
+}
+
+/// One resource of a diff's side (see [`Resources::resource`]).
+#[derive(Clone, Copy)]
+pub struct Resource<'a> {
+    /// As normalized, perhaps without the properties written the same on
+    /// both sides; or as written, when it is the same on both.
+    json: &'a Json,
+    id: &'a str,
+    full: Option<&'a (dyn crate::normalize::Whole + 'a)>,
+}
+
+impl<'a> Resource<'a> {
+    /// An entry of the resource itself (`Type`, `DeletionPolicy`, ...).
+    pub fn attribute(&self, key: &str) -> Option<&'a Json> {
+        self.json.field(key)
+    }
+
+    /// Its type.
+    pub fn type_name(&self) -> Option<&'a str> {
+        self.attribute("Type").and_then(Json::as_str)
+    }
+
+    /// Whether its `Properties` is an object.
+    pub fn has_properties(&self) -> bool {
+        matches!(self.attribute("Properties"), Some(Json::Object(_)))
+    }
+
+    /// Property `key`, normalized.
+    pub fn property(&self, key: &str) -> Option<&'a Json> {
+        if let Some(v) = self.attribute("Properties").and_then(|p| p.field(key)) {
+            return Some(v);
+        }
+        self.full?.left_out(self.id, key).flatten()
     }
 }

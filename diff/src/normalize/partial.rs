@@ -3,7 +3,7 @@
 //! differ), and put back for the readers of whole resources.
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value as Json};
 
@@ -58,20 +58,35 @@ impl<'a> Twin<'a> {
 }
 
 /// The resources of one side of a diff whole, for the readers that need
-/// every property (the security analysis, the propagation of
-/// replacements): a resource whose properties written the same on both
-/// sides were left out gets them normalized when first asked for.
+/// every property (the propagation of replacements) or some (the
+/// security analysis): a property written the same on both sides and
+/// left out is normalized when first asked for, on its own or as part of
+/// its resource made whole.
 pub struct Full<'a> {
     ev: RefCell<Evaluator<'a>>,
     /// The template's `Resources` as written.
     raw: &'a Map<String, Json>,
     /// The same, normalized, some without the properties left out.
     normalized: &'a Map<String, Json>,
-    whole: BTreeMap<String, OnceCell<Json>>,
+    /// The resources with properties left out. Asked for every resource
+    /// read: hashed (fixed seed), never iterated.
+    partial: HashMap<String, Partial<'a>, foldhash::fast::FixedState>,
     /// The other side, whose values of the properties left out are
     /// copied rather than evaluated again.
     beside: Option<Beside<'a>>,
 }
+
+/// A resource with properties left out: the properties, as written, each
+/// normalized when first asked for, and the resource made whole.
+#[derive(Default)]
+struct Partial<'a> {
+    /// Listed when first asked for (most resources never are).
+    left_out: OnceCell<Vec<LeftOut<'a>>>,
+    whole: OnceCell<Json>,
+}
+
+/// A property left out: its name, as written, and normalized.
+type LeftOut<'a> = (&'a str, &'a Json, OnceCell<Option<Json>>);
 
 #[derive(Clone, Copy)]
 struct Beside<'a> {
@@ -90,6 +105,9 @@ impl<'a> Beside<'a> {
         if !crate::eq::equal(there, w) || !disjoint(w, self.changed_parameters) {
             return None;
         }
+        if let Some(value) = self.full.left_out(id, p) {
+            return Some(value);
+        }
         let whole = self.full.whole(id)?;
         Some(whole.field("Properties").and_then(|props| props.field(p)))
     }
@@ -104,16 +122,27 @@ pub(super) fn disjoint(v: &Json, parameters: &BTreeSet<String>) -> bool {
     }
 }
 
-/// Resources read whole (see [`Full`]).
+/// Resources read whole, or property by property (see [`Full`]).
 pub trait Whole {
     /// Resource `id` whole, when it had properties left out.
     fn whole(&self, id: &str) -> Option<&Json>;
+
+    /// Property `p` of resource `id` normalized, when it was left out:
+    /// `Some(None)` for one that comes out absent (`AWS::NoValue`).
+    fn left_out(&self, id: &str, p: &str) -> Option<Option<&Json>>;
 }
 
 impl Whole for Full<'_> {
     fn whole(&self, id: &str) -> Option<&Json> {
-        let cell = self.whole.get(id)?;
-        Some(cell.get_or_init(|| self.complete(id)))
+        let partial = self.partial.get(id)?;
+        Some(partial.whole.get_or_init(|| self.complete(id, partial)))
+    }
+
+    fn left_out(&self, id: &str, p: &str) -> Option<Option<&Json>> {
+        let partial = self.partial.get(id)?;
+        let left_out = partial.left_out.get_or_init(|| self.left_out_of(id));
+        let (_, written, cell) = left_out.iter().find(|(k, _, _)| *k == p)?;
+        Some(cell.get_or_init(|| self.evaluate(id, p, written)).as_ref())
     }
 }
 
@@ -127,15 +156,19 @@ impl<'a> Full<'a> {
         partial: BTreeSet<String>,
     ) -> Self {
         static NONE: std::sync::OnceLock<Map<String, Json>> = std::sync::OnceLock::new();
-        let raw = template.field("Resources").and_then(Json::as_object);
+        let raw = template
+            .field("Resources")
+            .and_then(Json::as_object)
+            .unwrap_or_else(|| NONE.get_or_init(Map::new));
+        let partial = partial
+            .into_iter()
+            .map(|id| (id, Partial::default()))
+            .collect();
         Full {
             ev: RefCell::new(Evaluator::over(template, env)),
-            raw: raw.unwrap_or_else(|| NONE.get_or_init(Map::new)),
+            raw,
             normalized,
-            whole: partial
-                .into_iter()
-                .map(|id| (id, OnceCell::new()))
-                .collect(),
+            partial,
             beside: None,
         }
     }
@@ -156,9 +189,38 @@ impl<'a> Full<'a> {
         self
     }
 
+    /// The properties of resource `id` left out.
+    fn left_out_of(&self, id: &str) -> Vec<LeftOut<'a>> {
+        let properties = |r: Option<&'a Json>| r?.field("Properties")?.as_object();
+        let have = properties(self.normalized.get(id));
+        properties(self.raw.get(id))
+            .into_iter()
+            .flatten()
+            .filter(|(p, _)| have.is_none_or(|h| h.field(p).is_none()))
+            .map(|(p, w)| (p.as_str(), w, OnceCell::new()))
+            .collect()
+    }
+
+    /// Property `p` of resource `id`, left out as written `w`, normalized:
+    /// copied from the other side, or evaluated.
+    fn evaluate(&self, id: &str, p: &str, w: &Json) -> Option<Json> {
+        if let Some(there) = self.beside.and_then(|b| b.copy(id, p, w)) {
+            return there.cloned();
+        }
+        let type_name = self
+            .normalized
+            .get(id)
+            .and_then(|r| r.field("Type"))
+            .and_then(Json::as_str)
+            .unwrap_or("");
+        let mut x = self.ev.borrow_mut().value(w)?;
+        Coercion::of(type_name).apply(p, &mut x);
+        Some(x)
+    }
+
     /// The normalized resource with the properties left out put back, in
     /// the order written.
-    fn complete(&self, id: &str) -> Json {
+    fn complete(&self, id: &str, partial: &Partial<'a>) -> Json {
         let Some(Json::Object(r)) = self.normalized.get(id) else {
             return Json::Null;
         };
@@ -167,7 +229,6 @@ impl<'a> Full<'a> {
             .get(id)
             .and_then(|w| w.field("Properties"))
             .and_then(Json::as_object);
-        let type_name = r.field("Type").and_then(Json::as_str).unwrap_or("");
         let mut out = Map::with_capacity(r.len());
         for (k, v) in r {
             let (Json::Object(have), Some(written)) = (v, written.filter(|_| k == "Properties"))
@@ -175,19 +236,24 @@ impl<'a> Full<'a> {
                 out.insert(k.clone(), v.clone());
                 continue;
             };
-            let coercion = Coercion::of(type_name);
             let mut props = Map::with_capacity(written.len());
             for (p, w) in written {
                 if let Some(x) = have.field(p) {
                     props.insert(p.clone(), x.clone());
-                } else if let Some(there) = self.beside.and_then(|b| b.copy(id, p, w)) {
-                    if let Some(x) = there {
-                        props.insert(p.clone(), x.clone());
-                    }
-                } else if let Some(mut x) = self.ev.borrow_mut().value(w) {
-                    // Left out, or `AWS::NoValue` (which comes out absent
-                    // again).
-                    coercion.apply(p, &mut x);
+                    continue;
+                }
+                let left_out = partial
+                    .left_out
+                    .get_or_init(|| self.left_out_of(id))
+                    .iter()
+                    .find(|(k, _, _)| *k == p.as_str());
+                let value = match left_out {
+                    Some((_, _, cell)) => cell.get_or_init(|| self.evaluate(id, p, w)).clone(),
+                    None => self.evaluate(id, p, w),
+                };
+                // Left out, or `AWS::NoValue` (which comes out absent
+                // again).
+                if let Some(x) = value {
                     props.insert(p.clone(), x);
                 }
             }
