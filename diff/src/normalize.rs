@@ -562,7 +562,9 @@ impl Evaluator<'_> {
             Json::Object(m) if m.len() == 1 => {
                 let (k, arg) = m.iter().next().expect("one entry");
                 match k.as_str() {
-                    "Ref" => self.reference(arg),
+                    // Left as written: a copy, without building the map.
+                    "Ref" => self.reference(arg).map(|x| x.unwrap_or_else(|| v.clone())),
+                    "Fn::GetAtt" if matches!(arg, Json::Array(_)) => Some(v.clone()),
                     "Fn::GetAtt" => Some(get_att(arg)),
                     "Fn::If" => self.fn_if(arg),
                     "Fn::Sub" => Some(self.sub(arg)),
@@ -682,9 +684,11 @@ impl Evaluator<'_> {
         Json::Object(out)
     }
 
-    fn reference(&mut self, arg: &Json) -> Option<Json> {
+    /// What `{"Ref": arg}` comes to: `Some(None)` when it is left as it
+    /// is, `None` for `AWS::NoValue`.
+    fn reference(&mut self, arg: &Json) -> Option<Option<Json>> {
         let Json::String(name) = arg else {
-            return Some(intrinsic("Ref", arg.clone()));
+            return Some(None);
         };
         if name == "AWS::NoValue" {
             return None;
@@ -692,12 +696,9 @@ impl Evaluator<'_> {
         match self.env.pseudo(name) {
             Some(v) => {
                 self.resolved.note_pseudo(name);
-                Some(Json::String(v.to_owned()))
+                Some(Some(Json::String(v.to_owned())))
             }
-            None => Some(
-                self.parameter_default(name)
-                    .unwrap_or_else(|| intrinsic("Ref", arg.clone())),
-            ),
+            None => Some(self.parameter_default(name)),
         }
     }
 
