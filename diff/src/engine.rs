@@ -1241,16 +1241,7 @@ fn references_borrowed<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
                     ("Fn::GetAtt", Json::String(r)) => {
                         out.push(r.split('.').next().unwrap_or(r));
                     }
-                    ("Fn::Sub", sub) => {
-                        let text = match sub {
-                            Json::String(s) => Some(s.as_str()),
-                            Json::Array(a) => a.first().and_then(Json::as_str),
-                            _ => None,
-                        };
-                        for name in synth::fns::sub_variables(text.unwrap_or("")) {
-                            out.push(name.split('.').next().unwrap_or(name));
-                        }
-                    }
+                    ("Fn::Sub", sub) => sub_references(sub, out),
                     _ => {}
                 }
                 if is_container(x) {
@@ -1263,6 +1254,23 @@ fn references_borrowed<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
             .filter(|x| is_container(x))
             .for_each(|x| references_borrowed(x, out)),
         _ => {}
+    }
+}
+
+/// The names an `Fn::Sub` argument's text refers to (`${Name}`,
+/// `${Name.Attribute}`), but for pseudo parameters, which name no
+/// resource. Apart from the walk, which stays small.
+#[inline(never)]
+fn sub_references<'a>(sub: &'a Json, out: &mut Vec<&'a str>) {
+    let text = match sub {
+        Json::String(s) => s.as_str(),
+        Json::Array(a) => a.first().and_then(Json::as_str).unwrap_or(""),
+        _ => "",
+    };
+    for name in synth::fns::sub_variables(text) {
+        if !name.starts_with("AWS::") {
+            out.push(name.split_once('.').map_or(name, |(r, _)| r));
+        }
     }
 }
 
