@@ -770,6 +770,11 @@ impl Evaluator<'_> {
             },
             other => return intrinsic("Fn::Sub", other.clone()),
         };
+        if vars.is_empty() {
+            if let Some(text) = self.sub_literal(text) {
+                return Json::String(text);
+            }
+        }
         let mut used = BTreeSet::new();
         let pieces = sub_pieces(text);
         let mut literal = true;
@@ -824,6 +829,49 @@ impl Evaluator<'_> {
                 Json::Array(vec![Json::String(text), Json::Object(vars)]),
             )
         }
+    }
+
+    /// The text an `Fn::Sub` without variables comes to when every
+    /// `${Name}` in it is known here (pseudo parameters, parameter
+    /// defaults), written at once; `None` when one is not.
+    fn sub_literal(&mut self, text: &str) -> Option<String> {
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut rest = text;
+        // As `sub_pieces` reads the text.
+        while let Some(start) = rest.find('$') {
+            if rest.as_bytes().get(start + 1) != Some(&b'{') {
+                out.push_str(&rest[..=start]);
+                rest = &rest[start + 1..];
+                continue;
+            }
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find('}') else {
+                out.push_str(&rest[start..]);
+                return Some(out);
+            };
+            let name = &after[..end];
+            if let Some(escaped) = name.strip_prefix('!') {
+                out.push_str("${");
+                out.push_str(escaped);
+                out.push('}');
+            } else {
+                let name = name.trim();
+                match self.env.pseudo(name) {
+                    Some(v) => {
+                        self.resolved.note_pseudo(name);
+                        out.push_str(v);
+                    }
+                    None => match self.parameter_default(name) {
+                        Some(Json::String(v)) => out.push_str(&v),
+                        _ => return None,
+                    },
+                }
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Some(out)
     }
 
     fn join(&mut self, arg: &Json) -> Json {
@@ -1003,7 +1051,8 @@ fn render_sub(pieces: &[SubPiece]) -> String {
     let mut s = String::new();
     for p in pieces {
         match p {
-            SubPiece::Text(t) => s.push_str(&t.replace("${", "${!")),
+            SubPiece::Text(t) if t.contains("${") => s.push_str(&t.replace("${", "${!")),
+            SubPiece::Text(t) => s.push_str(t),
             SubPiece::Var(v) => {
                 s.push_str("${");
                 s.push_str(v);
