@@ -1021,7 +1021,13 @@ fn rules(id: &str, resource: Option<Resource>) -> Vec<RuleChange> {
             Json::String(s) => s.clone(),
             other => other.to_string(),
         });
-        let port = |k: &str| r(k).map(|v| v.to_string().trim_matches('"').to_owned());
+        let port = |k: &str| {
+            r(k).map(|v| match v {
+                Json::String(s) => s.trim_matches('"').to_owned(),
+                Json::Number(n) => n.to_string(),
+                other => other.to_string().trim_matches('"').to_owned(),
+            })
+        };
         let ports = match (port("FromPort"), port("ToPort")) {
             _ if protocol == "all" => "all".to_owned(),
             (Some(a), Some(b)) if a == b => a,
