@@ -836,42 +836,27 @@ impl Evaluator<'_> {
     /// defaults), written at once; `None` when one is not.
     fn sub_literal(&mut self, text: &str) -> Option<String> {
         let mut out = String::with_capacity(text.len() + 16);
-        let mut rest = text;
-        // As `sub_pieces` reads the text.
-        while let Some(start) = rest.find('$') {
-            if rest.as_bytes().get(start + 1) != Some(&b'{') {
-                out.push_str(&rest[..=start]);
-                rest = &rest[start + 1..];
-                continue;
+        let known = scan_sub(text, |part| match part {
+            SubPart::Text(t) => {
+                out.push_str(t);
+                true
             }
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let Some(end) = after.find('}') else {
-                out.push_str(&rest[start..]);
-                return Some(out);
-            };
-            let name = &after[..end];
-            if let Some(escaped) = name.strip_prefix('!') {
-                out.push_str("${");
-                out.push_str(escaped);
-                out.push('}');
-            } else {
-                let name = name.trim();
-                match self.env.pseudo(name) {
-                    Some(v) => {
-                        self.resolved.note_pseudo(name);
-                        out.push_str(v);
-                    }
-                    None => match self.parameter_default(name) {
-                        Some(Json::String(v)) => out.push_str(&v),
-                        _ => return None,
-                    },
+            SubPart::Var(name) => match self.env.pseudo(name) {
+                Some(v) => {
+                    self.resolved.note_pseudo(name);
+                    out.push_str(v);
+                    true
                 }
-            }
-            rest = &after[end + 1..];
-        }
-        out.push_str(rest);
-        Some(out)
+                None => match self.parameter_default(name) {
+                    Some(Json::String(v)) => {
+                        out.push_str(&v);
+                        true
+                    }
+                    _ => false,
+                },
+            },
+        });
+        known.then_some(out)
     }
 
     fn join(&mut self, arg: &Json) -> Json {
@@ -1011,40 +996,68 @@ enum SubPiece {
 /// (`${!Literal}` is the text `${Literal}`).
 fn sub_pieces(text: &str) -> Vec<SubPiece> {
     let mut out = Vec::new();
-    let mut rest = text;
     let mut literal = String::new();
-    // A `$` is rare: found alone (memchr), then checked for the brace.
-    while let Some(start) = rest.find('$') {
-        if rest.as_bytes().get(start + 1) != Some(&b'{') {
-            literal.push_str(&rest[..=start]);
-            rest = &rest[start + 1..];
-            continue;
-        }
-        literal.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else {
-            literal.push_str(&rest[start..]);
-            rest = "";
-            break;
-        };
-        let name = &after[..end];
-        if let Some(escaped) = name.strip_prefix('!') {
-            literal.push_str("${");
-            literal.push_str(escaped);
-            literal.push('}');
-        } else {
-            if !literal.is_empty() {
-                out.push(SubPiece::Text(std::mem::take(&mut literal)));
+    scan_sub(text, |part| {
+        match part {
+            SubPart::Text(t) => literal.push_str(t),
+            SubPart::Var(name) => {
+                if !literal.is_empty() {
+                    out.push(SubPiece::Text(std::mem::take(&mut literal)));
+                }
+                out.push(SubPiece::Var(name.to_owned()));
             }
-            out.push(SubPiece::Var(name.trim().to_owned()));
         }
-        rest = &after[end + 1..];
-    }
-    literal.push_str(rest);
+        true
+    });
     if !literal.is_empty() {
         out.push(SubPiece::Text(literal));
     }
     out
+}
+
+/// A part of an `Fn::Sub` string as written, borrowed from it.
+enum SubPart<'t> {
+    /// Literal text (`${!Literal}` comes as the text `${Literal}`).
+    Text(&'t str),
+    /// The name in `${Name}`, trimmed.
+    Var(&'t str),
+}
+
+/// Reads an `Fn::Sub` string part by part, in order, until `each`
+/// returns false; whether it read to the end.
+fn scan_sub<'t>(text: &'t str, mut each: impl FnMut(SubPart<'t>) -> bool) -> bool {
+    let mut rest = text;
+    // A `$` is rare: found alone (memchr), then checked for the brace.
+    while let Some(start) = rest.find('$') {
+        if rest.as_bytes().get(start + 1) != Some(&b'{') {
+            if !each(SubPart::Text(&rest[..=start])) {
+                return false;
+            }
+            rest = &rest[start + 1..];
+            continue;
+        }
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            return each(SubPart::Text(rest));
+        };
+        if !each(SubPart::Text(&rest[..start])) {
+            return false;
+        }
+        let name = &after[..end];
+        let read = match name.strip_prefix('!') {
+            Some(escaped) => {
+                each(SubPart::Text("${"))
+                    && each(SubPart::Text(escaped))
+                    && each(SubPart::Text("}"))
+            }
+            None => each(SubPart::Var(name.trim())),
+        };
+        if !read {
+            return false;
+        }
+        rest = &after[end + 1..];
+    }
+    each(SubPart::Text(rest))
 }
 
 fn render_sub(pieces: &[SubPiece]) -> String {
@@ -1240,6 +1253,48 @@ fn stringify(v: &mut Json) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// An `Fn::Sub` string read in parts, escapes and stray characters
+    /// included; one whose names are all known comes out as its text,
+    /// the others keep what is not known.
+    #[test]
+    fn sub_strings_read_in_parts() {
+        let texts = [
+            ("plain", "plain"),
+            ("a-${AWS::Region}-b", "a-us-east-1-b"),
+            ("${ AWS::Region }", "us-east-1"),
+            ("${!Literal}-$x-$", "${Literal}-$x-$"),
+            (
+                "cost $5 and ${AWS::Partition",
+                "cost $5 and ${AWS::Partition",
+            ),
+            ("${Env}/${AWS::Partition}", "dev/aws"),
+        ];
+        let template = match json!({"Parameters": {"Env": {"Type": "String", "Default": "dev"}}}) {
+            Json::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let env = Environment::default();
+        for (text, expected) in texts {
+            let mut ev = Evaluator::over(&template, &env);
+            assert_eq!(ev.sub(&json!(text)), json!(expected), "{text}");
+        }
+        let pieces: Vec<String> = sub_pieces("a${ X }b${!Y}$${Z}")
+            .into_iter()
+            .map(|p| match p {
+                SubPiece::Text(t) => format!("text {t}"),
+                SubPiece::Var(v) => format!("name {v}"),
+            })
+            .collect();
+        assert_eq!(pieces, ["text a", "name X", "text b${Y}$", "name Z"]);
+        let mut ev = Evaluator::over(&template, &env);
+        assert_eq!(
+            ev.sub(&json!("${!Esc}-${Bucket.Arn}-${AWS::Region}")),
+            json!({"Fn::Sub": "${!Esc}-${Bucket.Arn}-us-east-1"})
+        );
+        assert!(ev.resolved.pseudo.contains("AWS::Region"));
+        assert!(ev.resolved.parameters.is_empty());
+    }
 
     /// `assume` records what `value` records, for every kind of value.
     #[test]
