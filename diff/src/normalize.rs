@@ -787,16 +787,7 @@ impl Evaluator<'_> {
                         Some(Json::String(s)) => Some(s.clone()),
                         Some(Json::Number(n)) => Some(n.to_string()),
                         Some(_) => None,
-                        None => match self.env.pseudo(&name) {
-                            Some(v) => {
-                                self.resolved.note_pseudo(&name);
-                                Some(v.to_owned())
-                            }
-                            None => match self.parameter_default(&name) {
-                                Some(Json::String(s)) => Some(s),
-                                _ => None,
-                            },
-                        },
+                        None => self.sub_name(&name).map(String::from),
                     };
                     match known {
                         Some(v) => out.push(SubPiece::Text(v)),
@@ -841,22 +832,30 @@ impl Evaluator<'_> {
                 out.push_str(t);
                 true
             }
-            SubPart::Var(name) => match self.env.pseudo(name) {
+            SubPart::Var(name) => match self.sub_name(name) {
                 Some(v) => {
-                    self.resolved.note_pseudo(name);
-                    out.push_str(v);
+                    out.push_str(&v);
                     true
                 }
-                None => match self.parameter_default(name) {
-                    Some(Json::String(v)) => {
-                        out.push_str(&v);
-                        true
-                    }
-                    _ => false,
-                },
+                None => false,
             },
         });
         known.then_some(out)
+    }
+
+    /// What `${name}` comes to in an `Fn::Sub` that gives it no value of
+    /// its own, when known here: a pseudo parameter, or a parameter's
+    /// default (noted as assumed).
+    fn sub_name(&mut self, name: &str) -> Option<std::borrow::Cow<'_, str>> {
+        let env = self.env;
+        if let Some(v) = env.pseudo(name) {
+            self.resolved.note_pseudo(name);
+            return Some(v.into());
+        }
+        match self.parameter_default(name) {
+            Some(Json::String(v)) => Some(v.into()),
+            _ => None,
+        }
     }
 
     fn join(&mut self, arg: &Json) -> Json {

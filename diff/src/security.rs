@@ -919,7 +919,6 @@ fn group_key(group: &str) -> &str {
     group
 }
 
-/// The group whose rules a resource holds, as [`group_key`] names it.
 /// The types [`rule_group`] places in a group.
 const RULE_TYPES: &[&str] = &[
     "AWS::EC2::SecurityGroup",
@@ -927,6 +926,7 @@ const RULE_TYPES: &[&str] = &[
     "AWS::EC2::SecurityGroupEgress",
 ];
 
+/// The group whose rules a resource holds, as [`group_key`] names it.
 fn rule_group(id: &str, resource: Resource) -> Option<String> {
     match resource.type_name()? {
         "AWS::EC2::SecurityGroup" => Some(id.to_owned()),

@@ -318,19 +318,6 @@ impl<'a> Resources<'a> {
             .iter()
             .filter(move |(id, _)| all || same.contains(*id) || normalized.contains_key(*id))
     }
-
-    /// Every resource whole, in the template's order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'a String, &'a Json)> + '_ {
-        let (normalized, same, full) = (self.normalized, self.same, self.full);
-        self.raw.iter().filter_map(move |(id, r)| {
-            if same.contains(id) {
-                Some((id, r))
-            } else {
-                let (id, r) = normalized.get_key_value(id)?;
-                Some((id, full.and_then(|f| f.whole(id)).unwrap_or(r)))
-            }
-        })
-    }
 }
 
 /// One resource of a diff's side (see [`Resources::resource`]).

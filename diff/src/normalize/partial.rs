@@ -135,7 +135,7 @@ pub trait Whole {
 impl Whole for Full<'_> {
     fn whole(&self, id: &str) -> Option<&Json> {
         let partial = self.partial.get(id)?;
-        Some(partial.whole.get_or_init(|| self.complete(id, partial)))
+        Some(partial.whole.get_or_init(|| self.complete(id)))
     }
 
     fn left_out(&self, id: &str, p: &str) -> Option<Option<&Json>> {
@@ -220,7 +220,7 @@ impl<'a> Full<'a> {
 
     /// The normalized resource with the properties left out put back, in
     /// the order written.
-    fn complete(&self, id: &str, partial: &Partial<'a>) -> Json {
+    fn complete(&self, id: &str) -> Json {
         let Some(Json::Object(r)) = self.normalized.get(id) else {
             return Json::Null;
         };
@@ -237,24 +237,11 @@ impl<'a> Full<'a> {
                 continue;
             };
             let mut props = Map::with_capacity(written.len());
-            for (p, w) in written {
-                if let Some(x) = have.field(p) {
-                    props.insert(p.clone(), x.clone());
-                    continue;
-                }
-                let left_out = partial
-                    .left_out
-                    .get_or_init(|| self.left_out_of(id))
-                    .iter()
-                    .find(|(k, _, _)| *k == p.as_str());
-                let value = match left_out {
-                    Some((_, _, cell)) => cell.get_or_init(|| self.evaluate(id, p, w)).clone(),
-                    None => self.evaluate(id, p, w),
-                };
-                // Left out, or `AWS::NoValue` (which comes out absent
-                // again).
+            for p in written.keys() {
+                // Kept, or left out (absent for `AWS::NoValue`).
+                let value = have.field(p).or_else(|| self.left_out(id, p).flatten());
                 if let Some(x) = value {
-                    props.insert(p.clone(), x);
+                    props.insert(p.clone(), x.clone());
                 }
             }
             out.insert(k.clone(), Json::Object(props));
