@@ -12,6 +12,8 @@ use crate::eq::Field;
 
 use crate::eq;
 use crate::normalize::{self, Environment};
+pub use crate::references::references;
+use crate::references::{equal_and_references, references_borrowed, Referrers};
 use crate::security::{self, SecurityChanges};
 use crate::template::{Ids, Resources, Template};
 
@@ -252,30 +254,55 @@ pub fn diff_in(
         .all(|k| eq::equal_opt(old.get(*k), new.get(*k)))
         && condition_refs.is_disjoint(&changed_parameters);
     let mut same = Ids::default();
+    let mut referrers = None;
     if same_context {
         if let (Some(o), Some(n)) = (section(old, "Resources"), section(new, "Resources")) {
+            // A resource added is new: `propagate` will read what every
+            // resource names. Read on the same walk as the comparison, the
+            // new template is read from memory once.
+            let mut refs = adds_any(o, n).then(Referrers::default);
+            // The new resources compared, by address.
+            let mut compared: HashSet<*const String> = HashSet::default();
             // Both templates usually list resources in the same order:
             // the next one there is tried before a lookup by name.
             let mut there = n.iter().peekable();
             for (id, r) in o {
                 let other = match there.peek() {
-                    Some((k, v)) if *k == id => {
-                        let v = *v;
+                    Some(&(k, v)) if k == id => {
                         there.next();
-                        Some(v)
+                        Some((k, v))
                     }
-                    _ => n.get(id),
+                    _ => n.get_key_value(id),
                 };
-                if other.is_some_and(|n| eq::equal(n, r)) {
-                    let mut refs = BTreeSet::new();
-                    if !changed_parameters.is_empty() {
-                        references(r, &mut refs);
+                let Some((new_id, new_r)) = other else {
+                    continue;
+                };
+                let equal = match refs.as_mut() {
+                    Some(refs) => {
+                        compared.insert(new_id);
+                        refs.read(new_id, |names| equal_and_references(new_r, r, names))
                     }
-                    if refs.is_disjoint(&changed_parameters) {
+                    None => eq::equal(new_r, r),
+                };
+                if equal {
+                    let mut used = BTreeSet::new();
+                    if !changed_parameters.is_empty() {
+                        references(r, &mut used);
+                    }
+                    if used.is_disjoint(&changed_parameters) {
                         same.insert(id.clone());
                     }
                 }
             }
+            if let Some(refs) = refs.as_mut() {
+                for (id, r) in n
+                    .iter()
+                    .filter(|(id, _)| !compared.contains(&(*id as *const _)))
+                {
+                    refs.read(id, |names| references_borrowed(r, names));
+                }
+            }
+            referrers = refs;
         }
     }
     // In the same context, a property a changed resource writes as before
@@ -394,7 +421,7 @@ pub fn diff_in(
             );
         }
     }
-    propagate(new_all, &mut changes, create_only);
+    propagate(new_all, &mut changes, create_only, referrers);
     // CloudFormation does not update metadata alone: when metadata is all
     // that changes, nothing is deployed.
     let metadata_only = changes.values().all(|c| {
@@ -479,12 +506,47 @@ pub fn diff_in(
     }
 }
 
+/// Whether `new` holds a key `old` lacks. Both usually list their keys in
+/// the same order: they are walked side by side, and a key looked up only
+/// where they part.
+fn adds_any(old: &Map<String, Json>, new: &Map<String, Json>) -> bool {
+    if new.len() > old.len() {
+        return true;
+    }
+    let mut theirs = old.keys().peekable();
+    for id in new.keys() {
+        if theirs.peek() == Some(&id) {
+            theirs.next();
+            continue;
+        }
+        if !old.contains_key(id) {
+            return true;
+        }
+        // Keys the new map lacks (removed) may come first: passed over up
+        // to this one, or to one it holds (the orders differ).
+        while let Some(&k) = theirs.peek() {
+            if k == id {
+                theirs.next();
+                break;
+            }
+            if new.contains_key(k) {
+                break;
+            }
+            theirs.next();
+        }
+    }
+    false
+}
+
 /// The changes found so far, by logical ID: looked up for every resource,
 /// never iterated for output (the template's order is).
 type Changes = HashMap<String, ResourceChange>;
 
 /// A map asked about by logical ID, hashed with a fixed seed (see [`Ids`]).
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+
+/// A set hashed with a fixed seed (see [`Ids`]).
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
 
 /// As [`diff_in`], taking the templates.
 pub fn diff_owned(
@@ -1038,21 +1100,16 @@ fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
     }
 }
 
-/// Logical IDs a value references (`Ref`, `Fn::GetAtt`, `${X}` in `Fn::Sub`).
-pub fn references(v: &Json, out: &mut BTreeSet<String>) {
-    let mut names = Vec::new();
-    references_borrowed(v, &mut names);
-    out.extend(names.into_iter().map(str::to_owned));
-}
-
 /// A resource referencing a replaced resource gets a new value for that
 /// reference: it is updated, and replaced if the reference sits in a
 /// create-only property. Repeats until nothing more changes.
-fn propagate(new_res: Resources, changes: &mut Changes, create_only: CreateOnly) {
+fn propagate<'a>(
+    new_res: Resources<'a>,
+    changes: &mut Changes,
+    create_only: CreateOnly,
+    mut referrers: Option<Referrers<'a>>,
+) {
     let conditional = synth::aws::replacement::conditional_create_only;
-    // What each resource's properties refer to, read once (borrowed), and
-    // only when something is replaced or new.
-    let mut referrers: Option<Referrers> = None;
     // Exact references per resource, read from the normalized resource
     // only for those whose written references name a replaced target.
     let mut exact: BTreeMap<&String, Option<Exact>> = BTreeMap::new();
@@ -1078,7 +1135,7 @@ fn propagate(new_res: Resources, changes: &mut Changes, create_only: CreateOnly)
         if replaced.is_empty() {
             break;
         }
-        let referrers = referrers.get_or_insert_with(|| Referrers::of(new_res));
+        let referrers = referrers.get_or_insert_with(|| Referrers::of(new_res.written()));
         let mut progressed = false;
         for (id, written) in referrers.iter() {
             if !written.iter().any(|t| replaced.contains_key(*t)) {
@@ -1160,44 +1217,6 @@ fn propagate(new_res: Resources, changes: &mut Changes, create_only: CreateOnly)
     }
 }
 
-/// The resources and the logical IDs their properties name as written (a
-/// superset of what they name normalized: normalizing only resolves or
-/// drops references), to pass over resources that name no replaced one
-/// without normalizing them whole. The names of all resources sit in one
-/// list, each resource holding a range of it.
-struct Referrers<'a> {
-    names: Vec<&'a str>,
-    resources: Vec<(&'a String, std::ops::Range<usize>)>,
-}
-
-impl<'a> Referrers<'a> {
-    fn of(resources: Resources<'a>) -> Self {
-        let mut names = Vec::new();
-        let mut out = Vec::new();
-        for (id, written) in resources.written() {
-            let Some(props) = written.field("Properties") else {
-                continue;
-            };
-            let start = names.len();
-            references_borrowed(props, &mut names);
-            if names.len() > start {
-                out.push((id, start..names.len()));
-            }
-        }
-        Referrers {
-            names,
-            resources: out,
-        }
-    }
-
-    /// Each resource naming any, with the names (repeats included).
-    fn iter(&self) -> impl Iterator<Item = (&'a String, &[&'a str])> + '_ {
-        self.resources
-            .iter()
-            .map(|(id, range)| (*id, &self.names[range.clone()]))
-    }
-}
-
 /// A resource with properties, normalized whole: itself, its properties,
 /// and the logical IDs each property refers to (properties that refer to
 /// none left out).
@@ -1221,62 +1240,6 @@ fn exact_references<'a>(resources: Resources<'a>, id: &str) -> Option<Exact<'a>>
         })
         .collect();
     Some((r, props, refs))
-}
-
-/// As [`references`], borrowing the names from the value.
-fn references_borrowed<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
-    match v {
-        // Keys are matched as the entries go by: looking each of the three
-        // up would hash it at every level of every property.
-        Json::Object(m) => {
-            for (k, x) in m {
-                match (k.as_str(), x) {
-                    ("Ref", Json::String(r)) => out.push(r),
-                    ("Fn::GetAtt", Json::Array(a)) => {
-                        if let Some(Json::String(r)) = a.first() {
-                            out.push(r);
-                        }
-                    }
-                    // As written, before normalizing.
-                    ("Fn::GetAtt", Json::String(r)) => {
-                        out.push(r.split('.').next().unwrap_or(r));
-                    }
-                    ("Fn::Sub", sub) => sub_references(sub, out),
-                    _ => {}
-                }
-                if is_container(x) {
-                    references_borrowed(x, out);
-                }
-            }
-        }
-        Json::Array(items) => items
-            .iter()
-            .filter(|x| is_container(x))
-            .for_each(|x| references_borrowed(x, out)),
-        _ => {}
-    }
-}
-
-/// The names an `Fn::Sub` argument's text refers to (`${Name}`,
-/// `${Name.Attribute}`), but for pseudo parameters, which name no
-/// resource. Apart from the walk, which stays small.
-#[inline(never)]
-fn sub_references<'a>(sub: &'a Json, out: &mut Vec<&'a str>) {
-    let text = match sub {
-        Json::String(s) => s.as_str(),
-        Json::Array(a) => a.first().and_then(Json::as_str).unwrap_or(""),
-        _ => "",
-    };
-    for name in synth::fns::sub_variables(text) {
-        if !name.starts_with("AWS::") {
-            out.push(name.split_once('.').map_or(name, |(r, _)| r));
-        }
-    }
-}
-
-/// Whether `v` can hold a reference (scalars are not walked into).
-fn is_container(v: &Json) -> bool {
-    matches!(v, Json::Object(_) | Json::Array(_))
 }
 
 /// Outputs written the same whose value names a resource that is replaced
@@ -1362,6 +1325,34 @@ fn section_changes(
                 new: None,
                 because: None,
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys added anywhere are found, whatever was removed before them or
+    /// however the orders differ; none is found where none was added.
+    #[test]
+    fn adds_any_finds_a_key_added_anywhere() {
+        let map = |keys: &[&str]| -> Map<String, Json> {
+            keys.iter().map(|k| (k.to_string(), Json::Null)).collect()
+        };
+        let cases: [(&[&str], &[&str], bool); 9] = [
+            (&["A", "B", "C"], &["A", "B", "C"], false),
+            (&["A", "B", "C"], &["C", "B", "A"], false),
+            (&["A", "B", "C"], &["B", "C"], false),
+            (&["A", "B", "C"], &["A", "C"], false),
+            (&["A", "B", "C", "D"], &["C", "D", "X"], true),
+            (&["A", "B", "C"], &["X", "B", "C"], true),
+            (&["A", "B", "C"], &["A", "X", "C"], true),
+            (&["A", "B", "C"], &["C", "A", "X"], true),
+            (&["A"], &["A", "B"], true),
+        ];
+        for (old, new, added) in cases {
+            assert_eq!(adds_any(&map(old), &map(new)), added, "{old:?} → {new:?}");
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod eq;
 pub mod managed;
 pub mod normalize;
+mod references;
 pub mod render;
 pub mod security;
 pub mod template;
