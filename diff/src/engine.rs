@@ -13,7 +13,8 @@ use crate::eq::Field;
 use crate::eq;
 use crate::normalize::{self, Environment};
 pub use crate::references::references;
-use crate::references::{equal_and_references, references_borrowed, Referrers};
+use crate::references::{references_borrowed, Referrers};
+use crate::same;
 use crate::security::{self, SecurityChanges};
 use crate::template::{Ids, Resources, Template};
 
@@ -257,52 +258,9 @@ pub fn diff_in(
     let mut referrers = None;
     if same_context {
         if let (Some(o), Some(n)) = (section(old, "Resources"), section(new, "Resources")) {
-            // A resource added is new: `propagate` will read what every
-            // resource names. Read on the same walk as the comparison, the
-            // new template is read from memory once.
-            let mut refs = adds_any(o, n).then(Referrers::default);
-            // The new resources compared, by address.
-            let mut compared: HashSet<*const String> = HashSet::default();
-            // Both templates usually list resources in the same order:
-            // the next one there is tried before a lookup by name.
-            let mut there = n.iter().peekable();
-            for (id, r) in o {
-                let other = match there.peek() {
-                    Some(&(k, v)) if k == id => {
-                        there.next();
-                        Some((k, v))
-                    }
-                    _ => n.get_key_value(id),
-                };
-                let Some((new_id, new_r)) = other else {
-                    continue;
-                };
-                let equal = match refs.as_mut() {
-                    Some(refs) => {
-                        compared.insert(new_id);
-                        refs.read(new_id, |names| equal_and_references(new_r, r, names))
-                    }
-                    None => eq::equal(new_r, r),
-                };
-                if equal {
-                    let mut used = BTreeSet::new();
-                    if !changed_parameters.is_empty() {
-                        references(r, &mut used);
-                    }
-                    if used.is_disjoint(&changed_parameters) {
-                        same.insert(id.clone());
-                    }
-                }
-            }
-            if let Some(refs) = refs.as_mut() {
-                for (id, r) in n
-                    .iter()
-                    .filter(|(id, _)| !compared.contains(&(*id as *const _)))
-                {
-                    refs.read(id, |names| references_borrowed(r, names));
-                }
-            }
-            referrers = refs;
+            let compared = same::compare(o, n, &changed_parameters);
+            same = compared.same;
+            referrers = compared.referrers;
         }
     }
     // In the same context, a property a changed resource writes as before
@@ -506,47 +464,12 @@ pub fn diff_in(
     }
 }
 
-/// Whether `new` holds a key `old` lacks. Both usually list their keys in
-/// the same order: they are walked side by side, and a key looked up only
-/// where they part.
-fn adds_any(old: &Map<String, Json>, new: &Map<String, Json>) -> bool {
-    if new.len() > old.len() {
-        return true;
-    }
-    let mut theirs = old.keys().peekable();
-    for id in new.keys() {
-        if theirs.peek() == Some(&id) {
-            theirs.next();
-            continue;
-        }
-        if !old.contains_key(id) {
-            return true;
-        }
-        // Keys the new map lacks (removed) may come first: passed over up
-        // to this one, or to one it holds (the orders differ).
-        while let Some(&k) = theirs.peek() {
-            if k == id {
-                theirs.next();
-                break;
-            }
-            if new.contains_key(k) {
-                break;
-            }
-            theirs.next();
-        }
-    }
-    false
-}
-
 /// The changes found so far, by logical ID: looked up for every resource,
 /// never iterated for output (the template's order is).
 type Changes = HashMap<String, ResourceChange>;
 
 /// A map asked about by logical ID, hashed with a fixed seed (see [`Ids`]).
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
-
-/// A set hashed with a fixed seed (see [`Ids`]).
-type HashSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
 
 /// As [`diff_in`], taking the templates.
 pub fn diff_owned(
@@ -1325,34 +1248,6 @@ fn section_changes(
                 new: None,
                 because: None,
             });
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Keys added anywhere are found, whatever was removed before them or
-    /// however the orders differ; none is found where none was added.
-    #[test]
-    fn adds_any_finds_a_key_added_anywhere() {
-        let map = |keys: &[&str]| -> Map<String, Json> {
-            keys.iter().map(|k| (k.to_string(), Json::Null)).collect()
-        };
-        let cases: [(&[&str], &[&str], bool); 9] = [
-            (&["A", "B", "C"], &["A", "B", "C"], false),
-            (&["A", "B", "C"], &["C", "B", "A"], false),
-            (&["A", "B", "C"], &["B", "C"], false),
-            (&["A", "B", "C"], &["A", "C"], false),
-            (&["A", "B", "C", "D"], &["C", "D", "X"], true),
-            (&["A", "B", "C"], &["X", "B", "C"], true),
-            (&["A", "B", "C"], &["A", "X", "C"], true),
-            (&["A", "B", "C"], &["C", "A", "X"], true),
-            (&["A"], &["A", "B"], true),
-        ];
-        for (old, new, added) in cases {
-            assert_eq!(adds_any(&map(old), &map(new)), added, "{old:?} → {new:?}");
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod managed;
 pub mod normalize;
 mod references;
 pub mod render;
+mod same;
 pub mod security;
 pub mod template;
 pub mod verdict;

@@ -1,0 +1,195 @@
+//! Which resources two templates write the same: the first step of a
+//! diff, and its one walk over every resource of both templates.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value as Json};
+
+use crate::eq;
+use crate::references::{equal_and_references, references, references_borrowed, Referrers};
+use crate::template::Ids;
+
+/// What comparing the resources gives.
+pub(crate) struct Compared<'a> {
+    /// The resources written the same on both sides (naming no parameter
+    /// declared differently).
+    pub same: Ids,
+    /// When the new template adds a resource, the names each of its
+    /// resources references (see [`Referrers`]), read on the same walk.
+    pub referrers: Option<Referrers<'a>>,
+}
+
+/// Compares the resources `old` and `new` both have. A resource naming
+/// one of `changed_parameters` may evaluate differently though written
+/// the same: it is not the same.
+pub(crate) fn compare<'a>(
+    old: &'a Map<String, Json>,
+    new: &'a Map<String, Json>,
+    changed_parameters: &BTreeSet<String>,
+) -> Compared<'a> {
+    // A resource added is new: `propagate` will read what every resource
+    // names. Read on the same walk as the comparison, the new template is
+    // read from memory once.
+    let mut referrers = adds_any(old, new).then(Referrers::default);
+    let mut same = Ids::default();
+    // The new resources compared, by address.
+    let mut compared: HashSet<*const String> = HashSet::default();
+    // Both templates usually list resources in the same order: the next
+    // one there is tried before a lookup by name.
+    let mut there = new.iter().peekable();
+    for (id, r) in old {
+        let other = match there.peek() {
+            Some(&(k, v)) if k == id => {
+                there.next();
+                Some((k, v))
+            }
+            _ => new.get_key_value(id),
+        };
+        let Some((new_id, new_r)) = other else {
+            continue;
+        };
+        let equal = match referrers.as_mut() {
+            Some(refs) => {
+                compared.insert(new_id);
+                refs.read(new_id, |names| equal_and_references(new_r, r, names))
+            }
+            None => eq::equal(new_r, r),
+        };
+        if equal && (changed_parameters.is_empty() || names_none(r, changed_parameters)) {
+            same.insert(id.clone());
+        }
+    }
+    if let Some(refs) = referrers.as_mut() {
+        // The resources only the new template has.
+        for (id, r) in new
+            .iter()
+            .filter(|(id, _)| !compared.contains(&(*id as *const _)))
+        {
+            refs.read(id, |names| references_borrowed(r, names));
+        }
+    }
+    Compared { same, referrers }
+}
+
+/// A set hashed with a fixed seed (see [`Ids`]).
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
+
+/// Whether `v` names none of `parameters`.
+fn names_none(v: &Json, parameters: &BTreeSet<String>) -> bool {
+    let mut used = BTreeSet::new();
+    references(v, &mut used);
+    used.is_disjoint(parameters)
+}
+
+/// Whether `new` holds a key `old` lacks. Both usually list their keys in
+/// the same order: they are walked side by side, and a key looked up only
+/// where they part.
+fn adds_any(old: &Map<String, Json>, new: &Map<String, Json>) -> bool {
+    if new.len() > old.len() {
+        return true;
+    }
+    let mut theirs = old.keys().peekable();
+    for id in new.keys() {
+        if theirs.peek() == Some(&id) {
+            theirs.next();
+            continue;
+        }
+        if !old.contains_key(id) {
+            return true;
+        }
+        // Keys the new map lacks (removed) may come first: passed over up
+        // to this one, or to one it holds (the orders differ).
+        while let Some(&k) = theirs.peek() {
+            if k == id {
+                theirs.next();
+                break;
+            }
+            if new.contains_key(k) {
+                break;
+            }
+            theirs.next();
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Keys added anywhere are found, whatever was removed before them or
+    /// however the orders differ; none is found where none was added.
+    #[test]
+    fn adds_any_finds_a_key_added_anywhere() {
+        let map = |keys: &[&str]| -> Map<String, Json> {
+            keys.iter().map(|k| (k.to_string(), Json::Null)).collect()
+        };
+        let cases: [(&[&str], &[&str], bool); 9] = [
+            (&["A", "B", "C"], &["A", "B", "C"], false),
+            (&["A", "B", "C"], &["C", "B", "A"], false),
+            (&["A", "B", "C"], &["B", "C"], false),
+            (&["A", "B", "C"], &["A", "C"], false),
+            (&["A", "B", "C", "D"], &["C", "D", "X"], true),
+            (&["A", "B", "C"], &["X", "B", "C"], true),
+            (&["A", "B", "C"], &["A", "X", "C"], true),
+            (&["A", "B", "C"], &["C", "A", "X"], true),
+            (&["A"], &["A", "B"], true),
+        ];
+        for (old, new, added) in cases {
+            assert_eq!(adds_any(&map(old), &map(new)), added, "{old:?} → {new:?}");
+        }
+    }
+
+    /// In the same order or not, with resources removed and added: the
+    /// resources written the same, and every new resource's names once.
+    #[test]
+    fn compares_and_reads_every_new_resource_once() {
+        let resource = |i: usize, v: usize| {
+            json!({"Type": "AWS::SNS::Topic", "Properties": {
+                "TopicName": format!("t{v}"),
+                "KmsMasterKeyId": {"Ref": format!("Key{}", i % 7)}
+            }})
+        };
+        for n in [10, 211] {
+            let old: Map<String, Json> =
+                (0..n).map(|i| (format!("R{i}"), resource(i, i))).collect();
+            // Every third changed, the first five removed, five added at
+            // the end, and the second half listed backwards.
+            let mut ids: Vec<usize> = (5..n + 5).collect();
+            ids[n / 2..].reverse();
+            let new: Map<String, Json> = ids
+                .iter()
+                .map(|&i| {
+                    let v = if i % 3 == 0 { i + 1000 } else { i };
+                    (format!("R{i}"), resource(i, v))
+                })
+                .collect();
+            let c = compare(&old, &new, &BTreeSet::new());
+            let mut same: Vec<&String> = c.same.iter().collect();
+            same.sort();
+            let mut expected: Vec<String> = (5..n)
+                .filter(|i| i % 3 != 0)
+                .map(|i| format!("R{i}"))
+                .collect();
+            expected.sort();
+            assert_eq!(same, expected.iter().collect::<Vec<_>>(), "{n} resources");
+            let refs = c.referrers.expect("resources were added");
+            let mut read: Vec<(&String, Vec<&str>)> = refs
+                .iter()
+                .map(|(id, names)| (id, names.to_vec()))
+                .collect();
+            read.sort();
+            let mut all: Vec<(&String, Vec<&str>)> = new
+                .iter()
+                .map(|(id, r)| {
+                    let mut names = Vec::new();
+                    references_borrowed(r, &mut names);
+                    (id, names)
+                })
+                .collect();
+            all.sort();
+            assert_eq!(read, all, "{n} resources");
+        }
+    }
+}
