@@ -187,11 +187,11 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
         }
         let (op, np) = (policies(o), policies(n));
         for (policy, statements) in &np {
-            let before = op.get(policy).cloned().unwrap_or_default();
-            diff_statements(id, policy, &before, statements, &mut out.statements);
+            let before = op.get(policy).map_or(&[][..], Vec::as_slice);
+            diff_statements(id, policy, before, statements, &mut out.statements);
             if !is_identity(policy) {
                 // Once something widens, the rest need not be judged.
-                out.widens_iam = out.widens_iam || widens(&before, statements, sides);
+                out.widens_iam = out.widens_iam || widens(before, statements, sides);
             }
         }
         for (policy, statements) in &op {
