@@ -279,9 +279,11 @@ pub struct Versus {
 }
 
 /// The 600-resource pairs (a typical change, every resource retagged)
-/// diffed by synth's engine (`diff_in` on parsed templates, which copies
-/// them first as `fullDiff` does) and by the AWS CDK's `fullDiff` in
-/// node (`scripts/cdk-diff-bench.js`), each `runs` times after `warmup`.
+/// diffed by synth's engine (`diff_in` on parsed templates) and by the
+/// AWS CDK's `fullDiff` in node (`scripts/cdk-diff-bench.js`, `cdk_runs`
+/// calls after `cdk_warmup` in each turn). Synth warms up with `warmup`
+/// diffs, then takes one sample per CDK call (see below), or `runs`
+/// single diffs when node cannot run.
 pub fn versus_cdk(
     (runs, warmup): (usize, usize),
     (cdk_runs, cdk_warmup): (usize, usize),
@@ -310,38 +312,51 @@ pub fn versus_cdk(
         };
         let (a, b) = (read(&base), read(&new));
         let env = diff::Environment::default();
-        // The machine's speed moves over seconds: the engines take turns,
-        // so both are sampled over the same stretch of time.
+        // The machine's speed moves within a second and over seconds. The
+        // engines take turns (the CDK first), so both are sampled over the
+        // same stretch of time; and each of synth's samples is the mean of
+        // as many diffs as take about as long as one call of the CDK's:
+        // both engines' samples then span the same time, and average the
+        // machine's moments alike.
         let rounds = if cdk_runs >= 10 { ROUNDS } else { 1 };
+        let diff = || diff::diff_in(DIFF_STACK, &a, &b, true, diff::create_only, &env);
         let (mut times, mut cdk_times) = (Vec::new(), Vec::new());
-        let mut last = None;
         let mut cdk_counts = None;
         let mut cdk_error = None;
-        for round in 0..rounds {
-            let warm = if round == 0 {
-                warmup
-            } else {
-                (warmup / rounds).max(1)
-            };
-            for i in 0..warm + runs / rounds {
-                let t0 = Instant::now();
-                let d = diff::diff_in(DIFF_STACK, &a, &b, true, diff::create_only, &env);
-                let t = t0.elapsed();
-                if i >= warm {
-                    times.push(t);
+        let mut warm = Vec::new();
+        let mut last = None;
+        for _ in 0..warmup.max(1) {
+            let t0 = Instant::now();
+            last = Some(diff());
+            warm.push(t0.elapsed());
+        }
+        let one = Stats::new(warm).median().max(Duration::from_nanos(1));
+        for _ in 0..rounds {
+            let (mut samples, mut batch) = (runs / rounds, 1);
+            if cdk_error.is_none() {
+                match run_cdk(&script, &base, &new, cdk_runs / rounds, cdk_warmup) {
+                    Err(e) => cdk_error = Some(e),
+                    Ok(run) => {
+                        node = run.node;
+                        cdk_counts = Some(run.counts);
+                        let call = Stats::new(run.times.clone()).median();
+                        batch = (call.as_secs_f64() / one.as_secs_f64()).round().max(1.0) as usize;
+                        samples = run.times.len();
+                        cdk_times.extend(run.times);
+                    }
                 }
-                last = Some(d);
             }
-            if cdk_error.is_some() {
-                continue;
-            }
-            match run_cdk(&script, &base, &new, cdk_runs / rounds, cdk_warmup) {
-                Err(e) => cdk_error = Some(e),
-                Ok(run) => {
-                    node = run.node;
-                    cdk_counts = Some(run.counts);
-                    cdk_times.extend(run.times);
+            for _ in 0..samples.max(1) {
+                // Each diff timed alone, its result dropped after the
+                // clock stops.
+                let mut sum = Duration::ZERO;
+                for _ in 0..batch {
+                    let t0 = Instant::now();
+                    let d = diff();
+                    sum += t0.elapsed();
+                    last = Some(d);
                 }
+                times.push(sum / batch as u32);
             }
         }
         let c = last.expect("at least one run").counts();

@@ -163,9 +163,9 @@ fn versus_cdk(o: &mut Outcome, (synth, cdk): ((usize, usize), (usize, usize)), s
         o.text,
         "## Diff of a 600-resource pair beside the AWS CDK's engine
 
-Buckets and their policies, roles and their policies, security groups and their rules (100 services of 6); both engines diff parsed templates in one process (synth: `diff_in`, {} runs after {}; the CDK: `fullDiff` in {}, {} runs after {} in each node process). With 10 CDK runs or more the engines take five turns, so both are sampled over the same stretch of time; medians of all samples.\n",
-        synth.0,
+Buckets and their policies, roles and their policies, security groups and their rules (100 services of 6); both engines diff parsed templates in one process (synth: `diff_in`, {} warm-up runs, then ({} runs without node) one sample per CDK call, each the mean of as many diffs as take about as long as that call; the CDK: `fullDiff` in {}, {} runs after {} in each node process). With 10 CDK runs or more the engines take five turns, the CDK first: both are sampled over the same stretch of time, in samples that span about the same time, so that the machine's moments weigh alike on both. Medians of all samples.\n",
         synth.1,
+        synth.0,
         if v.node.is_empty() { "node" } else { &v.node },
         cdk.0,
         cdk.1
