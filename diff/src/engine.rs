@@ -16,7 +16,7 @@ pub use crate::references::references;
 use crate::references::{references_borrowed, Referrers};
 use crate::same;
 use crate::security::{self, SecurityChanges};
-use crate::template::{Ids, Resources, Template};
+use crate::template::{Ids, Resources, Template, Written};
 
 /// The properties of a type whose change replaces the resource, as paths
 /// (`Name`, `KubernetesNetworkConfig/IpFamily`).
@@ -256,17 +256,19 @@ pub fn diff_in(
         && condition_refs.is_disjoint(&changed_parameters);
     let mut same = Ids::default();
     let mut referrers = None;
+    let mut written = Written::default();
     if same_context {
         if let (Some(o), Some(n)) = (section(old, "Resources"), section(new, "Resources")) {
             let compared = same::compare(o, n, &changed_parameters);
             same = compared.same;
             referrers = compared.referrers;
+            written = compared.written;
         }
     }
     // In the same context, a property a changed resource writes as before
     // normalizes as before: it is left out of both sides (the diff needs
     // none of it; readers of whole resources get them from `Full`).
-    let twin = |other, record| twin(other, same_context, &changed_parameters, record);
+    let twin = |other, record| twin(other, same_context, &changed_parameters, &written, record);
     let (old_n, mut resolved, absent, old_partial) =
         normalize::normalize_borrowed(old, &env, &same, twin(new, true));
     let (new_n, resolved_new, _, new_partial) =
@@ -488,6 +490,7 @@ fn twin<'a>(
     other: &'a Template,
     same_context: bool,
     changed_parameters: &'a BTreeSet<String>,
+    written: &'a Written<'a>,
     record: bool,
 ) -> Option<normalize::Twin<'a>> {
     let raw = section(other, "Resources").filter(|_| same_context)?;
@@ -495,6 +498,7 @@ fn twin<'a>(
         raw,
         changed_parameters,
         record,
+        written: Some(written),
     })
 }
 

@@ -482,9 +482,12 @@ impl Evaluator<'_> {
     ) -> (Json, bool) {
         let mut out = Map::with_capacity(props.len());
         let mut elided = false;
-        for (k, v) in props {
-            let same = twin.raw.field(k).is_some_and(|w| crate::eq::equal(v, w))
-                && disjoint(v, twin.changed_parameters);
+        for (i, (k, v)) in props.iter().enumerate() {
+            let written_same = match twin.differing {
+                Some(differing) => differing & (1 << i) == 0,
+                None => twin.raw.field(k).is_some_and(|w| crate::eq::equal(v, w)),
+            };
+            let same = written_same && disjoint(v, twin.changed_parameters);
             if same {
                 // Evaluated only for what it assumes (which the report
                 // lists); its value is not needed.

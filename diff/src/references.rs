@@ -40,7 +40,7 @@ pub(crate) fn references_borrowed<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
 /// The name an object's entry `k: x` gives when it is a reference itself
 /// (what it holds is not read).
 #[inline]
-fn entry_references<'a>(k: &str, x: &'a Json, out: &mut Vec<&'a str>) {
+pub(crate) fn entry_references<'a>(k: &str, x: &'a Json, out: &mut Vec<&'a str>) {
     match (k, x) {
         ("Ref", Json::String(r)) => out.push(r),
         ("Fn::GetAtt", Json::Array(a)) => {

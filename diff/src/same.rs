@@ -6,8 +6,11 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value as Json};
 
 use crate::eq;
-use crate::references::{equal_and_references, references, references_borrowed, Referrers};
-use crate::template::Ids;
+use crate::normalize::is_intrinsic_map;
+use crate::references::{
+    entry_references, equal_and_references, references, references_borrowed, Referrers,
+};
+use crate::template::{Ids, Written};
 
 /// What comparing the resources gives.
 pub(crate) struct Compared<'a> {
@@ -17,6 +20,9 @@ pub(crate) struct Compared<'a> {
     /// When the new template adds a resource, the names each of its
     /// resources references (see [`Referrers`]), read on the same walk.
     pub referrers: Option<Referrers<'a>>,
+    /// Of the resources written differently, which properties are (see
+    /// [`Written`]), so normalizing need not compare them again.
+    pub written: Written<'a>,
 }
 
 /// Compares the resources `old` and `new` both have. A resource naming
@@ -32,6 +38,7 @@ pub(crate) fn compare<'a>(
     // read from memory once.
     let mut referrers = adds_any(old, new).then(Referrers::default);
     let mut same = Ids::default();
+    let mut written = Written::default();
     // The new resources compared, by address.
     let mut compared: HashSet<*const String> = HashSet::default();
     // Both templates usually list resources in the same order: the next
@@ -48,15 +55,19 @@ pub(crate) fn compare<'a>(
         let Some((new_id, new_r)) = other else {
             continue;
         };
-        let equal = match referrers.as_mut() {
+        let (equal, differing) = match referrers.as_mut() {
             Some(refs) => {
                 compared.insert(new_id);
-                refs.read(new_id, |names| equal_and_references(new_r, r, names))
+                refs.read(new_id, |names| compare_resource(new_r, r, Some(names)))
             }
-            None => eq::equal(new_r, r),
+            None => compare_resource(new_r, r, None),
         };
-        if equal && (changed_parameters.is_empty() || names_none(r, changed_parameters)) {
-            same.insert(id.clone());
+        if equal {
+            if changed_parameters.is_empty() || names_none(r, changed_parameters) {
+                same.insert(id.clone());
+            }
+        } else if let Some(differing) = differing {
+            written.insert(id, differing);
         }
     }
     if let Some(refs) = referrers.as_mut() {
@@ -68,7 +79,69 @@ pub(crate) fn compare<'a>(
             refs.read(id, |names| references_borrowed(r, names));
         }
     }
-    Compared { same, referrers }
+    Compared {
+        same,
+        referrers,
+        written,
+    }
+}
+
+/// Whether resource `new` equals `old` (as [`eq::equal`]), reading the
+/// names `new` references into `names` when given (all of them). When
+/// both list the same entries, and write their properties as plain maps
+/// of the same keys in the same order, these are compared one by one,
+/// on past the first that differs: the second value gives those that
+/// differ, by position (a map of 64 properties at most).
+fn compare_resource<'a>(
+    new: &'a Json,
+    old: &Json,
+    mut names: Option<&mut Vec<&'a str>>,
+) -> (bool, Option<u64>) {
+    fn compare<'a>(n: &'a Json, o: &Json, names: &mut Option<&mut Vec<&'a str>>) -> bool {
+        match names {
+            Some(out) => equal_and_references(n, o, out),
+            None => eq::equal(n, o),
+        }
+    }
+    fn plain(v: &Json) -> Option<&Map<String, Json>> {
+        v.as_object().filter(|m| !is_intrinsic_map(m))
+    }
+    let (Json::Object(x), Json::Object(y)) = (new, old) else {
+        return (compare(new, old, &mut names), None);
+    };
+    if x.len() != y.len() || !x.keys().eq(y.keys()) {
+        return (compare(new, old, &mut names), None);
+    }
+    let (mut equal, mut differing) = (true, None);
+    for ((k, v), w) in x.iter().zip(y.values()) {
+        if let Some(out) = names.as_deref_mut() {
+            entry_references(k, v, out);
+        }
+        if k == "Properties" {
+            if let (Some(p), Some(q)) = (plain(v), plain(w)) {
+                if p.len() == q.len() && p.len() <= 64 && p.keys().eq(q.keys()) {
+                    let mut mask = 0u64;
+                    for (i, ((pk, pv), qv)) in p.iter().zip(q.values()).enumerate() {
+                        if let Some(out) = names.as_deref_mut() {
+                            entry_references(pk, pv, out);
+                        }
+                        if !compare(pv, qv, &mut names) {
+                            mask |= 1 << i;
+                        }
+                    }
+                    equal &= mask == 0;
+                    differing = Some(mask);
+                    continue;
+                }
+            }
+        }
+        if equal {
+            equal = compare(v, w, &mut names);
+        } else if let Some(out) = names.as_deref_mut() {
+            references_borrowed(v, out);
+        }
+    }
+    (equal, differing)
 }
 
 /// A set hashed with a fixed seed (see [`Ids`]).
@@ -139,6 +212,35 @@ mod tests {
         for (old, new, added) in cases {
             assert_eq!(adds_any(&map(old), &map(new)), added, "{old:?} → {new:?}");
         }
+    }
+
+    /// The properties written differently are found by position, past
+    /// the first, and only where both sides list the same names in the
+    /// same order as plain maps.
+    #[test]
+    fn properties_written_differently_by_position() {
+        let old =
+            json!({"Type": "T", "Properties": {"A": 1, "B": [1, 2], "C": {"Ref": "X"}, "D": "d"}});
+        let new =
+            json!({"Type": "T", "Properties": {"A": 2, "B": [1, 2], "C": {"Ref": "Y"}, "D": "d"}});
+        assert_eq!(compare_resource(&new, &old, None), (false, Some(0b101)));
+        let mut names = Vec::new();
+        assert_eq!(
+            compare_resource(&new, &old, Some(&mut names)),
+            (false, Some(0b101))
+        );
+        assert_eq!(names, ["Y"]);
+        assert_eq!(compare_resource(&old, &old, None), (true, Some(0)));
+        let reordered =
+            json!({"Type": "T", "Properties": {"B": [1, 2], "A": 1, "C": {"Ref": "X"}, "D": "d"}});
+        assert_eq!(compare_resource(&reordered, &old, None), (true, None));
+        let more = json!({"Type": "T", "Properties": {"A": 1, "B": [1, 2], "C": {"Ref": "X"}, "D": "d", "E": 0}});
+        assert_eq!(compare_resource(&more, &old, None), (false, None));
+        let intrinsic = json!({"Type": "T", "Properties": {"Fn::If": ["C", {}, {}]}});
+        assert_eq!(compare_resource(&intrinsic, &intrinsic, None), (true, None));
+        let retyped =
+            json!({"Type": "U", "Properties": {"A": 2, "B": [1, 2], "C": {"Ref": "X"}, "D": "d"}});
+        assert_eq!(compare_resource(&retyped, &old, None), (false, Some(0b1)));
     }
 
     /// In the same order or not, with resources removed and added: the

@@ -11,6 +11,11 @@ use crate::eq::Field;
 /// for output.
 pub type Ids = std::collections::HashSet<String, foldhash::fast::FixedState>;
 
+/// Of the resources both templates write differently, with the same
+/// property names in the same order, which properties differ: bit `i`
+/// for the `i`-th. By logical ID, hashed with a fixed seed.
+pub type Written<'a> = std::collections::HashMap<&'a str, u64, foldhash::fast::FixedState>;
+
 /// A template's top-level object.
 pub type Template = Map<String, Json>;
 

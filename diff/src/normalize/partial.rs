@@ -10,7 +10,7 @@ use serde_json::{Map, Value as Json};
 use super::{is_intrinsic_map, Coercion, Evaluator};
 use crate::eq::Field;
 use crate::normalize::Environment;
-use crate::template::Template;
+use crate::template::{Template, Written};
 
 /// The other template of a diff, evaluated in the same context (the same
 /// mappings and conditions, and no parameter declared differently that
@@ -26,6 +26,9 @@ pub struct Twin<'a> {
     /// Whether this side records what the properties left out assume
     /// (one side does: both would record the same).
     pub record: bool,
+    /// Which properties the resources written differently differ in, when
+    /// the comparison found out.
+    pub written: Option<&'a Written<'a>>,
 }
 
 /// One resource's properties as the other side writes them.
@@ -34,6 +37,9 @@ pub(super) struct TwinProperties<'a> {
     pub(super) raw: &'a Map<String, Json>,
     pub(super) changed_parameters: &'a BTreeSet<String>,
     pub(super) record: bool,
+    /// The properties written differently, by position (both sides list
+    /// the same names in the same order), when known.
+    pub(super) differing: Option<u64>,
 }
 
 impl<'a> Twin<'a> {
@@ -52,6 +58,7 @@ impl<'a> Twin<'a> {
             raw: plain(other.field("Properties"))?,
             changed_parameters: self.changed_parameters,
             record: self.record,
+            differing: self.written.and_then(|w| w.get(id).copied()),
         };
         Some((other, props))
     }
