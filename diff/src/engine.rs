@@ -13,7 +13,7 @@ use crate::eq::Field;
 use crate::eq;
 use crate::normalize::{self, Environment};
 pub use crate::references::references;
-use crate::references::{references_borrowed, Referrers};
+use crate::references::{names_none, references_borrowed, Referrers};
 use crate::same;
 use crate::security::{self, SecurityChanges};
 use crate::template::{Ids, Resources, Template, Written};
@@ -246,14 +246,12 @@ pub fn diff_in(
         .filter(|k| !eq::equal_opt(op.get(*k), np.get(*k)))
         .cloned()
         .collect();
-    let mut condition_refs = BTreeSet::new();
-    if let Some(c) = new.field("Conditions") {
-        references(c, &mut condition_refs);
-    }
     let same_context = ["Mappings", "Conditions"]
         .iter()
         .all(|k| eq::equal_opt(old.get(*k), new.get(*k)))
-        && condition_refs.is_disjoint(&changed_parameters);
+        && new
+            .field("Conditions")
+            .is_none_or(|c| names_none(c, &changed_parameters));
     let mut same = Ids::default();
     let mut referrers = None;
     let mut written = Written::default();
@@ -498,7 +496,7 @@ fn twin<'a>(
         raw,
         changed_parameters,
         record,
-        written: Some(written),
+        written,
     })
 }
 

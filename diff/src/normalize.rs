@@ -27,7 +27,8 @@ use crate::template::{Ids, Template};
 
 mod partial;
 
-use partial::{disjoint, TwinProperties};
+use crate::references::names_none;
+use partial::TwinProperties;
 pub use partial::{Full, Twin, Whole};
 
 /// The account a diff assumes when none is known.
@@ -487,7 +488,7 @@ impl Evaluator<'_> {
                 Some(differing) => differing & (1 << i) == 0,
                 None => twin.raw.field(k).is_some_and(|w| crate::eq::equal(v, w)),
             };
-            let same = written_same && disjoint(v, twin.changed_parameters);
+            let same = written_same && names_none(v, twin.changed_parameters);
             if same {
                 // Evaluated only for what it assumes (which the report
                 // lists); its value is not needed.

@@ -16,6 +16,15 @@ pub fn references(v: &Json, out: &mut BTreeSet<String>) {
     out.extend(names.into_iter().map(str::to_owned));
 }
 
+/// Whether `v` names none of `parameters`.
+pub(crate) fn names_none(v: &Json, parameters: &BTreeSet<String>) -> bool {
+    parameters.is_empty() || {
+        let mut names = Vec::new();
+        references_borrowed(v, &mut names);
+        names.iter().all(|n| !parameters.contains(*n))
+    }
+}
+
 /// As [`references`], borrowing the names from the value.
 pub(crate) fn references_borrowed<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
     match v {

@@ -8,7 +8,7 @@ use serde_json::{Map, Value as Json};
 use crate::eq;
 use crate::normalize::is_intrinsic_map;
 use crate::references::{
-    entry_references, equal_and_references, references, references_borrowed, Referrers,
+    entry_references, equal_and_references, names_none, references_borrowed, Referrers,
 };
 use crate::template::{Ids, Written};
 
@@ -63,7 +63,7 @@ pub(crate) fn compare<'a>(
             None => compare_resource(new_r, r, None),
         };
         if equal {
-            if changed_parameters.is_empty() || names_none(r, changed_parameters) {
+            if names_none(r, changed_parameters) {
                 same.insert(id.clone());
             }
         } else if let Some(differing) = differing {
@@ -146,13 +146,6 @@ fn compare_resource<'a>(
 
 /// A set hashed with a fixed seed (see [`Ids`]).
 type HashSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
-
-/// Whether `v` names none of `parameters`.
-fn names_none(v: &Json, parameters: &BTreeSet<String>) -> bool {
-    let mut used = BTreeSet::new();
-    references(v, &mut used);
-    used.is_disjoint(parameters)
-}
 
 /// Whether `new` holds a key `old` lacks. Both usually list their keys in
 /// the same order: they are walked side by side, and a key looked up only

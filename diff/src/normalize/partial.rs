@@ -10,6 +10,7 @@ use serde_json::{Map, Value as Json};
 use super::{is_intrinsic_map, Coercion, Evaluator};
 use crate::eq::Field;
 use crate::normalize::Environment;
+use crate::references::names_none;
 use crate::template::{Template, Written};
 
 /// The other template of a diff, evaluated in the same context (the same
@@ -26,9 +27,9 @@ pub struct Twin<'a> {
     /// Whether this side records what the properties left out assume
     /// (one side does: both would record the same).
     pub record: bool,
-    /// Which properties the resources written differently differ in, when
-    /// the comparison found out.
-    pub written: Option<&'a Written<'a>>,
+    /// Which properties the resources written differently differ in,
+    /// where the comparison found out.
+    pub written: &'a Written<'a>,
 }
 
 /// One resource's properties as the other side writes them.
@@ -58,7 +59,7 @@ impl<'a> Twin<'a> {
             raw: plain(other.field("Properties"))?,
             changed_parameters: self.changed_parameters,
             record: self.record,
-            differing: self.written.and_then(|w| w.get(id).copied()),
+            differing: self.written.get(id).copied(),
         };
         Some((other, props))
     }
@@ -109,7 +110,7 @@ impl<'a> Beside<'a> {
     /// `AWS::NoValue`).
     fn copy(self, id: &str, p: &str, w: &Json) -> Option<Option<&'a Json>> {
         let there = self.raw.get(id)?.field("Properties")?.field(p)?;
-        if !crate::eq::equal(there, w) || !disjoint(w, self.changed_parameters) {
+        if !crate::eq::equal(there, w) || !names_none(w, self.changed_parameters) {
             return None;
         }
         if let Some(value) = self.full.left_out(id, p) {
@@ -117,15 +118,6 @@ impl<'a> Beside<'a> {
         }
         let whole = self.full.whole(id)?;
         Some(whole.field("Properties").and_then(|props| props.field(p)))
-    }
-}
-
-/// Whether `v` names none of `parameters`.
-pub(super) fn disjoint(v: &Json, parameters: &BTreeSet<String>) -> bool {
-    parameters.is_empty() || {
-        let mut refs = BTreeSet::new();
-        crate::engine::references(v, &mut refs);
-        refs.is_disjoint(parameters)
     }
 }
 
