@@ -167,6 +167,40 @@ impl StackDiff {
     }
 }
 
+/// The properties of each type met whose change replaces the resource
+/// (always, and in some cases), looked up once per type: the schema
+/// tables are searched by name, a dozen comparisons of long names, and a
+/// diff meets a few types many times.
+struct Replacing<'a> {
+    create_only: CreateOnly,
+    met: Vec<(&'a str, Properties, Properties)>,
+}
+
+type Properties = &'static [&'static str];
+
+impl<'a> Replacing<'a> {
+    fn new(create_only: CreateOnly) -> Self {
+        Replacing {
+            create_only,
+            met: Vec::new(),
+        }
+    }
+
+    /// The create-only and the conditionally create-only properties of
+    /// `type_name`.
+    fn of(&mut self, type_name: &'a str) -> (Properties, Properties) {
+        if let Some(&(_, co, conditional)) =
+            self.met.iter().find(|(t, ..)| eq::same_text(t, type_name))
+        {
+            return (co, conditional);
+        }
+        let co = (self.create_only)(type_name);
+        let conditional = synth::aws::replacement::conditional_create_only(type_name);
+        self.met.push((type_name, co, conditional));
+        (co, conditional)
+    }
+}
+
 /// Types whose replacement or deletion loses data or identity others
 /// depend on; their changes are highlighted.
 const STATEFUL: &[&str] = &[
@@ -314,6 +348,7 @@ pub fn diff_in(
         full: Some(&new_full),
     };
 
+    let mut replacing = Replacing::new(create_only);
     let mut changes = Changes::default();
     for (id, new_r) in new_res {
         if same.contains(id) {
@@ -337,13 +372,8 @@ pub fn diff_in(
                     changes.insert(id.clone(), c);
                     continue;
                 }
-                let props = property_changes(
-                    old_r,
-                    new_r,
-                    create_only(new_type),
-                    synth::aws::replacement::conditional_create_only(new_type),
-                    &ctx,
-                );
+                let (co, conditional) = replacing.of(new_type);
+                let props = property_changes(old_r, new_r, co, conditional, &ctx);
                 if !props.is_empty() {
                     let mut c = resource_change(id, new_type, Change::Modify, props);
                     c.replacement = c
@@ -379,7 +409,7 @@ pub fn diff_in(
             );
         }
     }
-    propagate(new_all, &mut changes, create_only, referrers);
+    propagate(new_all, &mut changes, &mut replacing, referrers);
     // CloudFormation does not update metadata alone: when metadata is all
     // that changes, nothing is deployed.
     let metadata_only = changes.values().all(|c| {
@@ -849,14 +879,23 @@ fn replacement_of(
     let parts = components(path);
     let mut result = Replacement::None;
     for c in create_only {
-        let co: Vec<&str> = c.split('/').collect();
-        let inside = co.len() <= parts.len() && co[..] == parts[..co.len()];
-        let above = co.len() > parts.len() && co[..parts.len()] == parts[..];
+        // Compared component by component, with nothing collected: most
+        // paths part at the first.
+        let length = c.split('/').count();
+        let shared = c
+            .split('/')
+            .zip(&parts)
+            .take_while(|(a, b)| a == *b)
+            .count();
+        // The create-only path holds the changed one, or lies within it.
+        let inside = shared == length && length <= parts.len();
+        let above = shared == parts.len() && length > parts.len();
         let r = if inside {
             certainty(old, new, ctx)
         } else if above {
             // The change is to an object holding a create-only property:
             // replaced only if that property's value itself differs.
+            let co: Vec<&str> = c.split('/').collect();
             let (o, n) = (lookup(old_props, &co), lookup(new_props, &co));
             if o == n {
                 Replacement::None
@@ -1031,10 +1070,9 @@ fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
 fn propagate<'a>(
     new_res: Resources<'a>,
     changes: &mut Changes,
-    create_only: CreateOnly,
+    replacing: &mut Replacing<'a>,
     mut referrers: Option<Referrers<'a>>,
 ) {
-    let conditional = synth::aws::replacement::conditional_create_only;
     // Exact references per resource, read from the normalized resource
     // only for those whose written references name a replaced target.
     let mut exact: BTreeMap<&String, Option<Exact>> = BTreeMap::new();
@@ -1085,10 +1123,10 @@ fn propagate<'a>(
                         continue;
                     };
                     let top = |c: &&str| c.split('/').next() == Some(prop.as_str());
-                    let co = *co.get_or_insert_with(|| create_only(type_name));
+                    let (co, conditional) = *co.get_or_insert_with(|| replacing.of(type_name));
                     let effect = if co.iter().any(top) {
                         how
-                    } else if conditional(type_name).iter().any(top) {
+                    } else if conditional.iter().any(top) {
                         conditional_replacement(type_name, prop, r, how)
                     } else {
                         Replacement::None

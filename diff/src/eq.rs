@@ -15,11 +15,34 @@ pub fn equal(a: &Json, b: &Json) -> bool {
         }
         // Scalars compared here: `Value`'s own equality is a call per
         // scalar, and templates are mostly scalars.
-        (Json::String(x), Json::String(y)) => x == y,
+        (Json::String(x), Json::String(y)) => same_text(x, y),
         (Json::Number(x), Json::Number(y)) => x == y,
         (Json::Bool(x), Json::Bool(y)) => x == y,
         (Json::Null, Json::Null) => true,
         _ => false,
+    }
+}
+
+/// `a == b` for two strings. Template strings are mostly short names:
+/// up to 16 bytes they are compared in at most two loads per side here,
+/// where a call to `memcmp` would cost more than the comparison.
+#[inline(always)]
+pub fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    // Two loads that overlap when `n` is not twice their width.
+    fn word<const W: usize>(s: &[u8], at: usize) -> [u8; W] {
+        s[at..at + W].try_into().expect("W bytes")
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
+        8..=16 => word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, n - 8) == word::<8>(b, n - 8),
+        _ => a == b,
     }
 }
 
@@ -38,7 +61,7 @@ pub fn equal_maps(x: &Map<String, Json>, y: &Map<String, Json>) -> bool {
         return false;
     }
     for ((ka, va), (kb, vb)) in x.iter().zip(y) {
-        if ka != kb {
+        if !same_text(ka, kb) {
             return x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equal(v, w)));
         }
         if !equal(va, vb) {
@@ -66,7 +89,7 @@ const SCAN: usize = 8;
 impl Field for Map<String, Json> {
     fn field(&self, key: &str) -> Option<&Json> {
         if self.len() <= SCAN {
-            self.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+            self.iter().find(|(k, _)| same_text(k, key)).map(|(_, v)| v)
         } else {
             self.get(key)
         }
@@ -119,5 +142,23 @@ mod tests {
         assert_eq!(big.field("K17"), Some(&json!(17)));
         assert_eq!(big.field("K20"), None);
         assert!(!equal_opt(Some(&values[0]), None));
+    }
+
+    /// Strings of every length up to past the inline widths, equal and
+    /// differing in any one byte or in length, compare as `==` does.
+    #[test]
+    fn same_text_agrees_with_string_equality() {
+        for n in 0..40 {
+            let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            assert!(same_text(&a, &a.clone()), "{a}");
+            for i in 0..n {
+                let mut b = a.clone().into_bytes();
+                b[i] = b'Z';
+                let b = String::from_utf8(b).expect("ASCII");
+                assert!(!same_text(&a, &b), "{a} vs {b}");
+            }
+            let longer = format!("{a}a");
+            assert!(!same_text(&a, &longer) && !same_text(&longer, &a), "{a}");
+        }
     }
 }

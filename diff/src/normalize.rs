@@ -260,12 +260,12 @@ pub fn normalize_owned(
 /// them whose `Condition` is known false (they do not exist), and the
 /// resources whose properties written the same in `twin` are left out
 /// (read them whole through [`Full`]).
-pub fn normalize_borrowed(
-    template: &Template,
+pub fn normalize_borrowed<'t>(
+    template: &'t Template,
     env: &Environment,
     skip: &Ids,
     twin: Option<Twin>,
-) -> (Template, Resolved, BTreeSet<String>, BTreeSet<String>) {
+) -> (Template, Resolved, BTreeSet<String>, Vec<&'t str>) {
     let mut out = Template::new();
     for (k, v) in template {
         if k != "Resources" && k != "Outputs" {
@@ -274,7 +274,7 @@ pub fn normalize_borrowed(
     }
     let mut ev = Evaluator::over(template, env);
     let mut absent = BTreeSet::new();
-    let mut partial = BTreeSet::new();
+    let mut partial = Vec::new();
     match template.field("Resources") {
         Some(Json::Object(resources)) => {
             let mut normalized = Map::new();
@@ -292,7 +292,7 @@ pub fn normalize_borrowed(
                     .map(|(_, props)| props);
                 if let Some((r, elided)) = ev.resource(r, other) {
                     if elided {
-                        partial.insert(id.clone());
+                        partial.push(id.as_str());
                     }
                     normalized.insert(id.clone(), r);
                 }
@@ -581,21 +581,46 @@ impl Evaluator<'_> {
                     "Fn::Select" => Some(self.select(arg)),
                     "Fn::Split" => Some(self.split(arg)),
                     "Fn::FindInMap" => Some(self.find_in_map(arg)),
-                    _ if literal(v) => Some(v.clone()),
-                    _ => Some(self.object(m)),
+                    _ => Some(self.container(v)),
                 }
             }
-            // Nothing to evaluate below: a copy is the same value, made
-            // without hashing every key again.
-            Json::Object(_) if literal(v) => Some(v.clone()),
-            Json::Object(m) => Some(self.object(m)),
-            Json::Array(_) if literal(v) => Some(v.clone()),
-            Json::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                out.extend(items.iter().filter_map(|i| self.value(i)));
-                Some(Json::Array(out))
-            }
-            other => Some(other.clone()),
+            other => Some(self.container(other)),
+        }
+    }
+
+    /// `value` of anything but a one-entry intrinsic. What holds nothing
+    /// to evaluate is copied, which is the same value made without hashing
+    /// every key again: the whole value when it can, else its entries or
+    /// items before the first holding an intrinsic (found on the one walk
+    /// that looked).
+    fn container(&mut self, v: &Json) -> Json {
+        match v {
+            Json::Object(m) if is_intrinsic_map(m) => self.object(m),
+            Json::Object(m) => match m.values().position(|x| !literal(x)) {
+                None => v.clone(),
+                Some(first) => {
+                    let mut out = Map::with_capacity(m.len());
+                    for (k, x) in m.iter().take(first) {
+                        out.insert(k.clone(), x.clone());
+                    }
+                    for (k, x) in m.iter().skip(first) {
+                        if let Some(x) = self.value(x) {
+                            out.insert(k.clone(), x);
+                        }
+                    }
+                    Json::Object(out)
+                }
+            },
+            Json::Array(items) => match items.iter().position(|x| !literal(x)) {
+                None => v.clone(),
+                Some(first) => {
+                    let mut out = Vec::with_capacity(items.len());
+                    out.extend_from_slice(&items[..first]);
+                    out.extend(items[first..].iter().filter_map(|i| self.value(i)));
+                    Json::Array(out)
+                }
+            },
+            other => other.clone(),
         }
     }
 

@@ -102,7 +102,7 @@ pub(crate) fn equal_and_references<'a>(new: &'a Json, old: &Json, out: &mut Vec<
                 entry_references(k, v, out);
                 if decided.is_none() {
                     match theirs.next() {
-                        Some((k2, w)) if k2 == k => {
+                        Some((k2, w)) if eq::same_text(k2, k) => {
                             if !is_container(v) {
                                 if !eq::equal(v, w) {
                                     decided = Some(false);

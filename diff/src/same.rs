@@ -109,7 +109,7 @@ fn compare_resource<'a>(
     let (Json::Object(x), Json::Object(y)) = (new, old) else {
         return (compare(new, old, &mut names), None);
     };
-    if x.len() != y.len() || !x.keys().eq(y.keys()) {
+    if x.len() != y.len() || !same_keys(x, y) {
         return (compare(new, old, &mut names), None);
     }
     let (mut equal, mut differing) = (true, None);
@@ -119,7 +119,7 @@ fn compare_resource<'a>(
         }
         if k == "Properties" {
             if let (Some(p), Some(q)) = (plain(v), plain(w)) {
-                if p.len() == q.len() && p.len() <= 64 && p.keys().eq(q.keys()) {
+                if p.len() == q.len() && p.len() <= 64 && same_keys(p, q) {
                     let mut mask = 0u64;
                     for (i, ((pk, pv), qv)) in p.iter().zip(q.values()).enumerate() {
                         if let Some(out) = names.as_deref_mut() {
@@ -142,6 +142,11 @@ fn compare_resource<'a>(
         }
     }
     (equal, differing)
+}
+
+/// Whether two maps list the same keys in the same order.
+fn same_keys(x: &Map<String, Json>, y: &Map<String, Json>) -> bool {
+    x.len() == y.len() && x.keys().zip(y.keys()).all(|(a, b)| eq::same_text(a, b))
 }
 
 /// A set hashed with a fixed seed (see [`Ids`]).

@@ -78,7 +78,7 @@ pub struct Full<'a> {
     normalized: &'a Map<String, Json>,
     /// The resources with properties left out. Asked for every resource
     /// read: hashed (fixed seed), never iterated.
-    partial: HashMap<String, Partial<'a>, foldhash::fast::FixedState>,
+    partial: HashMap<&'a str, Partial<'a>, foldhash::fast::FixedState>,
     /// The other side, whose values of the properties left out are
     /// copied rather than evaluated again.
     beside: Option<Beside<'a>>,
@@ -152,7 +152,7 @@ impl<'a> Full<'a> {
         template: &'a Template,
         normalized: &'a Map<String, Json>,
         env: &'a Environment,
-        partial: BTreeSet<String>,
+        partial: Vec<&'a str>,
     ) -> Self {
         static NONE: std::sync::OnceLock<Map<String, Json>> = std::sync::OnceLock::new();
         let raw = template
