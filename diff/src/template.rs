@@ -176,10 +176,18 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             let Strict(value) = map.next_value()?;
-            if out.contains_key(&key) {
-                return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+            // One hash of the key, to look it up and to insert it.
+            match out.entry(key) {
+                serde_json::map::Entry::Vacant(entry) => {
+                    entry.insert(value);
+                }
+                serde_json::map::Entry::Occupied(entry) => {
+                    return Err(serde::de::Error::custom(format!(
+                        "duplicate key `{}`",
+                        entry.key()
+                    )));
+                }
             }
-            out.insert(key, value);
         }
         Ok(Json::Object(out))
     }
