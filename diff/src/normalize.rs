@@ -595,21 +595,10 @@ impl Evaluator<'_> {
     /// that looked).
     fn container(&mut self, v: &Json) -> Json {
         match v {
-            Json::Object(m) if is_intrinsic_map(m) => self.object(m),
+            Json::Object(m) if is_intrinsic_map(m) => self.object(m, 0),
             Json::Object(m) => match m.values().position(|x| !literal(x)) {
                 None => v.clone(),
-                Some(first) => {
-                    let mut out = Map::with_capacity(m.len());
-                    for (k, x) in m.iter().take(first) {
-                        out.insert(k.clone(), x.clone());
-                    }
-                    for (k, x) in m.iter().skip(first) {
-                        if let Some(x) = self.value(x) {
-                            out.insert(k.clone(), x);
-                        }
-                    }
-                    Json::Object(out)
-                }
+                Some(first) => self.object(m, first),
             },
             Json::Array(items) => match items.iter().position(|x| !literal(x)) {
                 None => v.clone(),
@@ -708,10 +697,17 @@ impl Evaluator<'_> {
         }
     }
 
-    fn object(&mut self, m: &Map<String, Json>) -> Json {
+    /// `m` with each value evaluated, but for the first `literal` ones,
+    /// known to hold nothing to evaluate, which are copied.
+    fn object(&mut self, m: &Map<String, Json>, literal: usize) -> Json {
         let mut out = Map::with_capacity(m.len());
-        for (k, v) in m {
-            if let Some(v) = self.value(v) {
+        for (i, (k, v)) in m.iter().enumerate() {
+            let v = if i < literal {
+                Some(v.clone())
+            } else {
+                self.value(v)
+            };
+            if let Some(v) = v {
                 out.insert(k.clone(), v);
             }
         }
