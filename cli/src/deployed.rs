@@ -41,7 +41,7 @@ pub async fn template(client: &Client, stack: &str) -> Result<Option<String>> {
 pub async fn export_warnings(
     client: &Client,
     stack: &str,
-    new: &serde_json::Map<String, serde_json::Value>,
+    new: &synth_diff::template::Template,
     env: &synth_diff::Environment,
     diff: &synth_diff::StackDiff,
 ) -> Vec<String> {
@@ -106,12 +106,12 @@ pub async fn export_warnings(
 /// The outputs of `new` that export something, with the export's name
 /// when it evaluates to a literal in `env`.
 fn kept_exports(
-    new: &serde_json::Map<String, serde_json::Value>,
+    new: &synth_diff::template::Template,
     stack: &str,
     env: &synth_diff::Environment,
 ) -> std::collections::BTreeMap<String, Option<String>> {
     // Only what an export name can refer to is evaluated.
-    let mut partial = serde_json::Map::new();
+    let mut partial = synth_diff::template::Template::new();
     for section in ["Parameters", "Mappings", "Conditions", "Outputs"] {
         if let Some(v) = new.get(section) {
             partial.insert(section.into(), v.clone());
@@ -121,13 +121,13 @@ fn kept_exports(
     let (normalized, _) = synth_diff::normalize::normalize(&partial, &env);
     normalized
         .get("Outputs")
-        .and_then(serde_json::Value::as_object)
+        .and_then(synth_diff::value::Json::as_object)
         .map(|outputs| {
             outputs
                 .iter()
                 .filter_map(|(key, o)| {
                     let name = o.get("Export")?.get("Name")?;
-                    Some((key.clone(), name.as_str().map(str::to_owned)))
+                    Some((key.to_string(), name.as_str().map(str::to_owned)))
                 })
                 .collect()
         })

@@ -234,8 +234,11 @@ fn describe(diff: &synth_diff::StackDiff) -> String {
 }
 
 fn case(label: &str, template: Json) -> Case {
-    let template: Template = template.as_object().cloned().unwrap();
-    let generated = import::generate(&template, &index(), label);
+    let template: Template = synth_diff::value::Json::from(template)
+        .as_object()
+        .cloned()
+        .unwrap();
+    let generated = import::generate(&(&template).into(), &index(), label);
     Case {
         label: label.to_owned(),
         template,
@@ -464,7 +467,7 @@ fn round_trip_constructs_and_public_templates() {
     let public: Vec<Case> = public_templates()
         .into_iter()
         .map(|(label, template)| {
-            let generated = import::generate(&template, &index, &label);
+            let generated = import::generate(&(&template).into(), &index, &label);
             Case {
                 label,
                 template,

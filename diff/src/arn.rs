@@ -5,9 +5,7 @@
 //! imports) becomes `*`, so a pattern is never narrower than the values
 //! it stands for.
 
-use serde_json::{Map, Value as Json};
-
-use crate::eq::Field;
+use crate::value::{Json, Map};
 
 use crate::normalize::Environment;
 use crate::template::Resources;
@@ -79,7 +77,7 @@ impl Side<'_> {
         let type_name = self
             .resources
             .attributes(id)
-            .and_then(|r| r.field("Type"))
+            .and_then(|r| r.get("Type"))
             .and_then(Json::as_str);
         let Some(type_name) = type_name else {
             return "*".to_owned();
@@ -100,7 +98,7 @@ impl Side<'_> {
     /// The pattern a value of a statement's `Resource` stands for.
     pub fn pattern(&self, v: &Json) -> String {
         match v {
-            Json::String(s) => s.clone(),
+            Json::String(s) => s.to_string(),
             Json::Object(m) if m.len() == 1 => {
                 let (k, arg) = m.iter().next().expect("one entry");
                 match (k.as_str(), arg) {
@@ -134,7 +132,7 @@ impl Side<'_> {
         }
     }
 
-    fn sub(&self, text: &str, vars: &Map<String, Json>) -> String {
+    fn sub(&self, text: &str, vars: &Map) -> String {
         let mut out = String::new();
         let mut rest = text;
         while let Some(start) = rest.find("${") {
@@ -193,7 +191,7 @@ pub fn glob_covers(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn references_become_their_arn_patterns() {

@@ -246,7 +246,7 @@ mod tests {
                 .map(|p| PropertyChange {
                     path: (*p).into(),
                     old: None,
-                    new: Some(serde_json::json!("x")),
+                    new: Some(crate::json!("x")),
                     replacement,
                 })
                 .collect(),

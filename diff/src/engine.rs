@@ -6,9 +6,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value as Json};
-
-use crate::eq::Field;
 
 use crate::eq;
 use crate::normalize::{self, Environment};
@@ -17,6 +14,7 @@ use crate::references::{names_none, references_borrowed, Referrers};
 use crate::same;
 use crate::security::{self, SecurityChanges};
 use crate::template::{Ids, Resources, Template, Written};
+use crate::value::{Json, Map, Text};
 
 /// The properties of a type whose change replaces the resource, as paths
 /// (`Name`, `KubernetesNetworkConfig/IpFamily`).
@@ -274,17 +272,17 @@ pub fn diff_in(
         section(old, "Parameters").unwrap_or(&empty),
         section(new, "Parameters").unwrap_or(&empty),
     );
-    let changed_parameters: BTreeSet<String> = op
+    let changed_parameters: BTreeSet<Text> = op
         .keys()
         .chain(np.keys())
-        .filter(|k| !eq::equal_opt(op.get(*k), np.get(*k)))
+        .filter(|k| !eq::equal_opt(op.get(k), np.get(k)))
         .cloned()
         .collect();
     let same_context = ["Mappings", "Conditions"]
         .iter()
-        .all(|k| eq::equal_opt(old.get(*k), new.get(*k)))
+        .all(|k| eq::equal_opt(old.get(k), new.get(k)))
         && new
-            .field("Conditions")
+            .get("Conditions")
             .is_none_or(|c| names_none(c, &changed_parameters));
     let mut same = Ids::default();
     let mut referrers = None;
@@ -325,7 +323,7 @@ pub fn diff_in(
     )
     .beside(&old_full, raw_old, &changed_parameters);
     let (old, new) = (&old_n, &new_n);
-    let parameters: BTreeSet<String> = [old, new]
+    let parameters: BTreeSet<Text> = [old, new]
         .iter()
         .filter_map(|t| section(t, "Parameters"))
         .flat_map(|p| p.keys().cloned())
@@ -496,7 +494,7 @@ pub fn diff_in(
 
 /// The changes found so far, by logical ID: looked up for every resource,
 /// never iterated for output (the template's order is).
-type Changes = HashMap<String, ResourceChange>;
+type Changes = HashMap<Text, ResourceChange>;
 
 /// A map asked about by logical ID, hashed with a fixed seed (see [`Ids`]).
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
@@ -517,7 +515,7 @@ pub fn diff_owned(
 fn twin<'a>(
     other: &'a Template,
     same_context: bool,
-    changed_parameters: &'a BTreeSet<String>,
+    changed_parameters: &'a BTreeSet<Text>,
     written: &'a Written<'a>,
     record: bool,
 ) -> Option<normalize::Twin<'a>> {
@@ -534,7 +532,7 @@ fn twin<'a>(
 struct Ctx<'a> {
     /// The parameters of either template: a `Ref` to one is only known at
     /// deploy.
-    parameters: &'a BTreeSet<String>,
+    parameters: &'a BTreeSet<Text>,
 }
 
 /// What a removal or replacement does to a stateful resource's data:
@@ -572,12 +570,12 @@ fn data_fate(c: &ResourceChange, old: Option<&Json>, new: Option<&Json>) -> Opti
 /// A removed resource and an added one of the same type with the same
 /// properties and attributes (after normalization, and with references
 /// to the old ID read as references to the new one) are likely a rename.
-fn renames(old_res: &Map<String, Json>, new_res: &Map<String, Json>, changes: &mut Changes) {
+fn renames(old_res: &Map, new_res: &Map, changes: &mut Changes) {
     // Each side's resources of the kind, by ID, with their type and the
     // number of entries compared (all but Metadata, which holds construct
     // paths): read once, not once per pair.
-    type Side<'a> = Vec<(&'a String, &'a Map<String, Json>, Option<&'a Json>, usize)>;
-    fn side<'a>(changes: &Changes, kind: Change, resources: &'a Map<String, Json>) -> Side<'a> {
+    type Side<'a> = Vec<(&'a Text, &'a Map, Option<&'a Json>, usize)>;
+    fn side<'a>(changes: &Changes, kind: Change, resources: &'a Map) -> Side<'a> {
         let mut ids: Side = changes
             .values()
             .filter(|c| c.change == kind)
@@ -585,7 +583,7 @@ fn renames(old_res: &Map<String, Json>, new_res: &Map<String, Json>, changes: &m
             .filter_map(|(id, r)| {
                 let r = r.as_object()?;
                 let keys = r.keys().filter(|k| *k != "Metadata").count();
-                Some((id, r, r.field("Type"), keys))
+                Some((id, r, r.get("Type"), keys))
             })
             .collect();
         ids.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -598,10 +596,9 @@ fn renames(old_res: &Map<String, Json>, new_res: &Map<String, Json>, changes: &m
         let found = added.iter().position(|(new_id, n, new_type, new_keys)| {
             old_type == *new_type
                 && old_keys == *new_keys
-                && o.iter().filter(|(k, _)| *k != "Metadata").all(|(k, v)| {
-                    n.field(k)
-                        .is_some_and(|w| same_renamed(v, w, old_id, new_id))
-                })
+                && o.iter()
+                    .filter(|(k, _)| *k != "Metadata")
+                    .all(|(k, v)| n.get(k).is_some_and(|w| same_renamed(v, w, old_id, new_id)))
         });
         // An added resource is the rename of one removed resource at most.
         if let Some(i) = found {
@@ -610,10 +607,10 @@ fn renames(old_res: &Map<String, Json>, new_res: &Map<String, Json>, changes: &m
     }
     for (old_id, new_id) in pairs {
         if let Some(c) = changes.get_mut(new_id) {
-            c.renamed_from = Some(old_id.clone());
+            c.renamed_from = Some(old_id.to_string());
         }
         if let Some(c) = changes.get_mut(old_id) {
-            c.renamed_to = Some(new_id.clone());
+            c.renamed_to = Some(new_id.to_string());
         }
     }
 }
@@ -626,7 +623,7 @@ fn same_renamed(old: &Json, new: &Json, from: &str, to: &str) -> bool {
                 return false;
             }
             o.iter().all(|(k, v)| {
-                let Some(w) = n.field(k) else { return false };
+                let Some(w) = n.get(k) else { return false };
                 match (k.as_str(), v, w) {
                     ("Ref", Json::String(a), Json::String(b)) => a == b || (a == from && b == to),
                     ("Fn::GetAtt", Json::Array(a), Json::Array(b))
@@ -649,12 +646,12 @@ fn same_renamed(old: &Json, new: &Json, from: &str, to: &str) -> bool {
     }
 }
 
-fn section<'a>(t: &'a Template, name: &str) -> Option<&'a Map<String, Json>> {
+fn section<'a>(t: &'a Template, name: &str) -> Option<&'a Map> {
     t.get(name).and_then(Json::as_object)
 }
 
 fn type_of(resource: &Json) -> &str {
-    resource.field("Type").and_then(Json::as_str).unwrap_or("?")
+    resource.get("Type").and_then(Json::as_str).unwrap_or("?")
 }
 
 fn resource_change(
@@ -687,8 +684,8 @@ fn property_changes(
     ctx: &Ctx,
 ) -> Vec<PropertyChange> {
     let empty = Json::Object(Map::new());
-    let old_props = old.field("Properties").unwrap_or(&empty);
-    let new_props = new.field("Properties").unwrap_or(&empty);
+    let old_props = old.get("Properties").unwrap_or(&empty);
+    let new_props = new.get("Properties").unwrap_or(&empty);
     let mut raw = Vec::new();
     diff_value("", old_props, new_props, &mut raw);
     let mut out: Vec<PropertyChange> = raw
@@ -726,7 +723,7 @@ fn property_changes(
         })
         .collect();
     for &attribute in normalize::ATTRIBUTES {
-        let (o, n) = (old.field(attribute), new.field(attribute));
+        let (o, n) = (old.get(attribute), new.get(attribute));
         if o != n {
             out.push(PropertyChange {
                 path: attribute.into(),
@@ -750,14 +747,14 @@ fn diff_value(path: &str, old: &Json, new: &Json, out: &mut Vec<RawChange>) {
         // into; comparing the whole object first would walk it twice.
         (Json::Object(o), Json::Object(n)) if !is_intrinsic(o) && !is_intrinsic(n) => {
             for (k, ov) in o {
-                match n.field(k) {
+                match n.get(k) {
                     Some(nv) if eq::equal(ov, nv) => {}
                     Some(nv) => diff_value(&join(path, k), ov, nv, out),
                     None => out.push((join(path, k), Some(ov.clone()), None)),
                 }
             }
             for (k, nv) in n {
-                if o.field(k).is_none() {
+                if o.get(k).is_none() {
                     out.push((join(path, k), None, Some(nv.clone())));
                 }
             }
@@ -778,7 +775,7 @@ fn diff_value(path: &str, old: &Json, new: &Json, out: &mut Vec<RawChange>) {
 fn keyed<'a>(items: &'a [Json], field: &str) -> Option<Vec<(&'a str, &'a Json)>> {
     items
         .iter()
-        .map(|i| i.field(field).and_then(Json::as_str).map(|k| (k, i)))
+        .map(|i| i.get(field).and_then(Json::as_str).map(|k| (k, i)))
         .collect()
 }
 
@@ -851,7 +848,7 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-fn is_intrinsic(map: &Map<String, Json>) -> bool {
+fn is_intrinsic(map: &Map) -> bool {
     map.len() == 1
         && map
             .keys()
@@ -911,7 +908,7 @@ fn replacement_of(
 }
 
 fn lookup<'a>(value: &'a Json, path: &[&str]) -> Option<&'a Json> {
-    path.iter().try_fold(value, |v, k| v.get(k))
+    path.iter().try_fold(value, |v, k| v.get(*k))
 }
 
 /// What changing a conditionally create-only property does. The schema
@@ -934,9 +931,9 @@ fn conditional_replacement(
     match type_name {
         "AWS::AutoScaling::AutoScalingGroup" => {
             let will = resource
-                .field("UpdatePolicy")
-                .and_then(|u| u.field("AutoScalingReplacingUpdate"))
-                .and_then(|r| r.field("WillReplace"))
+                .get("UpdatePolicy")
+                .and_then(|u| u.get("AutoScalingReplacingUpdate"))
+                .and_then(|r| r.get("WillReplace"))
                 .is_some_and(|w| w == &Json::Bool(true) || w == "true");
             if will {
                 how
@@ -972,7 +969,7 @@ fn may_be_unset(v: &Json, ctx: &Ctx) -> bool {
     match v {
         Json::Object(m) => {
             m.contains_key("Fn::If")
-                || m.field("Ref")
+                || m.get("Ref")
                     .and_then(Json::as_str)
                     .is_some_and(|r| ctx.parameters.contains(r))
                 || m.values().any(|x| may_be_unset(x, ctx))
@@ -1032,10 +1029,10 @@ fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
             // another zone of the same list (`!Select [1, !GetAZs ""]`).
             match (old, new) {
                 (Json::Object(o), Json::Object(n)) => {
-                    if let (Some(a), Some(b)) = (o.field("Fn::Base64"), n.field("Fn::Base64")) {
+                    if let (Some(a), Some(b)) = (o.get("Fn::Base64"), n.get("Fn::Base64")) {
                         return certainly_differs(a, b, ctx);
                     }
-                    match (o.field("Fn::Select"), n.field("Fn::Select")) {
+                    match (o.get("Fn::Select"), n.get("Fn::Select")) {
                         (Some(Json::Array(a)), Some(Json::Array(b)))
                             if a.len() == 2 && b.len() == 2 && a[1] == b[1] =>
                         {
@@ -1043,11 +1040,11 @@ fn certainly_differs(old: &Json, new: &Json, ctx: &Ctx) -> bool {
                         }
                         _ => {}
                     }
-                    match (o.field("Fn::Sub"), n.field("Fn::Sub")) {
+                    match (o.get("Fn::Sub"), n.get("Fn::Sub")) {
                         (Some(Json::String(a)), Some(Json::String(b))) => {
                             let vars = |s: &str| {
                                 let mut out = BTreeSet::new();
-                                references(&serde_json::json!({"Fn::Sub": s}), &mut out);
+                                references(&crate::json!({"Fn::Sub": s}), &mut out);
                                 out
                             };
                             vars(a) == vars(b)
@@ -1075,11 +1072,11 @@ fn propagate<'a>(
 ) {
     // Exact references per resource, read from the normalized resource
     // only for those whose written references name a replaced target.
-    let mut exact: BTreeMap<&String, Option<Exact>> = BTreeMap::new();
+    let mut exact: BTreeMap<&Text, Option<Exact>> = BTreeMap::new();
     loop {
         // Replaced resources, and new ones: a reference to either gets a
         // new value.
-        let replaced: HashMap<String, (Replacement, bool)> = changes
+        let replaced: HashMap<Text, (Replacement, bool)> = changes
             .iter()
             .filter(|(_, c)| {
                 c.change == Change::Add
@@ -1161,7 +1158,7 @@ fn propagate<'a>(
                     change.reasons.push(reason);
                     if !change.properties.iter().any(|p| p.path == *prop) {
                         change.properties.push(PropertyChange {
-                            path: prop.clone(),
+                            path: prop.to_string(),
                             old: props.get(prop).cloned(),
                             new: props.get(prop).cloned(),
                             replacement: effect,
@@ -1183,15 +1180,11 @@ fn propagate<'a>(
 /// A resource with properties, normalized whole: itself, its properties,
 /// and the logical IDs each property refers to (properties that refer to
 /// none left out).
-type Exact<'a> = (
-    &'a Json,
-    &'a Map<String, Json>,
-    Vec<(&'a String, Vec<&'a str>)>,
-);
+type Exact<'a> = (&'a Json, &'a Map, Vec<(&'a Text, Vec<&'a str>)>);
 
 fn exact_references<'a>(resources: Resources<'a>, id: &str) -> Option<Exact<'a>> {
     let r = resources.get(id)?;
-    let props = r.field("Properties").and_then(Json::as_object)?;
+    let props = r.get("Properties").and_then(Json::as_object)?;
     let refs = props
         .iter()
         .filter_map(|(prop, value)| {
@@ -1210,8 +1203,8 @@ fn exact_references<'a>(resources: Resources<'a>, id: &str) -> Option<Exact<'a>>
 /// CloudFormation updates them, so they are changes too.
 fn outputs_of_replaced(
     resources: &[ResourceChange],
-    old: Option<&Map<String, Json>>,
-    new: Option<&Map<String, Json>>,
+    old: Option<&Map>,
+    new: Option<&Map>,
     out: &mut Vec<SectionChange>,
 ) {
     let replaced: BTreeSet<&str> = resources
@@ -1230,16 +1223,16 @@ fn outputs_of_replaced(
             continue;
         }
         let mut refs = BTreeSet::new();
-        references(n.field("Value").unwrap_or(&Json::Null), &mut refs);
+        references(n.get("Value").unwrap_or(&Json::Null), &mut refs);
         let hit: Vec<&str> = refs
             .iter()
-            .map(String::as_str)
+            .map(Text::as_str)
             .filter(|r| replaced.contains(r))
             .collect();
         if !hit.is_empty() {
             out.push(SectionChange {
                 section: "Outputs".into(),
-                id: id.clone(),
+                id: id.to_string(),
                 change: Change::Modify,
                 old: Some(n.clone()),
                 new: Some(n.clone()),
@@ -1249,19 +1242,14 @@ fn outputs_of_replaced(
     }
 }
 
-fn section_changes(
-    name: &str,
-    old: Option<&Map<String, Json>>,
-    new: Option<&Map<String, Json>>,
-    out: &mut Vec<SectionChange>,
-) {
+fn section_changes(name: &str, old: Option<&Map>, new: Option<&Map>, out: &mut Vec<SectionChange>) {
     let empty = Map::new();
     let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
     for (id, n) in new {
         match old.get(id) {
             None => out.push(SectionChange {
                 section: name.into(),
-                id: id.clone(),
+                id: id.to_string(),
                 change: Change::Add,
                 old: None,
                 new: Some(n.clone()),
@@ -1269,7 +1257,7 @@ fn section_changes(
             }),
             Some(o) if o != n => out.push(SectionChange {
                 section: name.into(),
-                id: id.clone(),
+                id: id.to_string(),
                 change: Change::Modify,
                 old: Some(o.clone()),
                 new: Some(n.clone()),
@@ -1282,7 +1270,7 @@ fn section_changes(
         if !new.contains_key(id) {
             out.push(SectionChange {
                 section: name.into(),
-                id: id.clone(),
+                id: id.to_string(),
                 change: Change::Remove,
                 old: Some(o.clone()),
                 new: None,

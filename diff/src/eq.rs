@@ -1,10 +1,10 @@
-//! Equality of JSON values as `serde_json` defines it (objects compare as
-//! maps, whatever their key order), without its cost on templates: two
-//! objects whose keys come in the same order (two renderings of one
-//! template, a value and its normalized copy) are compared entry by
-//! entry, with no hashing; only when the orders differ are keys looked up.
+//! Equality of JSON values (objects compare as maps, whatever their key
+//! order), fast on templates: two objects whose keys come in the same
+//! order (two renderings of one template, a value and its normalized
+//! copy) are compared entry by entry; only when the orders differ are
+//! keys looked up.
 
-use serde_json::{Map, Value as Json};
+use crate::value::{Json, Map};
 
 /// `a == b`, faster.
 pub fn equal(a: &Json, b: &Json) -> bool {
@@ -56,7 +56,7 @@ pub fn equal_opt(a: Option<&Json>, b: Option<&Json>) -> bool {
 }
 
 /// `x == y` for two maps.
-pub fn equal_maps(x: &Map<String, Json>, y: &Map<String, Json>) -> bool {
+pub fn equal_maps(x: &Map, y: &Map) -> bool {
     if x.len() != y.len() {
         return false;
     }
@@ -76,39 +76,10 @@ pub fn equal_slices(a: &[Json], b: &[Json]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(a, b)| equal(a, b))
 }
 
-/// Looking a key up by name in a template's objects, which hold a few
-/// entries each: comparing the names is cheaper than hashing the key.
-pub trait Field {
-    /// The value under `key`, as `get` gives it.
-    fn field(&self, key: &str) -> Option<&Json>;
-}
-
-/// Objects this small are scanned rather than hashed.
-const SCAN: usize = 8;
-
-impl Field for Map<String, Json> {
-    fn field(&self, key: &str) -> Option<&Json> {
-        if self.len() <= SCAN {
-            self.iter().find(|(k, _)| same_text(k, key)).map(|(_, v)| v)
-        } else {
-            self.get(key)
-        }
-    }
-}
-
-impl Field for Json {
-    fn field(&self, key: &str) -> Option<&Json> {
-        match self {
-            Json::Object(m) => m.field(key),
-            _ => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     /// Agrees with `serde_json`'s own equality, key order included.
     #[test]
@@ -135,12 +106,12 @@ mod tests {
         assert!(equal_opt(None, None));
         for v in &values {
             for key in ["A", "B", "C", "D"] {
-                assert_eq!(v.field(key), v.get(key), "{v} {key}");
+                assert_eq!(v.get(key), v.get(key), "{v} {key}");
             }
         }
-        let big: Map<String, Json> = (0..20).map(|i| (format!("K{i}"), json!(i))).collect();
-        assert_eq!(big.field("K17"), Some(&json!(17)));
-        assert_eq!(big.field("K20"), None);
+        let big: Map = (0..20).map(|i| (format!("K{i}"), json!(i))).collect();
+        assert_eq!(big.get("K17"), Some(&json!(17)));
+        assert_eq!(big.get("K20"), None);
         assert!(!equal_opt(Some(&values[0]), None));
     }
 

@@ -14,6 +14,7 @@ pub mod render;
 mod same;
 pub mod security;
 pub mod template;
+pub mod value;
 pub mod verdict;
 
 pub use engine::{diff, diff_in, diff_owned, Change, Replacement, StackDiff};

@@ -18,9 +18,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Map, Value as Json};
-
-use crate::eq::Field;
 use synth::schema::ValueKind;
 
 use crate::template::{Ids, Template};
@@ -28,6 +25,7 @@ use crate::template::{Ids, Template};
 mod partial;
 
 use crate::references::names_none;
+use crate::value::{Json, Map, Text};
 use partial::TwinProperties;
 pub use partial::{Full, Twin, Whole};
 
@@ -265,7 +263,7 @@ pub fn normalize_borrowed<'t>(
     env: &Environment,
     skip: &Ids,
     twin: Option<Twin>,
-) -> (Template, Resolved, BTreeSet<String>, Vec<&'t str>) {
+) -> (Template, Resolved, BTreeSet<Text>, Vec<&'t str>) {
     let mut out = Template::new();
     for (k, v) in template {
         if k != "Resources" && k != "Outputs" {
@@ -275,7 +273,7 @@ pub fn normalize_borrowed<'t>(
     let mut ev = Evaluator::over(template, env);
     let mut absent = BTreeSet::new();
     let mut partial = Vec::new();
-    match template.field("Resources") {
+    match template.get("Resources") {
         Some(Json::Object(resources)) => {
             let mut normalized = Map::new();
             for (id, r) in resources {
@@ -304,7 +302,7 @@ pub fn normalize_borrowed<'t>(
         }
         None => {}
     }
-    if let Some(outputs) = template.field("Outputs") {
+    if let Some(outputs) = template.get("Outputs") {
         let outputs = match outputs {
             Json::Object(outputs) => {
                 let mut normalized = Map::new();
@@ -330,7 +328,7 @@ pub fn normalize_borrowed<'t>(
 
 /// Whether an object is an intrinsic function (`Ref`, `Fn::...`), which
 /// evaluating replaces.
-pub(crate) fn is_intrinsic_map(m: &Map<String, Json>) -> bool {
+pub(crate) fn is_intrinsic_map(m: &Map) -> bool {
     m.len() == 1
         && m.keys()
             .next()
@@ -339,9 +337,9 @@ pub(crate) fn is_intrinsic_map(m: &Map<String, Json>) -> bool {
 
 struct Evaluator<'a> {
     env: &'a Environment,
-    mappings: Option<&'a Map<String, Json>>,
-    condition_defs: Option<&'a Map<String, Json>>,
-    parameters: Option<&'a Map<String, Json>>,
+    mappings: Option<&'a Map>,
+    condition_defs: Option<&'a Map>,
+    parameters: Option<&'a Map>,
     conditions: BTreeMap<String, Option<bool>>,
     resolved: Resolved,
     /// The coercions of the types seen (a template has few).
@@ -354,9 +352,9 @@ impl<'a> Evaluator<'a> {
     fn over(template: &'a Template, env: &'a Environment) -> Self {
         let mut ev = Evaluator {
             env,
-            mappings: template.field("Mappings").and_then(Json::as_object),
-            condition_defs: template.field("Conditions").and_then(Json::as_object),
-            parameters: template.field("Parameters").and_then(Json::as_object),
+            mappings: template.get("Mappings").and_then(Json::as_object),
+            condition_defs: template.get("Conditions").and_then(Json::as_object),
+            parameters: template.get("Parameters").and_then(Json::as_object),
             conditions: BTreeMap::new(),
             resolved: Resolved::default(),
             coercions: Vec::new(),
@@ -390,7 +388,7 @@ impl Evaluator<'_> {
         if self.condition_defs.is_none() {
             return true;
         }
-        match r.field("Condition").and_then(Json::as_str) {
+        match r.get("Condition").and_then(Json::as_str) {
             Some(name) => self.condition(name, 0) != Some(false),
             None => true,
         }
@@ -398,7 +396,7 @@ impl Evaluator<'_> {
 
     /// Whether a `Condition` attribute is known true (and can go).
     fn known_true(&mut self, r: &Json) -> bool {
-        r.field("Condition")
+        r.get("Condition")
             .and_then(Json::as_str)
             .is_some_and(|name| self.condition(name, 0) == Some(true))
     }
@@ -429,7 +427,7 @@ impl Evaluator<'_> {
         let Json::Object(m) = r else {
             return Some((r.clone(), false));
         };
-        let type_name = m.field("Type").and_then(Json::as_str).unwrap_or("");
+        let type_name = m.get("Type").and_then(Json::as_str).unwrap_or("");
         let mut out = Map::with_capacity(m.len());
         let mut elided = false;
         for (k, v) in m {
@@ -456,7 +454,7 @@ impl Evaluator<'_> {
                     };
                     list.sort_unstable();
                     list.dedup();
-                    let list = list.into_iter().map(|s| Json::String(s.to_owned()));
+                    let list = list.into_iter().map(Json::from);
                     out.insert(k.clone(), Json::Array(list.collect()));
                 }
                 a if ATTRIBUTES.contains(&a) && a != "Condition" => {
@@ -478,7 +476,7 @@ impl Evaluator<'_> {
     fn properties_beside(
         &mut self,
         type_name: &str,
-        props: &Map<String, Json>,
+        props: &Map,
         twin: TwinProperties,
     ) -> (Json, bool) {
         let mut out = Map::with_capacity(props.len());
@@ -486,7 +484,7 @@ impl Evaluator<'_> {
         for (i, (k, v)) in props.iter().enumerate() {
             let written_same = match twin.differing {
                 Some(differing) => differing & (1 << i) == 0,
-                None => twin.raw.field(k).is_some_and(|w| crate::eq::equal(v, w)),
+                None => twin.raw.get(k).is_some_and(|w| crate::eq::equal(v, w)),
             };
             let same = written_same && names_none(v, twin.changed_parameters);
             if same {
@@ -553,7 +551,7 @@ impl Evaluator<'_> {
                 let args = args?;
                 let (a, b) = (self.value(args.first()?)?, self.value(args.get(1)?)?);
                 let text = |v: &Json| match v {
-                    Json::String(s) => Some(s.clone()),
+                    Json::String(s) => Some(s.to_string()),
                     Json::Number(n) => Some(n.to_string()),
                     Json::Bool(b) => Some(b.to_string()),
                     _ => None,
@@ -699,7 +697,7 @@ impl Evaluator<'_> {
 
     /// `m` with each value evaluated, but for the first `literal` ones,
     /// known to hold nothing to evaluate, which are copied.
-    fn object(&mut self, m: &Map<String, Json>, literal: usize) -> Json {
+    fn object(&mut self, m: &Map, literal: usize) -> Json {
         let mut out = Map::with_capacity(m.len());
         for (i, (k, v)) in m.iter().enumerate() {
             let v = if i < literal {
@@ -726,7 +724,7 @@ impl Evaluator<'_> {
         match self.env.pseudo(name) {
             Some(v) => {
                 self.resolved.note_pseudo(name);
-                Some(Some(Json::String(v.to_owned())))
+                Some(Some(Json::from(v)))
             }
             None => Some(self.parameter_default(name)),
         }
@@ -736,14 +734,14 @@ impl Evaluator<'_> {
     /// `None` without a default or for values resolved at deploy (SSM).
     fn parameter_default(&mut self, name: &str) -> Option<Json> {
         let p = self.parameters?.get(name)?;
-        let type_name = p.field("Type").and_then(Json::as_str).unwrap_or("String");
+        let type_name = p.get("Type").and_then(Json::as_str).unwrap_or("String");
         if type_name.starts_with("AWS::SSM::") {
             return None;
         }
-        let default = match p.field("Default")? {
+        let default = match p.get("Default")? {
             Json::Number(n) => n.to_string(),
             Json::Bool(b) => b.to_string(),
-            Json::String(s) => s.clone(),
+            Json::String(s) => s.to_string(),
             Json::Array(items) => items
                 .iter()
                 .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
@@ -754,14 +752,9 @@ impl Evaluator<'_> {
         self.resolved.parameters.insert(name.to_owned());
         Some(
             if type_name.starts_with("List<") || type_name == "CommaDelimitedList" {
-                Json::Array(
-                    default
-                        .split(',')
-                        .map(|x| Json::String(x.trim().to_owned()))
-                        .collect(),
-                )
+                Json::Array(default.split(',').map(|x| Json::from(x.trim())).collect())
             } else {
-                Json::String(default)
+                Json::String(default.into())
             },
         )
     }
@@ -802,7 +795,7 @@ impl Evaluator<'_> {
         };
         if vars.is_empty() {
             if let Some(text) = self.sub_literal(text) {
-                return Json::String(text);
+                return Json::String(text.into());
             }
         }
         let mut used = BTreeSet::new();
@@ -814,7 +807,7 @@ impl Evaluator<'_> {
                 SubPiece::Text(t) => out.push(SubPiece::Text(t)),
                 SubPiece::Var(name) => {
                     let known = match vars.get(&name) {
-                        Some(Json::String(s)) => Some(s.clone()),
+                        Some(Json::String(s)) => Some(s.to_string()),
                         Some(Json::Number(n)) => Some(n.to_string()),
                         Some(_) => None,
                         None => self.sub_name(&name).map(String::from),
@@ -841,13 +834,16 @@ impl Evaluator<'_> {
             );
         }
         let text = render_sub(&out);
-        let vars: Map<String, Json> = vars.into_iter().filter(|(k, _)| used.contains(k)).collect();
+        let vars: Map = vars
+            .into_iter()
+            .filter(|(k, _)| used.contains(k.as_str()))
+            .collect();
         if vars.is_empty() {
-            intrinsic("Fn::Sub", Json::String(text))
+            intrinsic("Fn::Sub", Json::String(text.into()))
         } else {
             intrinsic(
                 "Fn::Sub",
-                Json::Array(vec![Json::String(text), Json::Object(vars)]),
+                Json::Array(vec![Json::String(text.into()), Json::Object(vars)]),
             )
         }
     }
@@ -900,14 +896,14 @@ impl Evaluator<'_> {
         let mut pieces = Vec::new();
         for (i, item) in items.iter().enumerate() {
             if i > 0 && !delim.is_empty() {
-                pieces.push(SubPiece::Text(delim.clone()));
+                pieces.push(SubPiece::Text(delim.to_string()));
             }
             match item {
-                Json::String(s) => pieces.push(SubPiece::Text(s.clone())),
+                Json::String(s) => pieces.push(SubPiece::Text(s.to_string())),
                 Json::Number(n) => pieces.push(SubPiece::Text(n.to_string())),
                 Json::Object(m) if m.len() == 1 => match m.iter().next() {
                     Some((k, Json::String(r))) if k == "Ref" => {
-                        pieces.push(SubPiece::Var(r.clone()))
+                        pieces.push(SubPiece::Var(r.to_string()))
                     }
                     Some((k, Json::Array(a)))
                         if k == "Fn::GetAtt" && a.len() == 2 && a.iter().all(|x| x.is_string()) =>
@@ -934,7 +930,7 @@ impl Evaluator<'_> {
                     .collect(),
             );
         }
-        intrinsic("Fn::Sub", Json::String(render_sub(&pieces)))
+        intrinsic("Fn::Sub", Json::String(render_sub(&pieces).into()))
     }
 
     fn select(&mut self, arg: &Json) -> Json {
@@ -984,7 +980,7 @@ impl Evaluator<'_> {
 /// Whether `name` is a parameter of the template the value came from.
 pub fn is_parameter(template: &Template, name: &str) -> bool {
     template
-        .field("Parameters")
+        .get("Parameters")
         .and_then(Json::as_object)
         .is_some_and(|p| p.contains_key(name))
 }
@@ -1000,7 +996,7 @@ fn literal(v: &Json) -> bool {
 
 fn intrinsic(name: &str, arg: Json) -> Json {
     let mut m = Map::new();
-    m.insert(name.to_owned(), arg);
+    m.insert(name.into(), arg);
     Json::Object(m)
 }
 
@@ -1220,7 +1216,7 @@ fn coerce(kinds: &[(&str, ValueKind)], path: &mut String, v: &mut Json) {
         scalar => match kind_at(kinds, path) {
             Some(Some(ValueKind::Number)) => {
                 let text = match scalar {
-                    Json::String(s) => Some(s.clone()),
+                    Json::String(s) => Some(s.to_string()),
                     Json::Number(n) if n.is_f64() => Some(n.to_string()),
                     _ => None,
                 };
@@ -1260,8 +1256,8 @@ fn number(s: &str) -> Option<Json> {
 /// into intrinsics.
 fn stringify(v: &mut Json) {
     match v {
-        Json::Number(n) => *v = Json::String(n.to_string()),
-        Json::Bool(b) => *v = Json::String(b.to_string()),
+        Json::Number(n) => *v = Json::String(n.to_string().into()),
+        Json::Bool(b) => *v = Json::String(b.to_string().into()),
         Json::Object(m)
             if m.len() == 1
                 && m.keys()
@@ -1281,7 +1277,7 @@ fn stringify(v: &mut Json) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     /// An `Fn::Sub` string read in parts, escapes and stray characters
     /// included; one whose names are all known comes out as its text,

@@ -5,19 +5,19 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use serde_json::Value as Json;
+use crate::value::{Json, Text};
 
-use crate::eq::{self, Field};
+use crate::eq;
 
 /// Logical IDs a value references.
-pub fn references(v: &Json, out: &mut BTreeSet<String>) {
+pub fn references(v: &Json, out: &mut BTreeSet<Text>) {
     let mut names = Vec::new();
     references_borrowed(v, &mut names);
-    out.extend(names.into_iter().map(str::to_owned));
+    out.extend(names.into_iter().map(Text::from));
 }
 
 /// Whether `v` names none of `parameters`.
-pub(crate) fn names_none(v: &Json, parameters: &BTreeSet<String>) -> bool {
+pub(crate) fn names_none(v: &Json, parameters: &BTreeSet<Text>) -> bool {
     parameters.is_empty() || {
         let mut names = Vec::new();
         references_borrowed(v, &mut names);
@@ -153,16 +153,16 @@ pub(crate) fn equal_and_references<'a>(new: &'a Json, old: &Json, out: &mut Vec<
 #[derive(Default)]
 pub(crate) struct Referrers<'a> {
     names: Vec<&'a str>,
-    resources: Vec<(&'a String, Range<usize>)>,
+    resources: Vec<(&'a Text, Range<usize>)>,
 }
 
 impl<'a> Referrers<'a> {
     /// Those the properties of `resources` name, when they were not read
     /// beside the comparison (see [`equal_and_references`]).
-    pub fn of(resources: impl Iterator<Item = (&'a String, &'a Json)>) -> Self {
+    pub fn of(resources: impl Iterator<Item = (&'a Text, &'a Json)>) -> Self {
         let mut out = Self::default();
         for (id, written) in resources {
-            if let Some(props) = written.field("Properties") {
+            if let Some(props) = written.get("Properties") {
                 out.read(id, |names| references_borrowed(props, names));
             }
         }
@@ -170,7 +170,7 @@ impl<'a> Referrers<'a> {
     }
 
     /// The names read by `read` (into the shared list) as `id`'s, if any.
-    pub fn read<T>(&mut self, id: &'a String, read: impl FnOnce(&mut Vec<&'a str>) -> T) -> T {
+    pub fn read<T>(&mut self, id: &'a Text, read: impl FnOnce(&mut Vec<&'a str>) -> T) -> T {
         let start = self.names.len();
         let out = read(&mut self.names);
         if self.names.len() > start {
@@ -180,7 +180,7 @@ impl<'a> Referrers<'a> {
     }
 
     /// Each resource naming any, with the names (repeats included).
-    pub fn iter(&self) -> impl Iterator<Item = (&'a String, &[&'a str])> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = (&'a Text, &[&'a str])> + '_ {
         self.resources
             .iter()
             .map(|(id, range)| (*id, &self.names[range.clone()]))
@@ -190,7 +190,7 @@ impl<'a> Referrers<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     /// The one walk gives `eq::equal`'s answer and the names the walk of
     /// `new` alone gives, whether the values agree, differ early or late,

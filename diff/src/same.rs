@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Value as Json};
+use crate::value::{Json, Map, Text};
 
 use crate::eq;
 use crate::normalize::is_intrinsic_map;
@@ -29,9 +29,9 @@ pub(crate) struct Compared<'a> {
 /// one of `changed_parameters` may evaluate differently though written
 /// the same: it is not the same.
 pub(crate) fn compare<'a>(
-    old: &'a Map<String, Json>,
-    new: &'a Map<String, Json>,
-    changed_parameters: &BTreeSet<String>,
+    old: &'a Map,
+    new: &'a Map,
+    changed_parameters: &BTreeSet<Text>,
 ) -> Compared<'a> {
     // A resource added is new: `propagate` will read what every resource
     // names. Read on the same walk as the comparison, the new template is
@@ -40,7 +40,7 @@ pub(crate) fn compare<'a>(
     let mut same = Ids::default();
     let mut written = Written::default();
     // The new resources compared, by address.
-    let mut compared: HashSet<*const String> = HashSet::default();
+    let mut compared: HashSet<*const Text> = HashSet::default();
     // Both templates usually list resources in the same order: the next
     // one there is tried before a lookup by name.
     let mut there = new.iter().peekable();
@@ -103,7 +103,7 @@ fn compare_resource<'a>(
             None => eq::equal(n, o),
         }
     }
-    fn plain(v: &Json) -> Option<&Map<String, Json>> {
+    fn plain(v: &Json) -> Option<&Map> {
         v.as_object().filter(|m| !is_intrinsic_map(m))
     }
     let (Json::Object(x), Json::Object(y)) = (new, old) else {
@@ -145,7 +145,7 @@ fn compare_resource<'a>(
 }
 
 /// Whether two maps list the same keys in the same order.
-fn same_keys(x: &Map<String, Json>, y: &Map<String, Json>) -> bool {
+fn same_keys(x: &Map, y: &Map) -> bool {
     x.len() == y.len() && x.keys().zip(y.keys()).all(|(a, b)| eq::same_text(a, b))
 }
 
@@ -155,7 +155,7 @@ type HashSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
 /// Whether `new` holds a key `old` lacks. Both usually list their keys in
 /// the same order: they are walked side by side, and a key looked up only
 /// where they part.
-fn adds_any(old: &Map<String, Json>, new: &Map<String, Json>) -> bool {
+fn adds_any(old: &Map, new: &Map) -> bool {
     if new.len() > old.len() {
         return true;
     }
@@ -187,15 +187,14 @@ fn adds_any(old: &Map<String, Json>, new: &Map<String, Json>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     /// Keys added anywhere are found, whatever was removed before them or
     /// however the orders differ; none is found where none was added.
     #[test]
     fn adds_any_finds_a_key_added_anywhere() {
-        let map = |keys: &[&str]| -> Map<String, Json> {
-            keys.iter().map(|k| (k.to_string(), Json::Null)).collect()
-        };
+        let map =
+            |keys: &[&str]| -> Map { keys.iter().map(|k| (k.to_string(), Json::Null)).collect() };
         let cases: [(&[&str], &[&str], bool); 9] = [
             (&["A", "B", "C"], &["A", "B", "C"], false),
             (&["A", "B", "C"], &["C", "B", "A"], false),
@@ -252,13 +251,12 @@ mod tests {
             }})
         };
         for n in [10, 211] {
-            let old: Map<String, Json> =
-                (0..n).map(|i| (format!("R{i}"), resource(i, i))).collect();
+            let old: Map = (0..n).map(|i| (format!("R{i}"), resource(i, i))).collect();
             // Every third changed, the first five removed, five added at
             // the end, and the second half listed backwards.
             let mut ids: Vec<usize> = (5..n + 5).collect();
             ids[n / 2..].reverse();
-            let new: Map<String, Json> = ids
+            let new: Map = ids
                 .iter()
                 .map(|&i| {
                     let v = if i % 3 == 0 { i + 1000 } else { i };
@@ -266,7 +264,7 @@ mod tests {
                 })
                 .collect();
             let c = compare(&old, &new, &BTreeSet::new());
-            let mut same: Vec<&String> = c.same.iter().collect();
+            let mut same: Vec<&Text> = c.same.iter().collect();
             same.sort();
             let mut expected: Vec<String> = (5..n)
                 .filter(|i| i % 3 != 0)
@@ -275,12 +273,12 @@ mod tests {
             expected.sort();
             assert_eq!(same, expected.iter().collect::<Vec<_>>(), "{n} resources");
             let refs = c.referrers.expect("resources were added");
-            let mut read: Vec<(&String, Vec<&str>)> = refs
+            let mut read: Vec<(&Text, Vec<&str>)> = refs
                 .iter()
                 .map(|(id, names)| (id, names.to_vec()))
                 .collect();
             read.sort();
-            let mut all: Vec<(&String, Vec<&str>)> = new
+            let mut all: Vec<(&Text, Vec<&str>)> = new
                 .iter()
                 .map(|(id, r)| {
                     let mut names = Vec::new();

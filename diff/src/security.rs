@@ -6,9 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use serde::Serialize;
-use serde_json::{Map, Value as Json};
-
-use crate::eq::Field;
 
 use crate::arn::{glob_covers, Side};
 use crate::engine::Change;
@@ -16,6 +13,7 @@ use crate::eq;
 use crate::managed;
 use crate::normalize::Environment;
 use crate::template::{Ids, Resource, Resources};
+use crate::value::{Json, Map, Text};
 
 /// One IAM statement added or removed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -94,7 +92,7 @@ impl SecurityChanges {
     /// grant is known and was already granted), a removed permissions
     /// boundary and added security group rules all widen what is allowed.
     pub fn is_broadening(&self) -> bool {
-        let boundary = |m: &AttachmentChange| m.policy.field("PermissionsBoundary").is_some();
+        let boundary = |m: &AttachmentChange| m.policy.get("PermissionsBoundary").is_some();
         self.widens_iam
             || self.widens_network
             || self
@@ -105,16 +103,12 @@ impl SecurityChanges {
 }
 
 /// Security changes between two `Resources` sections.
-pub fn changes(old: &Map<String, Json>, new: &Map<String, Json>) -> SecurityChanges {
+pub fn changes(old: &Map, new: &Map) -> SecurityChanges {
     changes_except(old, new, &Ids::default())
 }
 
 /// As [`changes`], skipping the resources in `same` (known equal).
-pub fn changes_except(
-    old: &Map<String, Json>,
-    new: &Map<String, Json>,
-    same: &Ids,
-) -> SecurityChanges {
+pub fn changes_except(old: &Map, new: &Map, same: &Ids) -> SecurityChanges {
     changes_in(
         Resources {
             normalized: old,
@@ -150,14 +144,14 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
     // A group's rules may sit in the group or in separate ingress and
     // egress resources: a new rule is judged against every rule the group
     // had, wherever written (read only when a rule needs it).
-    let mut old_groups: Option<BTreeMap<String, Vec<(&String, Resource)>>> = None;
-    let ids: Vec<&String> = new
+    let mut old_groups: Option<BTreeMap<String, Vec<(&Text, Resource)>>> = None;
+    let ids: Vec<&Text> = new
         .normalized
         .keys()
         .chain(
             old.normalized
                 .keys()
-                .filter(|k| !new.normalized.contains_key(*k)),
+                .filter(|k| !new.normalized.contains_key(k)),
         )
         .collect();
     for id in ids {
@@ -210,10 +204,10 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
         for a in &na {
             if !oa.contains(a) {
                 let known = a.as_str().and_then(managed::policy).is_some();
-                let boundary = a.field("PermissionsBoundary").is_some();
+                let boundary = a.get("PermissionsBoundary").is_some();
                 out.widens_iam |= !known && !boundary;
                 out.managed_policies.push(AttachmentChange {
-                    resource: id.clone(),
+                    resource: id.to_string(),
                     change: Change::Add,
                     policy: a.clone(),
                 });
@@ -222,7 +216,7 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
         for a in &oa {
             if !na.contains(a) {
                 out.managed_policies.push(AttachmentChange {
-                    resource: id.clone(),
+                    resource: id.to_string(),
                     change: Change::Remove,
                     policy: a.clone(),
                 });
@@ -238,10 +232,10 @@ pub fn changes_in(old: Resources, new: Resources, env: &Environment) -> Security
                 continue;
             }
             let groups = old_groups.get_or_insert_with(|| {
-                let mut groups: BTreeMap<String, Vec<(&String, Resource)>> = BTreeMap::new();
+                let mut groups: BTreeMap<String, Vec<(&Text, Resource)>> = BTreeMap::new();
                 // Only groups and their rules are read (whole).
                 for (id, written) in old.raw {
-                    let type_name = written.field("Type").and_then(Json::as_str);
+                    let type_name = written.get("Type").and_then(Json::as_str);
                     if !type_name.is_some_and(|t| RULE_TYPES.contains(&t)) {
                         continue;
                     }
@@ -318,11 +312,11 @@ const SECURITY_PROPERTIES: &[&str] = &[
 /// or attachments on either side however it changes, and is not read
 /// whole.
 fn silent(written: &Json) -> bool {
-    let type_name = written.field("Type").and_then(Json::as_str).unwrap_or("");
+    let type_name = written.get("Type").and_then(Json::as_str).unwrap_or("");
     if SECURITY_TYPES.contains(&type_name) {
         return false;
     }
-    match written.field("Properties") {
+    match written.get("Properties") {
         None => true,
         // Evaluated properties could come out holding anything.
         Some(Json::Object(p)) if !crate::normalize::is_intrinsic_map(p) => {
@@ -338,11 +332,11 @@ fn same_but_tags(old: Option<&Json>, new: Option<&Json>) -> bool {
     let (Some(o), Some(n)) = (old, new) else {
         return false;
     };
-    if !eq::equal_opt(o.field("Type"), n.field("Type")) {
+    if !eq::equal_opt(o.get("Type"), n.get("Type")) {
         return false;
     }
-    fn properties(r: &Json) -> Option<&Map<String, Json>> {
-        r.field("Properties").and_then(Json::as_object)
+    fn properties(r: &Json) -> Option<&Map> {
+        r.get("Properties").and_then(Json::as_object)
     }
     match (properties(o), properties(n)) {
         (Some(a), Some(b)) => {
@@ -389,7 +383,7 @@ fn identity(policies: &BTreeMap<String, Vec<Json>>, attached: &[Json]) -> Vec<Js
         .filter_map(managed::policy)
         .flatten()
     {
-        out.push(normalize(&serde_json::json!({
+        out.push(normalize(&crate::json!({
             "Effect": "Allow", "Action": grant.0, "Resource": grant.1
         })));
     }
@@ -468,14 +462,14 @@ fn policies(resource: Option<Resource>) -> BTreeMap<String, Vec<Json>> {
             ] {
                 if let Some(v) = p.property(key) {
                     let entry = condition
-                        .entry(op)
+                        .entry(op.into())
                         .or_insert_with(|| Json::Object(Map::new()));
                     if let Some(m) = entry.as_object_mut() {
                         m.insert(cond.into(), v.clone());
                     }
                 }
             }
-            let mut statement = serde_json::json!({
+            let mut statement = crate::json!({
                 "Effect": "Allow",
                 "Action": p.property("Action").cloned().unwrap_or(Json::Null),
                 "Resource": p.property("FunctionName").cloned().unwrap_or(Json::Null),
@@ -486,7 +480,7 @@ fn policies(resource: Option<Resource>) -> BTreeMap<String, Vec<Json>> {
             }
             put(
                 format!("resource policy of function {}", on("FunctionName")),
-                Some(&serde_json::json!({"Statement": [statement]})),
+                Some(&crate::json!({"Statement": [statement]})),
             );
         }
         _ => {}
@@ -494,12 +488,12 @@ fn policies(resource: Option<Resource>) -> BTreeMap<String, Vec<Json>> {
     if let Some(Json::Array(inline)) = p.property("Policies") {
         for (i, policy) in inline.iter().enumerate() {
             let name = policy
-                .field("PolicyName")
+                .get("PolicyName")
                 .and_then(Json::as_str)
                 .map_or_else(|| format!("#{i}"), str::to_owned);
             put(
                 format!("inline policy {name}"),
-                policy.field("PolicyDocument"),
+                policy.get("PolicyDocument"),
             );
         }
     }
@@ -527,7 +521,7 @@ fn statements(doc: &Json) -> Vec<Json> {
 }
 
 fn if_branches(v: &Json) -> Option<(&str, [&Json; 2])> {
-    let a = v.field("Fn::If")?.as_array()?;
+    let a = v.get("Fn::If")?.as_array()?;
     Some((a.first()?.as_str()?, [a.get(1)?, a.get(2)?]))
 }
 
@@ -544,7 +538,7 @@ fn collect_statements(doc: &Json, cond: Option<&str>, out: &mut Vec<Json>) {
         }
         return;
     }
-    let list = match doc.field("Statement") {
+    let list = match doc.get("Statement") {
         Some(Json::Array(items)) => items.as_slice(),
         Some(one) => std::slice::from_ref(one),
         None => &[],
@@ -561,12 +555,12 @@ fn push_statement(item: &Json, cond: Option<&str>, out: &mut Vec<Json>) {
         }
         return;
     }
-    if item.field("Ref").and_then(Json::as_str) == Some("AWS::NoValue") {
+    if item.get("Ref").and_then(Json::as_str) == Some("AWS::NoValue") {
         return;
     }
     let mut n = normalize(item);
     if let (Some(c), Some(m)) = (cond, n.as_object_mut()) {
-        m.insert("IfCondition".into(), Json::String(c.to_owned()));
+        m.insert("IfCondition".into(), Json::from(c));
     }
     out.push(n);
 }
@@ -601,24 +595,24 @@ fn plain_text(v: &Json) -> Option<&str> {
 /// `{key: value}`, moving `value` in (`json!` would copy it).
 fn one(key: &str, value: Json) -> Json {
     let mut m = Map::with_capacity(1);
-    m.insert(key.to_owned(), value);
+    m.insert(key.into(), value);
     Json::Object(m)
 }
 
 fn normalize(statement: &Json) -> Json {
     let mut m = Map::with_capacity(6);
     for key in ["Effect", "Condition"] {
-        if let Some(v) = statement.field(key) {
+        if let Some(v) = statement.get(key) {
             m.insert(key.into(), v.clone());
         }
     }
     for key in ["Action", "NotAction", "Resource", "NotResource"] {
-        let items = as_list(statement.field(key));
+        let items = as_list(statement.get(key));
         if !items.is_empty() {
             m.insert(key.into(), Json::Array(items));
         }
     }
-    let principals: Vec<Json> = match statement.field("Principal") {
+    let principals: Vec<Json> = match statement.get("Principal") {
         Some(Json::Object(p)) => p
             .iter()
             .flat_map(|(kind, v)| as_list(Some(v)).into_iter().map(move |x| one(kind, x)))
@@ -651,7 +645,7 @@ struct Atom<'s> {
 
 fn atoms<'s>(statement: &'s Json, side: Side<'_>) -> Vec<Atom<'s>> {
     let effect = statement
-        .field("Effect")
+        .get("Effect")
         .and_then(Json::as_str)
         .unwrap_or("Allow");
     let text = |v: &Json| -> Rc<str> { v.as_str().map_or_else(|| v.to_string().into(), Rc::from) };
@@ -663,7 +657,7 @@ fn atoms<'s>(statement: &'s Json, side: Side<'_>) -> Vec<Atom<'s>> {
         }
     };
     let resources: Vec<(Rc<str>, Rc<str>)> =
-        match (statement.field("Resource"), statement.field("NotResource")) {
+        match (statement.get("Resource"), statement.get("NotResource")) {
             (Some(Json::Array(items)), _) => items
                 .iter()
                 .map(|v| (text(v), Rc::from(side.pattern(v))))
@@ -675,9 +669,9 @@ fn atoms<'s>(statement: &'s Json, side: Side<'_>) -> Vec<Atom<'s>> {
             _ => vec![(Rc::from(""), Rc::from(""))],
         };
     let mut condition = statement
-        .field("Condition")
+        .get("Condition")
         .map_or_else(String::new, |c| c.to_string());
-    if let Some(c) = statement.field("IfCondition") {
+    if let Some(c) = statement.get("IfCondition") {
         condition.push_str(&format!(" if {c}"));
     }
     let condition: Rc<str> = condition.into();
@@ -789,26 +783,26 @@ fn diff_statements(
             policy: policy.to_owned(),
             change,
             effect: s
-                .field("Effect")
+                .get("Effect")
                 .and_then(Json::as_str)
                 .unwrap_or("Allow")
                 .to_owned(),
-            actions: strings(s.field("Action")),
+            actions: strings(s.get("Action")),
             removed_actions: Vec::new(),
-            not_actions: strings(s.field("NotAction")),
+            not_actions: strings(s.get("NotAction")),
             resources: s
-                .field("Resource")
+                .get("Resource")
                 .and_then(Json::as_array)
                 .cloned()
                 .unwrap_or_default(),
             principals: s
-                .field("Principal")
+                .get("Principal")
                 .and_then(Json::as_array)
                 .cloned()
                 .unwrap_or_default(),
-            condition: s.field("Condition").cloned(),
+            condition: s.get("Condition").cloned(),
             conditional: s
-                .field("IfCondition")
+                .get("IfCondition")
                 .and_then(Json::as_str)
                 .map(str::to_owned),
         }
@@ -823,18 +817,18 @@ fn diff_statements(
             let (Some(x), Some(y)) = (a.as_object(), b.as_object()) else {
                 return false;
             };
-            x.field("Action").is_some()
-                && y.field("Action").is_some()
+            x.get("Action").is_some()
+                && y.get("Action").is_some()
                 && x.len() == y.len()
                 && x.iter()
                     .filter(|(k, _)| *k != "Action")
-                    .all(|(k, v)| y.field(k).is_some_and(|w| eq::equal(v, w)))
+                    .all(|(k, v)| y.get(k).is_some_and(|w| eq::equal(v, w)))
         };
         match added.iter().position(|a| same_but_actions(removed[i], a)) {
             Some(j) => {
                 let (o, n) = (removed.remove(i), added.remove(j));
                 let (old_actions, new_actions) =
-                    (strings(o.field("Action")), strings(n.field("Action")));
+                    (strings(o.get("Action")), strings(n.get("Action")));
                 let mut change = emit(n, Change::Modify);
                 change.actions = new_actions
                     .iter()
@@ -933,8 +927,8 @@ fn rule_group(id: &str, resource: Resource) -> Option<String> {
         "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
             let group = resource.property("GroupId");
             let named = group.and_then(|g| {
-                g.field("Ref")
-                    .or_else(|| g.field("Fn::GetAtt").and_then(|a| a.get(0)))
+                g.get("Ref")
+                    .or_else(|| g.get("Fn::GetAtt").and_then(|a| a.get(0)))
                     .and_then(Json::as_str)
             });
             Some(match (named, group) {
@@ -1018,7 +1012,7 @@ fn rules(id: &str, resource: Option<Resource>) -> Vec<RuleChange> {
     ) -> RuleChange {
         let protocol = r("IpProtocol").map_or_else(String::new, |v| match v {
             Json::String(s) if s == "-1" => "all".to_owned(),
-            Json::String(s) => s.clone(),
+            Json::String(s) => s.to_string(),
             other => other.to_string(),
         });
         let port = |k: &str| {
@@ -1069,7 +1063,7 @@ fn rules(id: &str, resource: Option<Resource>) -> Vec<RuleChange> {
                         items
                             .iter()
                             .filter_map(Json::as_object)
-                            .map(|r| rule(id.to_owned(), direction, &|k| r.field(k))),
+                            .map(|r| rule(id.to_owned(), direction, &|k| r.get(k))),
                     );
                 }
             }
@@ -1093,7 +1087,7 @@ fn rules(id: &str, resource: Option<Resource>) -> Vec<RuleChange> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn lists_sort_as_their_json_text_does() {
@@ -1114,7 +1108,7 @@ mod tests {
         }})
     }
 
-    fn one(id: &str, r: Json) -> Map<String, Json> {
+    fn one(id: &str, r: Json) -> Map {
         let mut m = Map::new();
         m.insert(id.into(), r);
         m

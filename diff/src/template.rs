@@ -2,14 +2,12 @@
 //! short-form tags (`!Ref`, `!GetAtt`, `!Sub`, ...), normalized to the JSON
 //! long form so both compare equal.
 
-use serde_json::{Map, Value as Json};
-
-use crate::eq::Field;
+use crate::value::{Json, Map, Strict, Text};
 
 /// A set of logical IDs, asked whether it holds a resource once or more per
 /// resource: hashed (with a fixed seed) rather than ordered. Never iterated
 /// for output.
-pub type Ids = std::collections::HashSet<String, foldhash::fast::FixedState>;
+pub type Ids = std::collections::HashSet<Text, foldhash::fast::FixedState>;
 
 /// Of the resources both templates write differently, with the same
 /// property names in the same order, which properties differ: bit `i`
@@ -17,7 +15,7 @@ pub type Ids = std::collections::HashSet<String, foldhash::fast::FixedState>;
 pub type Written<'a> = std::collections::HashMap<&'a str, u64, foldhash::fast::FixedState>;
 
 /// A template's top-level object.
-pub type Template = Map<String, Json>;
+pub type Template = Map;
 
 /// Parses a template body, JSON first, then YAML.
 pub fn parse(text: &str) -> Result<Template, String> {
@@ -54,14 +52,14 @@ fn from_yaml(value: serde_yaml::Value) -> Result<Json, String> {
                 // `.nan`, `.inf` and `1e400` have no JSON form; CloudFormation
                 // would not read them as the number they look like.
                 let f = n.as_f64().unwrap_or(f64::NAN);
-                serde_json::Number::from_f64(f)
+                crate::value::Number::from_f64(f)
                     .map(Json::Number)
                     .ok_or_else(|| {
                         format!("the number `{n}` is not finite, and a template cannot hold it")
                     })?
             }
         }
-        Y::String(s) => Json::String(s),
+        Y::String(s) => Json::String(s.into()),
         Y::Sequence(items) => {
             Json::Array(items.into_iter().map(from_yaml).collect::<Result<_, _>>()?)
         }
@@ -74,7 +72,7 @@ fn from_yaml(value: serde_yaml::Value) -> Result<Json, String> {
                     Y::Bool(b) => b.to_string(),
                     other => return Err(format!("unsupported mapping key {other:?}")),
                 };
-                out.insert(key, from_yaml(v)?);
+                out.insert(key.into(), from_yaml(v)?);
             }
             Json::Object(out)
         }
@@ -89,7 +87,7 @@ fn short_form(tag: &str, value: Json) -> Result<Json, String> {
     let mut out = Map::new();
     match name {
         "Ref" | "Condition" => {
-            out.insert(name.to_owned(), value);
+            out.insert(name.into(), value);
         }
         "GetAtt" => {
             let value = match value {
@@ -107,96 +105,17 @@ fn short_form(tag: &str, value: Json) -> Result<Json, String> {
         | "Split" | "Sub" | "Transform" | "And" | "Equals" | "If" | "Not" | "Or" | "Length"
         | "ToJsonString" | "Contains" | "EachMemberEquals" | "EachMemberIn" | "RefAll"
         | "ValueOf" | "ValueOfAll" => {
-            out.insert(format!("Fn::{name}"), value);
+            out.insert(format!("Fn::{name}").into(), value);
         }
         other => return Err(format!("unknown YAML tag !{other}")),
     }
     Ok(Json::Object(out))
 }
 
-/// A JSON value that refuses duplicate keys in an object: serde_json keeps
-/// the last silently, CloudFormation refuses the template, and YAML
-/// templates are refused for them too.
-struct Strict(Json);
-
-impl<'de> serde::Deserialize<'de> for Strict {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
-        d.deserialize_any(StrictVisitor).map(Strict)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> serde::de::Visitor<'de> for StrictVisitor {
-    type Value = Json;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
-        Ok(Json::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
-        Ok(Json::from(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
-        Ok(Json::from(v))
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Json, E> {
-        serde_json::Number::from_f64(v)
-            .map(Json::Number)
-            .ok_or_else(|| E::custom("a number that is not finite"))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
-        Ok(Json::String(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Json, E> {
-        Ok(Json::String(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Json, E> {
-        Ok(Json::Null)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-        let mut items = Vec::new();
-        while let Some(Strict(v)) = seq.next_element()? {
-            items.push(v);
-        }
-        Ok(Json::Array(items))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let Strict(value) = map.next_value()?;
-            // One hash of the key, to look it up and to insert it.
-            match out.entry(key) {
-                serde_json::map::Entry::Vacant(entry) => {
-                    entry.insert(value);
-                }
-                serde_json::map::Entry::Occupied(entry) => {
-                    return Err(serde::de::Error::custom(format!(
-                        "duplicate key `{}`",
-                        entry.key()
-                    )));
-                }
-            }
-        }
-        Ok(Json::Object(out))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn yaml_short_forms_become_json_long_forms() {
@@ -255,9 +174,9 @@ mod tests {
 #[derive(Clone, Copy)]
 pub struct Resources<'a> {
     /// The normalized resources (without the ones in `same`).
-    pub normalized: &'a Map<String, Json>,
+    pub normalized: &'a Map,
     /// The template's own `Resources`, for the ones in `same`.
-    pub raw: &'a Map<String, Json>,
+    pub raw: &'a Map,
     /// Resources written the same on both sides (and existing).
     pub same: &'a Ids,
     /// The normalized resources whose properties written the same on
@@ -267,7 +186,7 @@ pub struct Resources<'a> {
 
 impl<'a> Resources<'a> {
     /// Resources that are all normalized.
-    pub fn all(normalized: &'a Map<String, Json>, none: &'a Ids) -> Self {
+    pub fn all(normalized: &'a Map, none: &'a Ids) -> Self {
         Resources {
             normalized,
             raw: normalized,
@@ -317,19 +236,19 @@ impl<'a> Resources<'a> {
     }
 
     /// The IDs of every resource, in the template's order.
-    pub fn ids(&self) -> impl Iterator<Item = &'a String> + '_ {
+    pub fn ids(&self) -> impl Iterator<Item = &'a Text> + '_ {
         self.written().map(|(id, _)| id)
     }
 
     /// Every resource as written, in the template's order.
-    pub fn written(&self) -> impl Iterator<Item = (&'a String, &'a Json)> + '_ {
+    pub fn written(&self) -> impl Iterator<Item = (&'a Text, &'a Json)> + '_ {
         let (normalized, same) = (self.normalized, self.same);
         // Those two are disjoint and within `raw`: when they add up to it,
         // no resource is left out and none need be looked up.
         let all = same.len() + normalized.len() == self.raw.len();
         self.raw
             .iter()
-            .filter(move |(id, _)| all || same.contains(*id) || normalized.contains_key(*id))
+            .filter(move |(id, _)| all || same.contains(*id) || normalized.contains_key(id))
     }
 }
 
@@ -346,7 +265,7 @@ pub struct Resource<'a> {
 impl<'a> Resource<'a> {
     /// An entry of the resource itself (`Type`, `DeletionPolicy`, ...).
     pub fn attribute(&self, key: &str) -> Option<&'a Json> {
-        self.json.field(key)
+        self.json.get(key)
     }
 
     /// Its type.
@@ -361,7 +280,7 @@ impl<'a> Resource<'a> {
 
     /// Property `key`, normalized.
     pub fn property(&self, key: &str) -> Option<&'a Json> {
-        if let Some(v) = self.attribute("Properties").and_then(|p| p.field(key)) {
+        if let Some(v) = self.attribute("Properties").and_then(|p| p.get(key)) {
             return Some(v);
         }
         self.full?.left_out(self.id, key).flatten()

@@ -2,17 +2,18 @@
 //! replacements (and their propagation), the broadening verdict, and each
 //! output format, pinned by snapshots reviewers can read.
 
-use serde_json::{json, Value as Json};
+use synth_diff::json;
 use synth_diff::render::{self, Style};
 use synth_diff::template::Template;
+use synth_diff::value::Json;
 use synth_diff::{self as diff, Change, Replacement, StackDiff};
 
 fn bootstrap() -> Template {
     let mut app = synth::App::new();
     stacks::define(&mut app);
     let assembly = app.synth().unwrap_or_else(|e| panic!("{e}"));
-    match assembly.template(stacks::STACK) {
-        Some(Json::Object(t)) => t.clone(),
+    match assembly.template(stacks::STACK).cloned().map(Json::from) {
+        Some(Json::Object(t)) => t,
         other => panic!("no template: {other:?}"),
     }
 }

@@ -2,9 +2,10 @@
 //! left out of the comparison and read back whole where the whole
 //! resource is needed: what is reported must not show it.
 
-use serde_json::{json, Value as Json};
 use synth_diff::engine::ResourceChange;
+use synth_diff::json;
 use synth_diff::template::Template;
+use synth_diff::value::Json;
 use synth_diff::{self as diff, Change, StackDiff};
 
 fn template(role_name: &str, actions: Json) -> Template {

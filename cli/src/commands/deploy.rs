@@ -90,11 +90,7 @@ async fn deploy_all(
     args: &DeployArgs,
     region: &str,
     stacks: &[&StackManifest],
-    inputs: &[(
-        &StackManifest,
-        String,
-        serde_json::Map<String, serde_json::Value>,
-    )],
+    inputs: &[(&StackManifest, String, synth_diff::template::Template)],
     parameters: &ParameterArgs,
     opts: &DeployOptions,
     outputs: &mut BTreeMap<String, BTreeMap<String, String>>,

@@ -38,7 +38,7 @@ pub fn unique_name() -> String {
 pub struct Request<'a> {
     pub stack: &'a str,
     pub body: &'a str,
-    pub template: &'a serde_json::Map<String, serde_json::Value>,
+    pub template: &'a synth_diff::template::Template,
     pub change_type: ChangeSetType,
     pub parameters: &'a BTreeMap<String, ParameterValue>,
     pub tags: &'a BTreeMap<String, String>,

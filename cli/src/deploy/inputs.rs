@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value as Json;
 use synth::manifest::StackManifest;
 
 use crate::error::{Error, Result};
@@ -122,14 +121,19 @@ fn names(stack: &StackManifest) -> String {
 /// The capabilities a template requires: IAM resources need
 /// `CAPABILITY_IAM`, named ones `CAPABILITY_NAMED_IAM`, macros and nested
 /// stacks `CAPABILITY_AUTO_EXPAND`.
-pub fn capabilities(template: &serde_json::Map<String, Json>) -> Vec<&'static str> {
+pub fn capabilities(template: &synth_diff::template::Template) -> Vec<&'static str> {
     let mut caps = BTreeSet::new();
     if template.contains_key("Transform") {
         caps.insert("CAPABILITY_AUTO_EXPAND");
     }
-    let resources = template.get("Resources").and_then(Json::as_object);
+    let resources = template
+        .get("Resources")
+        .and_then(synth_diff::value::Json::as_object);
     for r in resources.into_iter().flat_map(|m| m.values()) {
-        let type_name = r.get("Type").and_then(Json::as_str).unwrap_or("");
+        let type_name = r
+            .get("Type")
+            .and_then(synth_diff::value::Json::as_str)
+            .unwrap_or("");
         let props = r.get("Properties");
         if type_name.starts_with("AWS::IAM::") {
             caps.insert("CAPABILITY_IAM");
@@ -234,7 +238,12 @@ mod tests {
 
     #[test]
     fn capabilities_follow_the_template() {
-        let t = |v: Json| v.as_object().unwrap().clone();
+        let t = |v: serde_json::Value| {
+            synth_diff::value::Json::from(v)
+                .as_object()
+                .unwrap()
+                .clone()
+        };
         assert!(
             capabilities(&t(json!({"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}))).is_empty()
         );

@@ -428,7 +428,7 @@ pub enum Deployed {
 pub struct StackInput<'a> {
     pub manifest: &'a synth::manifest::StackManifest,
     pub body: String,
-    pub template: serde_json::Map<String, serde_json::Value>,
+    pub template: synth_diff::template::Template,
     pub parameters: &'a inputs::ParameterArgs,
 }
 

@@ -3,7 +3,10 @@
 
 use std::path::Path;
 
-use synth_diff::template::{self, Template};
+use synth_diff::template;
+
+/// A template to import, as the generator reads it.
+pub type Template = serde_json::Map<String, serde_json::Value>;
 
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -34,6 +37,7 @@ pub fn deployed(ctx: &Context, name: &str) -> Result<Template> {
 
 fn parse(body: &str, name: &str) -> Result<Template> {
     let t = template::parse(body).map_err(|e| Error::usage(format!("{name}: {e}")))?;
+    let t = Template::from(&t);
     if !t.get("Resources").is_some_and(serde_json::Value::is_object) {
         return Err(Error::usage(format!(
             "{name}: not a CloudFormation template (no Resources object)"

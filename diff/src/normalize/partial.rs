@@ -5,13 +5,11 @@
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 
-use serde_json::{Map, Value as Json};
-
 use super::{is_intrinsic_map, Coercion, Evaluator};
-use crate::eq::Field;
 use crate::normalize::Environment;
 use crate::references::names_none;
 use crate::template::{Template, Written};
+use crate::value::{Json, Map, Text};
 
 /// The other template of a diff, evaluated in the same context (the same
 /// mappings and conditions, and no parameter declared differently that
@@ -21,9 +19,9 @@ use crate::template::{Template, Written};
 #[derive(Clone, Copy)]
 pub struct Twin<'a> {
     /// The other template's `Resources`, as written.
-    pub raw: &'a Map<String, Json>,
+    pub raw: &'a Map,
     /// Parameters declared differently in the two templates.
-    pub changed_parameters: &'a BTreeSet<String>,
+    pub changed_parameters: &'a BTreeSet<Text>,
     /// Whether this side records what the properties left out assume
     /// (one side does: both would record the same).
     pub record: bool,
@@ -35,8 +33,8 @@ pub struct Twin<'a> {
 /// One resource's properties as the other side writes them.
 #[derive(Clone, Copy)]
 pub(super) struct TwinProperties<'a> {
-    pub(super) raw: &'a Map<String, Json>,
-    pub(super) changed_parameters: &'a BTreeSet<String>,
+    pub(super) raw: &'a Map,
+    pub(super) changed_parameters: &'a BTreeSet<Text>,
     pub(super) record: bool,
     /// The properties written differently, by position (both sides list
     /// the same names in the same order), when known.
@@ -48,15 +46,15 @@ impl<'a> Twin<'a> {
     /// same type and both sides write plain property maps.
     pub(super) fn resource(&self, id: &str, r: &Json) -> Option<(&'a Json, TwinProperties<'a>)> {
         let other = self.raw.get(id)?;
-        if !crate::eq::equal_opt(other.field("Type"), r.field("Type")) {
+        if !crate::eq::equal_opt(other.get("Type"), r.get("Type")) {
             return None;
         }
-        fn plain(p: Option<&Json>) -> Option<&Map<String, Json>> {
+        fn plain(p: Option<&Json>) -> Option<&Map> {
             p.and_then(Json::as_object).filter(|m| !is_intrinsic_map(m))
         }
-        plain(r.field("Properties"))?;
+        plain(r.get("Properties"))?;
         let props = TwinProperties {
-            raw: plain(other.field("Properties"))?,
+            raw: plain(other.get("Properties"))?,
             changed_parameters: self.changed_parameters,
             record: self.record,
             differing: self.written.get(id).copied(),
@@ -73,9 +71,9 @@ impl<'a> Twin<'a> {
 pub struct Full<'a> {
     ev: RefCell<Evaluator<'a>>,
     /// The template's `Resources` as written.
-    raw: &'a Map<String, Json>,
+    raw: &'a Map,
     /// The same, normalized, some without the properties left out.
-    normalized: &'a Map<String, Json>,
+    normalized: &'a Map,
     /// The resources with properties left out. Asked for every resource
     /// read: hashed (fixed seed), never iterated.
     partial: HashMap<&'a str, Partial<'a>, foldhash::fast::FixedState>,
@@ -100,8 +98,8 @@ type LeftOut<'a> = (&'a str, &'a Json, OnceCell<Option<Json>>);
 struct Beside<'a> {
     full: &'a (dyn Whole + 'a),
     /// Its `Resources` as written.
-    raw: &'a Map<String, Json>,
-    changed_parameters: &'a BTreeSet<String>,
+    raw: &'a Map,
+    changed_parameters: &'a BTreeSet<Text>,
 }
 
 impl<'a> Beside<'a> {
@@ -109,7 +107,7 @@ impl<'a> Beside<'a> {
     /// out as written the same there: its value there (`None` for
     /// `AWS::NoValue`).
     fn copy(self, id: &str, p: &str, w: &Json) -> Option<Option<&'a Json>> {
-        let there = self.raw.get(id)?.field("Properties")?.field(p)?;
+        let there = self.raw.get(id)?.get("Properties")?.get(p)?;
         if !crate::eq::equal(there, w) || !names_none(w, self.changed_parameters) {
             return None;
         }
@@ -117,7 +115,7 @@ impl<'a> Beside<'a> {
             return Some(value);
         }
         let whole = self.full.whole(id)?;
-        Some(whole.field("Properties").and_then(|props| props.field(p)))
+        Some(whole.get("Properties").and_then(|props| props.get(p)))
     }
 }
 
@@ -150,13 +148,13 @@ impl<'a> Full<'a> {
     /// `partial` have properties left out.
     pub fn new(
         template: &'a Template,
-        normalized: &'a Map<String, Json>,
+        normalized: &'a Map,
         env: &'a Environment,
         partial: Vec<&'a str>,
     ) -> Self {
-        static NONE: std::sync::OnceLock<Map<String, Json>> = std::sync::OnceLock::new();
+        static NONE: std::sync::OnceLock<Map> = std::sync::OnceLock::new();
         let raw = template
-            .field("Resources")
+            .get("Resources")
             .and_then(Json::as_object)
             .unwrap_or_else(|| NONE.get_or_init(Map::new));
         let partial = partial
@@ -177,8 +175,8 @@ impl<'a> Full<'a> {
     pub fn beside(
         mut self,
         other: &'a (dyn Whole + 'a),
-        raw: &'a Map<String, Json>,
-        changed_parameters: &'a BTreeSet<String>,
+        raw: &'a Map,
+        changed_parameters: &'a BTreeSet<Text>,
     ) -> Self {
         self.beside = Some(Beside {
             full: other,
@@ -190,12 +188,12 @@ impl<'a> Full<'a> {
 
     /// The properties of resource `id` left out.
     fn left_out_of(&self, id: &str) -> Vec<LeftOut<'a>> {
-        let properties = |r: Option<&'a Json>| r?.field("Properties")?.as_object();
+        let properties = |r: Option<&'a Json>| r?.get("Properties")?.as_object();
         let have = properties(self.normalized.get(id));
         properties(self.raw.get(id))
             .into_iter()
             .flatten()
-            .filter(|(p, _)| have.is_none_or(|h| h.field(p).is_none()))
+            .filter(|(p, _)| have.is_none_or(|h| h.get(p).is_none()))
             .map(|(p, w)| (p.as_str(), w, OnceCell::new()))
             .collect()
     }
@@ -209,7 +207,7 @@ impl<'a> Full<'a> {
         let type_name = self
             .normalized
             .get(id)
-            .and_then(|r| r.field("Type"))
+            .and_then(|r| r.get("Type"))
             .and_then(Json::as_str)
             .unwrap_or("");
         let mut x = self.ev.borrow_mut().value(w)?;
@@ -226,7 +224,7 @@ impl<'a> Full<'a> {
         let written = self
             .raw
             .get(id)
-            .and_then(|w| w.field("Properties"))
+            .and_then(|w| w.get("Properties"))
             .and_then(Json::as_object);
         let mut out = Map::with_capacity(r.len());
         for (k, v) in r {
@@ -238,7 +236,7 @@ impl<'a> Full<'a> {
             let mut props = Map::with_capacity(written.len());
             for p in written.keys() {
                 // Kept, or left out (absent for `AWS::NoValue`).
-                let value = have.field(p).or_else(|| self.left_out(id, p).flatten());
+                let value = have.get(p).or_else(|| self.left_out(id, p).flatten());
                 if let Some(x) = value {
                     props.insert(p.clone(), x.clone());
                 }

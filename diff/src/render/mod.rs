@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use serde_json::Value as Json;
+use crate::value::Json;
 
 use crate::engine::{Change, Counts, DataFate, Replacement, ResourceChange, StackDiff};
 
@@ -110,7 +110,7 @@ pub(crate) fn rename_note(r: &ResourceChange, d: &StackDiff) -> Option<String> {
                 if let Some(v) = &p.new {
                     crate::engine::references(v, &mut refs);
                 }
-                p.replacement != Replacement::None && refs.contains(new)
+                p.replacement != Replacement::None && refs.contains(new.as_str())
             })
         })
         .map(|c| c.logical_id.as_str())

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use serde_json::Value as Json;
+use crate::value::Json;
 
 use super::{
     assumed_note, deployed_notes, marker, opt, rename_note, replacement_note, short, summary,
