@@ -900,6 +900,69 @@ mod tests {
         }
     }
 
+    /// Any sequence of changes leaves an object as it leaves a
+    /// `serde_json` map (order included), across the size where the index
+    /// starts and stops: a fixed-seed random walk of inserts, removals of
+    /// either kind, retains and lookups.
+    #[test]
+    fn random_changes_match_serde_json() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let (mut ours, mut theirs) = (Map::new(), serde_json::Map::new());
+        // Phases that grow the object past the index and shrink it back.
+        let (mut largest, mut crossings) = (0, 0);
+        for step in 0..20_000 {
+            let key = format!("key{}", next(3 * INDEXED as u64));
+            let growing = (step / 1000) % 2 == 0;
+            match next(10) {
+                0..=4 if growing => {
+                    let v = next(1000);
+                    let a = ours.insert(key.as_str().into(), Json::from(v));
+                    let b = theirs.insert(key.clone(), v.into());
+                    assert_eq!(a.as_ref().map(serde_json::Value::from), b, "step {step}");
+                }
+                0 => {
+                    let v = next(1000);
+                    ours.insert(key.as_str().into(), Json::from(v));
+                    theirs.insert(key.clone(), v.into());
+                }
+                1..=6 => {
+                    let a = ours.remove(&key).map(|v| serde_json::Value::from(&v));
+                    assert_eq!(a, theirs.remove(&key), "step {step}");
+                }
+                7 => {
+                    let a = ours.shift_remove(&key).map(|v| serde_json::Value::from(&v));
+                    assert_eq!(a, theirs.shift_remove(&key), "step {step}");
+                }
+                8 if next(20) == 0 => {
+                    let odd = |k: &str| k.len() % 2 == 1;
+                    ours.retain(|k, _| odd(k));
+                    theirs.retain(|k, _| odd(k));
+                }
+                _ => {
+                    let a = ours.get(&key).map(serde_json::Value::from);
+                    assert_eq!(a.as_ref(), theirs.get(&key), "step {step}");
+                }
+            }
+            let keys: Vec<&str> = ours.keys().map(Text::as_str).collect();
+            let expected: Vec<&str> = theirs.keys().map(String::as_str).collect();
+            assert_eq!(keys, expected, "step {step}");
+            largest = largest.max(ours.len());
+            if largest > INDEXED && ours.len() < INDEXED / 2 {
+                (largest, crossings) = (0, crossings + 1);
+            }
+        }
+        assert!(
+            crossings >= 5,
+            "the object crossed the index size {crossings} times"
+        );
+    }
+
     /// Read as `serde_json` reads it, or refusing a name given twice.
     #[test]
     fn reads_json_strictly_or_as_serde_json() {

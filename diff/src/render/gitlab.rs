@@ -8,7 +8,7 @@ use crate::engine::StackDiff;
 /// Terraform integration counts it.
 pub fn gitlab_report(diffs: &[StackDiff]) -> String {
     let c = total(diffs);
-    crate::json!({
+    serde_json::json!({
         "create": c.create + c.replace,
         "update": c.update - c.replace,
         "delete": c.delete + c.replace,
