@@ -383,12 +383,6 @@ impl Key for &str {
     }
 }
 
-impl Key for &String {
-    fn of(self, v: &Json) -> Option<&Json> {
-        v.as_object()?.get(self)
-    }
-}
-
 impl Key for &Text {
     fn of(self, v: &Json) -> Option<&Json> {
         v.as_object()?.get(self)
@@ -488,10 +482,6 @@ impl Json {
 
     pub fn is_number(&self) -> bool {
         matches!(self, Json::Number(_))
-    }
-
-    pub fn is_boolean(&self) -> bool {
-        matches!(self, Json::Bool(_))
     }
 
     /// Entry `key` of an object, to change.
