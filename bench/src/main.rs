@@ -368,19 +368,38 @@ fn diff_sections(o: &mut Outcome, plan: &Plan, scratch: &Path) {
     versus_cdk(o, plan.diff_cdk, scratch);
 }
 
-/// An empty scratch directory for this run.
-fn fresh_scratch() -> Result<PathBuf, String> {
-    let scratch = std::env::temp_dir().join(format!("synth-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch)
-        .map_err(|e| format!("creating {}: {e}", scratch.display()))?;
-    Ok(scratch)
+/// This run's scratch directory, removed when the run ends, whether it
+/// succeeded or not: a clean build of the user's crate alone leaves
+/// hundreds of megabytes in it.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    /// An empty scratch directory for this run.
+    fn fresh() -> Result<Scratch, String> {
+        let dir = std::env::temp_dir().join(format!("synth-bench-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Only the diff benchmarks (`--diff-only`): no binaries or servers needed.
 fn bench_diff(quick: bool) -> Result<Outcome, String> {
     let plan = Plan::new(quick);
-    let scratch = fresh_scratch()?;
+    let scratch = Scratch::fresh()?;
     let mut o = Outcome::default();
     diff_sections(&mut o, &plan, &scratch);
     Ok(o)
@@ -389,7 +408,7 @@ fn bench_diff(quick: bool) -> Result<Outcome, String> {
 fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
     let bins = Bins::find()?;
     let plan = Plan::new(quick);
-    let scratch = fresh_scratch()?;
+    let scratch = Scratch::fresh()?;
     let mut o = Outcome::default();
     let progress = |what: &str| eprintln!("synth-bench: {what}");
 
@@ -839,7 +858,6 @@ fn bench(quick: bool, deploy: bool) -> Result<Outcome, String> {
         );
     }
     let _ = writeln!(t);
-    let _ = std::fs::remove_dir_all(&scratch);
     Ok(o)
 }
 
