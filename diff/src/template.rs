@@ -27,15 +27,24 @@ pub fn parse(text: &str) -> Result<Template, String> {
         return match serde_json::from_str::<Strict>(text) {
             Ok(Strict(Json::Object(map))) => Ok(map),
             Ok(_) => Err("the template is not a JSON object".into()),
-            Err(e) => Err(format!("the template is not valid JSON ({e})")),
+            // CloudFormation reads a body that is not JSON as YAML, which
+            // takes what JSON refuses in some templates that deploy: a
+            // trailing comma, a line break inside a string.
+            Err(e) => match yaml(text) {
+                Ok(Json::Object(map)) => Ok(map),
+                _ => Err(format!("the template is not valid JSON ({e})")),
+            },
         };
     }
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text)
-        .map_err(|e| format!("the template is neither JSON nor YAML ({e})"))?;
-    match from_yaml(yaml)? {
+    match yaml(text).map_err(|e| format!("the template is neither JSON nor YAML ({e})"))? {
         Json::Object(map) => Ok(map),
         _ => Err("the template is not a mapping".into()),
     }
+}
+
+fn yaml(text: &str) -> Result<Json, String> {
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+    from_yaml(value)
 }
 
 fn from_yaml(value: serde_yaml::Value) -> Result<Json, String> {
@@ -147,6 +156,19 @@ mod tests {
     }
 
     #[test]
+    fn json_that_only_yaml_reads_is_read_as_yaml_like_cloudformation_does() {
+        // A trailing comma and a line break inside a string: both from
+        // templates in public repositories that deploy.
+        let t = parse("{\"Resources\": {\"A\": {\"Type\": \"X\",\n  \"Properties\": {\"S\": \"a\nb\"},\n},\n}}")
+            .unwrap();
+        assert_eq!(t["Resources"]["A"]["Properties"]["S"], "a b");
+        assert_eq!(t["Resources"]["A"]["Type"], "X");
+        // What neither reads is reported as the JSON it looks like.
+        let e = parse("{\"Resources\": {\"A\": }").unwrap_err();
+        assert!(e.starts_with("the template is not valid JSON"), "{e}");
+    }
+
+    #[test]
     fn duplicate_keys_and_numbers_without_a_json_form_are_refused() {
         let e = parse(r#"{"Resources": {"A": {"Type": "X"}, "A": {"Type": "Y"}}}"#).unwrap_err();
         assert!(e.contains("duplicate key `A`"), "{e}");
@@ -159,10 +181,11 @@ mod tests {
             .unwrap_err();
             assert!(e.contains("is not finite"), "{number}: {e}");
         }
-        assert!(parse(r#"{"A": 1e400}"#).is_err());
-        // YAML reads a float too large for a double as the string it is.
+        // YAML reads a float too large for a double as the string it is,
+        // and so does a JSON body, which JSON refuses.
         let t = parse("A: 1e400\n").unwrap();
         assert_eq!(t["A"], "1e400");
+        assert_eq!(parse(r#"{"A": 1e400}"#).unwrap()["A"], "1e400");
         // Equal keys in different objects are fine.
         assert!(parse(r#"{"A": {"K": 1}, "B": {"K": 1}}"#).is_ok());
     }
