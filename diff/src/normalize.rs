@@ -934,16 +934,24 @@ impl Evaluator<'_> {
     }
 
     fn select(&mut self, arg: &Json) -> Json {
-        let evaluated = self.value(arg).unwrap_or(Json::Null);
-        if let Some([index, Json::Array(items)]) = evaluated.as_array().map(Vec::as_slice) {
-            let i = match index {
-                Json::Number(n) => n.as_u64(),
-                Json::String(s) => s.parse().ok(),
-                _ => None,
-            };
-            if let Some(item) = i.and_then(|i| items.get(i as usize)) {
+        let mut evaluated = self.value(arg).unwrap_or(Json::Null);
+        let Some([index, list]) = evaluated.as_array_mut().map(Vec::as_mut_slice) else {
+            return intrinsic("Fn::Select", evaluated);
+        };
+        let i = match index {
+            Json::Number(n) => n.as_u64(),
+            Json::String(s) => s.parse().ok(),
+            _ => None,
+        };
+        if let (Some(i), Json::Array(items)) = (i, &*list) {
+            if let Some(item) = items.get(i as usize) {
                 return item.clone();
             }
+        }
+        // CloudFormation reads the index "0" as 0: over a list known only
+        // at deploy, both spellings select the same item.
+        if let Some(i) = i {
+            *index = Json::from(i);
         }
         intrinsic("Fn::Select", evaluated)
     }
