@@ -11,7 +11,7 @@ use crate::arn::{glob_covers, Side};
 use crate::engine::Change;
 use crate::eq;
 use crate::managed;
-use crate::normalize::Environment;
+use crate::normalize::{is_intrinsic_map, Environment};
 use crate::template::{Ids, Resource, Resources};
 use crate::value::{Json, Map, Text};
 
@@ -586,6 +586,56 @@ fn as_list(v: Option<&Json>) -> Vec<Json> {
     items
 }
 
+/// A statement's `Condition` as IAM reads it: operators and keys in
+/// order, and each key's values a set of strings (IAM compares `true` and
+/// `"true"`, `1` and `"1"` alike; `"a"` is `["a"]`). A single value stays
+/// a scalar, as most policies write it.
+fn condition(c: &Json) -> Json {
+    let Json::Object(operators) = c else {
+        return c.clone();
+    };
+    if is_intrinsic_map(operators) {
+        return c.clone();
+    }
+    let as_text = |v: &Json| match v {
+        Json::Bool(b) => Json::String(if *b { "true" } else { "false" }.into()),
+        Json::Number(n) => Json::String(n.to_string().into()),
+        other => other.clone(),
+    };
+    let mut out: Vec<(Text, Json)> = operators
+        .iter()
+        .map(|(op, keys)| {
+            let keys = match keys {
+                Json::Object(keys) if !is_intrinsic_map(keys) => {
+                    let mut keys: Vec<(Text, Json)> = keys
+                        .iter()
+                        .map(|(k, v)| {
+                            let mut values = as_list(Some(&match v {
+                                Json::Array(items) => {
+                                    Json::Array(items.iter().map(as_text).collect())
+                                }
+                                one => as_text(one),
+                            }));
+                            values.dedup();
+                            let v = match values.len() {
+                                1 => values.pop().unwrap_or(Json::Null),
+                                _ => Json::Array(values),
+                            };
+                            (k.clone(), v)
+                        })
+                        .collect();
+                    keys.sort_by(|a, b| a.0.cmp(&b.0));
+                    Json::Object(keys.into_iter().collect())
+                }
+                other => other.clone(),
+            };
+            (op.clone(), keys)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Json::Object(out.into_iter().collect())
+}
+
 /// A string value whose JSON text is its characters between quotes.
 fn plain_text(v: &Json) -> Option<&str> {
     v.as_str()
@@ -601,10 +651,11 @@ fn one(key: &str, value: Json) -> Json {
 
 fn normalize(statement: &Json) -> Json {
     let mut m = Map::with_capacity(6);
-    for key in ["Effect", "Condition"] {
-        if let Some(v) = statement.get(key) {
-            m.insert(key.into(), v.clone());
-        }
+    if let Some(v) = statement.get("Effect") {
+        m.insert("Effect".into(), v.clone());
+    }
+    if let Some(c) = statement.get("Condition") {
+        m.insert("Condition".into(), condition(c));
     }
     for key in ["Action", "NotAction", "Resource", "NotResource"] {
         let items = as_list(statement.get(key));
@@ -1088,6 +1139,29 @@ fn rules(id: &str, resource: Option<Resource>) -> Vec<RuleChange> {
 mod tests {
     use super::*;
     use crate::json;
+
+    #[test]
+    fn conditions_compare_as_iam_reads_them() {
+        let a = condition(&json!({
+            "StringEquals": {"aws:SourceAccount": ["2", "1", "1"], "s3:prefix": "x"},
+            "Bool": {"aws:SecureTransport": false},
+            "NumericLessThan": {"s3:max-keys": 10}
+        }));
+        let b = condition(&json!({
+            "Bool": {"aws:SecureTransport": "false"},
+            "NumericLessThan": {"s3:max-keys": "10"},
+            "StringEquals": {"s3:prefix": ["x"], "aws:SourceAccount": ["1", "2"]}
+        }));
+        assert_eq!(a.to_string(), b.to_string());
+        // Another value, or a value of a reference, is another condition.
+        let c = condition(&json!({"Bool": {"aws:SecureTransport": true}}));
+        assert_ne!(
+            c.to_string(),
+            condition(&json!({"Bool": {"aws:SecureTransport": false}})).to_string()
+        );
+        let r = json!({"StringEquals": {"aws:SourceArn": {"Ref": "Topic"}}});
+        assert_eq!(condition(&r), r);
+    }
 
     #[test]
     fn lists_sort_as_their_json_text_does() {
