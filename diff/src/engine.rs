@@ -275,7 +275,7 @@ pub fn diff_in(
     let changed_parameters: BTreeSet<Text> = op
         .keys()
         .chain(np.keys())
-        .filter(|k| !eq::equal_opt(op.get(k), np.get(k)))
+        .filter(|k| !same_declaration("Parameters", op.get(k), np.get(k)))
         .cloned()
         .collect();
     let same_context = ["Mappings", "Conditions"]
@@ -1242,6 +1242,17 @@ fn outputs_of_replaced(
     }
 }
 
+/// Whether an entry of a template section is declared the same on both
+/// sides: parameters as CloudFormation reads them, the rest as written.
+fn same_declaration(section: &str, old: Option<&Json>, new: Option<&Json>) -> bool {
+    match (old, new) {
+        (Some(o), Some(n)) if section == "Parameters" && o != n => {
+            crate::normalize::parameter_declaration(o) == crate::normalize::parameter_declaration(n)
+        }
+        _ => eq::equal_opt(old, new),
+    }
+}
+
 fn section_changes(name: &str, old: Option<&Map>, new: Option<&Map>, out: &mut Vec<SectionChange>) {
     let empty = Map::new();
     let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
@@ -1255,7 +1266,7 @@ fn section_changes(name: &str, old: Option<&Map>, new: Option<&Map>, out: &mut V
                 new: Some(n.clone()),
                 because: None,
             }),
-            Some(o) if o != n => out.push(SectionChange {
+            Some(o) if !same_declaration(name, Some(o), Some(n)) => out.push(SectionChange {
                 section: name.into(),
                 id: id.to_string(),
                 change: Change::Modify,

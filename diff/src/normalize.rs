@@ -1109,6 +1109,16 @@ fn render_sub(pieces: &[SubPiece]) -> String {
     s
 }
 
+/// Properties the schemas type as free-form JSON whose values reach the
+/// service only as strings: a nested stack's parameters (CloudFormation
+/// parameter values) and RDS parameter group settings (RDS parameter
+/// values). `2` and `"2"` there are one value.
+const STRING_VALUED_JSON: &[(&str, &[&str])] = &[
+    ("AWS::CloudFormation::Stack", &["Parameters"]),
+    ("AWS::RDS::DBClusterParameterGroup", &["Parameters"]),
+    ("AWS::RDS::DBParameterGroup", &["Parameters"]),
+];
+
 /// Scalars of a resource's properties in the type the schema gives them.
 fn coerce_properties(type_name: &str, props: &mut Json) {
     let coercion = Coercion::of(type_name);
@@ -1129,8 +1139,12 @@ enum Coercion {
     /// Custom resources: every scalar a string, as CloudFormation passes
     /// them.
     Strings,
-    /// A known type: the kinds its schema gives, by path.
-    Kinds(&'static [(&'static str, ValueKind)]),
+    /// A known type: the kinds its schema gives, by path, and the
+    /// properties of [`STRING_VALUED_JSON`].
+    Kinds(
+        &'static [(&'static str, ValueKind)],
+        &'static [&'static str],
+    ),
     /// An unknown type: left as written.
     None,
 }
@@ -1140,7 +1154,11 @@ impl Coercion {
         if type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource" {
             Coercion::Strings
         } else if synth::aws::replacement::is_known(type_name) {
-            Coercion::Kinds(synth::aws::replacement::value_kinds(type_name))
+            let strings = STRING_VALUED_JSON
+                .iter()
+                .find(|(t, _)| *t == type_name)
+                .map_or(&[][..], |(_, props)| props);
+            Coercion::Kinds(synth::aws::replacement::value_kinds(type_name), strings)
         } else {
             Coercion::None
         }
@@ -1152,8 +1170,12 @@ impl Coercion {
             Coercion::Strings => stringify(v),
             // Nothing listed at or below the property: every scalar is a
             // string, which `stringify` does without building paths.
-            Coercion::Kinds(kinds) if !has_prefix(kinds, key) => stringify(v),
-            Coercion::Kinds(kinds) => {
+            Coercion::Kinds(kinds, strings)
+                if strings.contains(&key) || !has_prefix(kinds, key) =>
+            {
+                stringify(v)
+            }
+            Coercion::Kinds(kinds, _) => {
                 let mut path = String::from(key);
                 coerce(kinds, &mut path, v);
             }
@@ -1260,6 +1282,33 @@ fn number(s: &str) -> Option<Json> {
     }
 }
 
+/// A parameter's declaration as CloudFormation reads it: its values
+/// (`Default`, `AllowedValues`) are strings, its limits numbers and
+/// `NoEcho` a boolean, however each is written (`"64"` is `64`, `"True"`
+/// is `true`).
+pub(crate) fn parameter_declaration(decl: &Json) -> Json {
+    let mut decl = decl.clone();
+    if let Json::Object(m) = &mut decl {
+        for (k, v) in m.iter_mut() {
+            match k.as_str() {
+                "Default" | "AllowedValues" => stringify(v),
+                "MinLength" | "MaxLength" | "MinValue" | "MaxValue" => {
+                    if let Some(n) = v.as_str().and_then(number) {
+                        *v = n;
+                    }
+                }
+                "NoEcho" => {
+                    if let Some(b) = v.as_str().and_then(|s| s.to_ascii_lowercase().parse().ok()) {
+                        *v = Json::Bool(b);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    decl
+}
+
 /// Numbers and booleans become strings, through lists and maps but not
 /// into intrinsics.
 fn stringify(v: &mut Json) {
@@ -1290,6 +1339,21 @@ mod tests {
     /// An `Fn::Sub` string read in parts, escapes and stray characters
     /// included; one whose names are all known comes out as its text,
     /// the others keep what is not known.
+    #[test]
+    fn parameter_declarations_compare_as_cloudformation_reads_them() {
+        let written = json!({"Type": "Number", "Default": 2, "AllowedValues": [1, 2],
+                             "MinValue": "1", "MaxLength": "64", "NoEcho": "True"});
+        let read = json!({"Type": "Number", "Default": "2", "AllowedValues": ["1", "2"],
+                          "MinValue": 1, "MaxLength": 64, "NoEcho": true});
+        assert_eq!(
+            parameter_declaration(&written),
+            parameter_declaration(&read)
+        );
+        let other = json!({"Type": "Number", "Default": "3", "AllowedValues": ["1", "2"],
+                           "MinValue": 1, "MaxLength": 64, "NoEcho": true});
+        assert_ne!(parameter_declaration(&other), parameter_declaration(&read));
+    }
+
     #[test]
     fn sub_strings_read_in_parts() {
         let texts = [
