@@ -247,7 +247,7 @@ fn case(label: &str, template: Json) -> Case {
 }
 
 /// The public templates: the newest revision of every history in the
-/// diff corpus (seven public repositories) and the AWS CDK diff tests'
+/// diff corpus (eight public repositories) and the AWS CDK diff tests'
 /// templates, plus GitLab's EKS cluster template and eksctl's Karpenter
 /// and managed nodegroup stacks (`cli/tests/import-corpus/`).
 fn public_templates() -> Vec<(String, Template)> {
