@@ -125,8 +125,11 @@ pub struct StackDiff {
     /// (`synth diff --method change-set`, and every deploy).
     #[serde(rename = "changeSet", skip_serializing_if = "Option::is_none")]
     pub change_set: Option<crate::change_set::ChangeSetReview>,
-    /// What the deployed state says the change will run into (an export
-    /// still imported by another stack, ...).
+    /// What the change will run into: what CloudFormation refuses in the
+    /// new template (an attribute it does not know, a condition or name
+    /// not declared; of resources written as in the old template, only
+    /// when a name was removed), and what the deployed state says (an
+    /// export still imported by another stack, ...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -262,6 +265,9 @@ pub fn diff_in(
     env: &Environment,
 ) -> StackDiff {
     let env = env.clone().with_stack_name(stack);
+    // The templates as written: `old` and `new` name their normalized
+    // forms from the comparison on.
+    let (old_written, new_written) = (old, new);
     // Resources written the same in both templates come out the same when
     // what they are evaluated against is the same too: only the others
     // are normalized.
@@ -407,7 +413,12 @@ pub fn diff_in(
             );
         }
     }
-    propagate(new_all, &mut changes, &mut replacing, referrers);
+    let referrers = propagate(new_all, &mut changes, &mut replacing, referrers);
+    let warnings =
+        crate::refusals::refusals_of_changes(old_written, new_written, &same, referrers.as_ref())
+            .into_iter()
+            .map(|r| format!("{r}: CloudFormation will refuse the template"))
+            .collect();
     // CloudFormation does not update metadata alone: when metadata is all
     // that changes, nothing is deployed.
     let metadata_only = changes.values().all(|c| {
@@ -488,7 +499,7 @@ pub fn diff_in(
         broadening,
         assumed: resolved.notes(&env),
         change_set: None,
-        warnings: Vec::new(),
+        warnings,
     }
 }
 
@@ -1069,7 +1080,7 @@ fn propagate<'a>(
     changes: &mut Changes,
     replacing: &mut Replacing<'a>,
     mut referrers: Option<Referrers<'a>>,
-) {
+) -> Option<Referrers<'a>> {
     // Exact references per resource, read from the normalized resource
     // only for those whose written references name a replaced target.
     let mut exact: BTreeMap<&Text, Option<Exact>> = BTreeMap::new();
@@ -1175,6 +1186,7 @@ fn propagate<'a>(
             break;
         }
     }
+    referrers
 }
 
 /// A resource with properties, normalized whole: itself, its properties,

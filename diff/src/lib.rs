@@ -10,6 +10,7 @@ pub mod eq;
 pub mod managed;
 pub mod normalize;
 mod references;
+pub mod refusals;
 pub mod render;
 mod same;
 pub mod security;

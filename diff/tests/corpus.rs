@@ -80,3 +80,28 @@ fn synth_note(dir: &std::path::Path) -> Option<String> {
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
     json["disagreements"]["synth"].as_str().map(str::to_owned)
 }
+
+/// What CloudFormation refuses, over every template of the corpus: only
+/// the one revision cfn-lint also faults for it (E3001: an attribute
+/// beside `Properties`). Any other finding would be a false alarm on a
+/// template that deploys.
+#[test]
+fn refusals_over_the_corpus_are_the_ones_cloudformation_makes() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../diff-corpus");
+    let mut found = Vec::new();
+    for (name, dir) in verdict::cases(&root) {
+        for side in ["old", "new"] {
+            let template = verdict::side(&dir, side).unwrap_or_else(|e| panic!("{e}"));
+            for r in synth_diff::refusals::refusals(&template) {
+                found.push(format!("{name} {side}: {r}"));
+            }
+        }
+    }
+    assert_eq!(
+        found,
+        vec![
+            "histories/qsatlsvc-kms-actions-rds-parameter old: resource EncryptionKey: \
+             `EnableKeyRotation` is not a resource attribute (properties go under Properties)"
+        ]
+    );
+}

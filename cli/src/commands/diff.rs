@@ -244,8 +244,9 @@ fn ask_deployed(
             for (i, stack) in stacks.iter().enumerate() {
                 let (new, body) = &news[i];
                 let name = stack.name.as_str();
-                diffs[i].warnings =
+                let exports =
                     crate::deployed::export_warnings(&client, name, new, &envs[i], &diffs[i]).await;
+                diffs[i].warnings.extend(exports);
                 if args.method != DiffMethod::ChangeSet {
                     continue;
                 }

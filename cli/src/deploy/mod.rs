@@ -558,8 +558,9 @@ async fn deploy_until(
     };
     let mut prepared = change_set::prepare(client, &request, deadline).await?;
     let mut diff = diff;
-    diff.warnings =
+    let exports =
         crate::deployed::export_warnings(client, name, &input.template, &env, &diff).await;
+    diff.warnings.extend(exports);
     if prepared.changes.is_empty() {
         change_set::discard(client, name, &prepared, &change_type).await?;
         ui.info(format!("{name}: no changes"));
