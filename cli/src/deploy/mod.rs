@@ -321,31 +321,7 @@ pub async fn follow(
                 Err(d) => return Err(d),
             },
         };
-        for e in &events {
-            let status = e.resource_status().map(|s| s.as_str()).unwrap_or_default();
-            let reason = e.resource_status_reason().unwrap_or_default();
-            let id = e.logical_resource_id().unwrap_or("?");
-            if status::is_failure_event(status)
-                && !reason.contains("cancelled")
-                && !failures.iter().any(|(seen, _, _)| seen == id)
-            {
-                let is_stack = e.resource_type() == Some("AWS::CloudFormation::Stack");
-                failures.push((
-                    id.to_owned(),
-                    is_stack,
-                    format!(
-                        "{id} {status} ({}): {}",
-                        e.resource_type().unwrap_or("?"),
-                        if reason.is_empty() {
-                            "no reason given"
-                        } else {
-                            reason
-                        }
-                    ),
-                ));
-            }
-            progress.event(e);
-        }
+        record(&events, &mut failures, progress);
         let described = match describe(client, stack).await {
             Ok(d) => d,
             Err(e) if e.transient => {
@@ -361,6 +337,11 @@ pub async fn follow(
         };
         progress.status(&status);
         if status::is_terminal(&status) {
+            // Events posted between the last read and the status read
+            // (often the failure that ended the operation) are read too.
+            if let Ok(last) = new_events(client, stack, &since, &mut seen).await {
+                record(&last, &mut failures, progress);
+            }
             progress.finish();
             let resources = failures.iter().any(|(_, is_stack, _)| !is_stack);
             let failures = failures
@@ -381,6 +362,40 @@ pub async fn follow(
             )));
         }
         backoff.wait().await;
+    }
+}
+
+/// Shows `events` and keeps the first failure of each resource (not
+/// cancellations).
+fn record(
+    events: &[StackEvent],
+    failures: &mut Vec<(String, bool, String)>,
+    progress: &mut Progress,
+) {
+    for e in events {
+        let status = e.resource_status().map(|s| s.as_str()).unwrap_or_default();
+        let reason = e.resource_status_reason().unwrap_or_default();
+        let id = e.logical_resource_id().unwrap_or("?");
+        if status::is_failure_event(status)
+            && !reason.contains("cancelled")
+            && !failures.iter().any(|(seen, _, _)| seen == id)
+        {
+            let is_stack = e.resource_type() == Some("AWS::CloudFormation::Stack");
+            failures.push((
+                id.to_owned(),
+                is_stack,
+                format!(
+                    "{id} {status} ({}): {}",
+                    e.resource_type().unwrap_or("?"),
+                    if reason.is_empty() {
+                        "no reason given"
+                    } else {
+                        reason
+                    }
+                ),
+            ));
+        }
+        progress.event(e);
     }
 }
 
