@@ -414,7 +414,7 @@ pub fn diff_in(
         }
     }
     let referrers = propagate(new_all, &mut changes, &mut replacing, referrers);
-    let warnings =
+    let mut warnings: Vec<String> =
         crate::refusals::refusals_of_changes(old_written, new_written, &same, referrers.as_ref())
             .into_iter()
             .map(|r| format!("{r}: CloudFormation will refuse the template"))
@@ -488,6 +488,7 @@ pub fn diff_in(
         }
     }
 
+    warnings.extend(crate::refusals::service_token_changes(&resources));
     let security = security::changes_in(old_all, new_all, &env);
     let broadening = security.is_broadening();
     StackDiff {

@@ -994,7 +994,7 @@ pub fn is_parameter(template: &Template, name: &str) -> bool {
 }
 
 /// Whether `v` holds no intrinsic function (what evaluating changes).
-fn literal(v: &Json) -> bool {
+pub(crate) fn literal(v: &Json) -> bool {
     match v {
         Json::Object(m) => !is_intrinsic_map(m) && m.values().all(literal),
         Json::Array(items) => items.iter().all(literal),

@@ -1,12 +1,15 @@
-//! What CloudFormation refuses in a template before it changes anything:
+//! What CloudFormation refuses: in a template, before it changes anything,
 //! a resource attribute it does not know, a condition or a name that is
-//! not declared. The diff of such a template is what would happen if it
-//! were accepted; these say that it will not be.
+//! not declared; in an update, a custom resource's new service token. The
+//! diff is what would happen if it were accepted; these say that it will
+//! not be.
 
 use std::collections::BTreeSet;
 
 type HashSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
 
+use crate::engine::{Change, ResourceChange};
+use crate::normalize::literal;
 use crate::references::Referrers;
 use crate::template::Ids;
 use crate::value::{Json, Map};
@@ -104,6 +107,35 @@ enum Skip {
     Nothing,
     AllButDependsOn,
     All,
+}
+
+/// The custom resources among `changes` whose service token changes, or
+/// may (a value known only at deploy): CloudFormation fails their update
+/// ("Modifying service token is not allowed") and rolls the stack back;
+/// it never replaces them for it.
+pub(crate) fn service_token_changes(
+    changes: &[ResourceChange],
+) -> impl Iterator<Item = String> + '_ {
+    changes.iter().filter_map(|r| {
+        let custom = r.type_name.starts_with("Custom::")
+            || r.type_name == "AWS::CloudFormation::CustomResource";
+        if !custom || r.change != Change::Modify {
+            return None;
+        }
+        let token = r.properties.iter().find(|p| p.path == "ServiceToken")?;
+        let known = |v: &Option<Json>| v.as_ref().is_none_or(literal);
+        let changes = if known(&token.old) && known(&token.new) {
+            "changes"
+        } else {
+            "may change (values known only at deploy)"
+        };
+        Some(format!(
+            "resource {}: its ServiceToken {changes}, which CloudFormation does not allow for a custom \
+             resource: it fails the update and rolls the stack back (give the resource a new logical ID \
+             to create it anew)",
+            r.logical_id
+        ))
+    })
 }
 
 /// Checks the resources as far as `skip` says, then every condition and
@@ -428,6 +460,43 @@ mod tests {
                 bad,
             ]
         );
+    }
+
+    #[test]
+    fn a_custom_resource_whose_service_token_changes_fails_to_update() {
+        let old = json!({"Resources": {
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "a"}},
+            "Setup": {"Type": "Custom::Setup", "Properties": {"ServiceToken": {"Fn::GetAtt": ["Fn", "Arn"]}, "Size": 1}}
+        }});
+        let warning = |changes: &str| {
+            format!(
+                "resource Setup: its ServiceToken {changes}, which CloudFormation does not allow for a \
+                 custom resource: it fails the update and rolls the stack back (give the resource a new \
+                 logical ID to create it anew)"
+            )
+        };
+        // Its function replaced: a new ARN, known at deploy.
+        let mut new = old.clone();
+        new["Resources"]["Fn"]["Properties"]["FunctionName"] = json!("b");
+        assert_eq!(
+            warned(old.clone(), new),
+            vec![warning("may change (values known only at deploy)")]
+        );
+        // One function named, then another.
+        let token = |t: &str| {
+            let mut new = old.clone();
+            new["Resources"]["Setup"]["Properties"]["ServiceToken"] = json!(t);
+            new
+        };
+        let arn = |f: &str| format!("arn:aws:lambda:us-east-1:123456789012:function:{f}");
+        assert_eq!(
+            warned(token(&arn("a")), token(&arn("b"))),
+            vec![warning("changes")]
+        );
+        // Its other properties change: it is updated.
+        let mut new = old.clone();
+        new["Resources"]["Setup"]["Properties"]["Size"] = json!(2);
+        assert_eq!(warned(old, new), Vec::<String>::new());
     }
 
     #[test]
