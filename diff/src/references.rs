@@ -84,7 +84,7 @@ fn sub_references<'a>(sub: &'a Json, out: &mut Vec<&'a str>) {
 }
 
 /// Whether `v` can hold a reference (scalars are not walked into).
-fn is_container(v: &Json) -> bool {
+pub(crate) fn is_container(v: &Json) -> bool {
     matches!(v, Json::Object(_) | Json::Array(_))
 }
 

@@ -10,7 +10,7 @@ type HashSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
 
 use crate::engine::{Change, ResourceChange};
 use crate::normalize::literal;
-use crate::references::Referrers;
+use crate::references::{is_container, Referrers};
 use crate::template::Ids;
 use crate::value::{Json, Map};
 
@@ -214,10 +214,6 @@ fn check(template: &Map, skip: &dyn Fn(&str) -> Skip) -> Vec<String> {
     found.out.into_iter().collect()
 }
 
-fn is_container(v: &Json) -> bool {
-    matches!(v, Json::Object(_) | Json::Array(_))
-}
-
 /// Where a refusal is (`resource Key`), written only when there is one.
 #[derive(Clone, Copy)]
 struct At<'a>(&'static str, &'a str);
@@ -320,13 +316,8 @@ impl Refusals<'_> {
             },
             _ => return,
         };
-        let mut rest = text;
-        while let Some(start) = rest.find("${") {
-            let after = &rest[start + 2..];
-            let Some(end) = after.find('}') else { break };
-            let name = after[..end].trim();
-            rest = &after[end + 1..];
-            if name.starts_with('!') || variables.is_some_and(|v| v.contains_key(name)) {
+        for name in synth::fns::sub_variables(text) {
+            if variables.is_some_and(|v| v.contains_key(name)) {
                 continue;
             }
             let known = match name.split_once('.') {
